@@ -1,0 +1,115 @@
+// Package finding defines what every rofix engine reports: findings tied to
+// exact byte spans of the original file, the hardening rules they belong to,
+// and the Plan an engine hands back (edits, findings, and a verifier).
+package finding
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/rofix/rofix/rewrite/edit"
+)
+
+// Rule identifies a hardening rule. The ids are stable: they appear in ignore
+// directives, in reports and in the command line's output.
+type Rule string
+
+// The hardening rules, and Syntax for problems that are not about a rule
+// (input rofix cannot read or cannot safely edit).
+const (
+	ReadOnly        Rule = "read-only"
+	Tmpfs           Rule = "tmpfs"
+	NoNewPrivileges Rule = "no-new-privileges"
+	ROMounts        Rule = "ro-mounts"
+	Syntax          Rule = "syntax"
+)
+
+// RuleInfo describes a rule for humans: reports, help text and, later, the
+// text of pull requests.
+type RuleInfo struct {
+	ID      Rule
+	Summary string
+	Why     string
+}
+
+// Rules lists the hardening rules in the order rofix applies them.
+var Rules = []RuleInfo{
+	{ReadOnly, "make the container's root filesystem read-only",
+		"the writable layer is where an attacker persists; a read-only root leaves nothing to modify"},
+	{Tmpfs, "mount a tmpfs on the scratch paths the app writes (/tmp at least)",
+		"a read-only container without a writable /tmp crashes at its first temp file"},
+	{NoNewPrivileges, "set no-new-privileges",
+		"without it setuid binaries in the image still escalate privileges"},
+	{ROMounts, "mount binds the container only reads as read-only",
+		"read-only does not cover volumes and bind mounts: they stay writable unless marked :ro"},
+}
+
+// IsRule reports whether id names a hardening rule.
+func IsRule(id string) bool {
+	for _, r := range Rules {
+		if string(r.ID) == id {
+			return true
+		}
+	}
+	return false
+}
+
+// A Finding is one thing rofix noticed in a file. Start and End are byte
+// offsets into the original file content. Fixed tells whether the plan's
+// edits fix it; an unfixed finding is something a human should look at.
+type Finding struct {
+	Rule       Rule
+	Start, End int
+	Message    string
+	Fixed      bool
+}
+
+// A Plan is an engine's answer for one file.
+type Plan struct {
+	Edits    []edit.Edit
+	Findings []Finding
+	// Verify checks the edited content: it re-parses it and compares it with
+	// the original plus exactly the intended changes. Nil means no edits.
+	Verify func(out []byte) error
+}
+
+// Add records a finding.
+func (p *Plan) Add(rule Rule, start, end int, fixed bool, format string, args ...any) {
+	p.Findings = append(p.Findings, Finding{Rule: rule, Start: start, End: end, Fixed: fixed, Message: fmt.Sprintf(format, args...)})
+}
+
+// Sort orders findings by position, then rule, for stable output.
+func Sort(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		if fs[i].Start != fs[j].Start {
+			return fs[i].Start < fs[j].Start
+		}
+		return fs[i].Rule < fs[j].Rule
+	})
+}
+
+// Shift returns findings moved by delta bytes.
+func Shift(fs []Finding, delta int) []Finding {
+	out := make([]Finding, len(fs))
+	for i, f := range fs {
+		f.Start += delta
+		f.End += delta
+		out[i] = f
+	}
+	return out
+}
+
+// A PosError is an error at a byte offset of the input, for inputs rofix
+// cannot process. The command line prints it as path:line:col.
+type PosError struct {
+	Offset int
+	Err    error
+}
+
+func (e *PosError) Error() string { return e.Err.Error() }
+func (e *PosError) Unwrap() error { return e.Err }
+
+// Errorf returns a PosError at offset.
+func Errorf(offset int, format string, args ...any) error {
+	return &PosError{Offset: offset, Err: fmt.Errorf(format, args...)}
+}

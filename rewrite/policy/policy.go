@@ -1,0 +1,96 @@
+// Package policy holds rofix's hardening knowledge as data: which scratch
+// paths get a tmpfs, how the no-new-privileges option is spelled, and which
+// mounts may safely become read-only. Both engines (compose and shell) ask
+// this package; neither hard-codes a rule of its own.
+package policy
+
+import (
+	"fmt"
+	"strings"
+)
+
+// ROMounts selects which bind mounts become read-only.
+type ROMounts int
+
+const (
+	// ROMountsAuto makes read-only only the binds that are clearly
+	// configuration: targets under /etc, the engine socket, single files.
+	ROMountsAuto ROMounts = iota
+	// ROMountsBinds makes every bind mount read-only.
+	ROMountsBinds
+	// ROMountsOff leaves every mount as it is.
+	ROMountsOff
+)
+
+// ParseROMounts parses the --ro-mounts flag value.
+func ParseROMounts(s string) (ROMounts, error) {
+	switch s {
+	case "auto":
+		return ROMountsAuto, nil
+	case "binds":
+		return ROMountsBinds, nil
+	case "off":
+		return ROMountsOff, nil
+	}
+	return 0, fmt.Errorf("invalid --ro-mounts %q: want auto, binds or off", s)
+}
+
+func (m ROMounts) String() string {
+	return [...]string{"auto", "binds", "off"}[m]
+}
+
+// Policy is the set of choices an engine applies to every file.
+type Policy struct {
+	ROMounts ROMounts
+	// TmpfsPaths are the scratch paths that get a tmpfs when the container
+	// is read-only. Later, per-image knowledge extends this list.
+	TmpfsPaths []string
+}
+
+// Default returns the policy rofix uses without flags.
+func Default() Policy {
+	return Policy{ROMounts: ROMountsAuto, TmpfsPaths: []string{"/tmp"}}
+}
+
+// Tri is a setting that may be absent, on, off, or not knowable statically.
+type Tri int
+
+const (
+	Absent Tri = iota
+	On
+	Off
+	Dynamic
+)
+
+// NoNewPrivileges classifies one security option: On for
+// no-new-privileges, no-new-privileges:true and =true (any spelling
+// strconv.ParseBool accepts), Off for an explicit false, Dynamic for a
+// variable value, Absent for any other option.
+func NoNewPrivileges(opt string) Tri {
+	rest, ok := strings.CutPrefix(opt, "no-new-privileges")
+	if !ok {
+		return Absent
+	}
+	if rest == "" {
+		return On
+	}
+	if rest[0] != ':' && rest[0] != '=' {
+		return Absent
+	}
+	switch rest[1:] {
+	case "1", "t", "T", "true", "TRUE", "True":
+		return On
+	case "0", "f", "F", "false", "FALSE", "False":
+		return Off
+	}
+	if strings.Contains(rest, "$") {
+		return Dynamic
+	}
+	return Absent
+}
+
+// TmpfsTarget returns the path of a tmpfs entry "PATH[:OPTIONS]".
+func TmpfsTarget(entry string) string {
+	path, _, _ := strings.Cut(entry, ":")
+	return path
+}

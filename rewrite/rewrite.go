@@ -1,0 +1,135 @@
+package rewrite
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"mvdan.cc/sh/v3/fileutil"
+
+	"github.com/rofix/rofix/rewrite/compose"
+	"github.com/rofix/rofix/rewrite/edit"
+	"github.com/rofix/rofix/rewrite/finding"
+	"github.com/rofix/rofix/rewrite/policy"
+	"github.com/rofix/rofix/rewrite/shell"
+)
+
+// Kind is the kind of file an engine handles.
+type Kind int
+
+const (
+	Unknown Kind = iota
+	Compose
+	Shell
+)
+
+func (k Kind) String() string { return [...]string{"unknown", "compose", "shell"}[k] }
+
+// IsComposeName reports whether a base name is one a directory walk treats
+// as a compose file: compose.y(a)ml, docker-compose.y(a)ml and their
+// compose.*.y(a)ml and docker-compose.*.y(a)ml variants.
+func IsComposeName(base string) bool {
+	stem, ok := strings.CutSuffix(base, ".yaml")
+	if !ok {
+		stem, ok = strings.CutSuffix(base, ".yml")
+	}
+	if !ok {
+		return false
+	}
+	for _, prefix := range []string{"compose", "docker-compose"} {
+		if stem == prefix || strings.HasPrefix(stem, prefix+".") && len(stem) > len(prefix)+1 {
+			return true
+		}
+	}
+	return false
+}
+
+// IsShellName reports whether a file name alone says shell (.sh, .bash).
+func IsShellName(base string) bool {
+	ext := filepath.Ext(base)
+	return ext == ".sh" || ext == ".bash"
+}
+
+// IsShellShebang reports whether content starts with a sh, bash, dash or
+// ksh shebang.
+func IsShellShebang(src []byte) bool {
+	switch fileutil.Shebang(src) {
+	case "sh", "bash", "dash", "ksh":
+		return true
+	}
+	return false
+}
+
+// DetectKind tells which engine handles a file, from its name and content.
+// A file named explicitly (not found by a walk) that is neither a compose
+// name nor shell is tried as compose: its content decides.
+func DetectKind(name string, src []byte, explicit bool) Kind {
+	base := filepath.Base(name)
+	switch {
+	case IsComposeName(base):
+		return Compose
+	case IsShellName(base), IsShellShebang(src):
+		return Shell
+	case explicit:
+		return Compose
+	}
+	return Unknown
+}
+
+// Result is the outcome of hardening one file.
+type Result struct {
+	Name     string
+	Kind     Kind
+	Src      []byte
+	Out      []byte // equal to Src when nothing changes or on error
+	Findings []finding.Finding
+	// Err is set when the file could not be processed; Out is then Src.
+	// A *finding.PosError carries the offset of the problem.
+	Err error
+	// NotCompose is set when a file tried as compose has no services.
+	NotCompose bool
+}
+
+// Changed reports whether the file's content changes.
+func (r *Result) Changed() bool { return r.Err == nil && string(r.Out) != string(r.Src) }
+
+// Process hardens one file's content: it asks the engine for a plan,
+// applies the edits and verifies the result. It never writes anything.
+func Process(name string, src []byte, kind Kind, pol policy.Policy) *Result {
+	r := &Result{Name: name, Kind: kind, Src: src, Out: src}
+	var plan *finding.Plan
+	var err error
+	switch kind {
+	case Compose:
+		plan, err = compose.Plan(src, pol)
+		if errors.Is(err, compose.ErrNotCompose) {
+			r.NotCompose = true
+			return r
+		}
+	case Shell:
+		plan, err = shell.Plan(name, src, pol)
+	default:
+		r.Err = fmt.Errorf("not a compose file or shell script")
+		return r
+	}
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	r.Findings = plan.Findings
+	finding.Sort(r.Findings)
+	if len(plan.Edits) == 0 {
+		return r
+	}
+	out, err := edit.Apply(src, plan.Edits)
+	if err == nil && plan.Verify != nil {
+		err = plan.Verify(out)
+	}
+	if err != nil {
+		r.Err = fmt.Errorf("verification failed, file left unchanged: %w", err)
+		return r
+	}
+	r.Out = out
+	return r
+}
