@@ -24,7 +24,9 @@ var update = flag.Bool("update", false, "rewrite the expected sections of the go
 
 // A case file's sections:
 //
-//	comment      a description; a line "flags: --ro-mounts=binds" sets the policy
+//	comment      a description; a line "flags: --ro-mounts=binds" sets the policy;
+//	             a line "no-final-newline" strips the last newline of the input
+//	             and output sections (txtar cannot hold a file without one)
 //	-- NAME --   the input, first; NAME picks the engine (compose.yaml, x.sh)
 //	-- output -- the expected output; absent when the input must stay unchanged
 //	-- findings -- one finding per line, as "line:col: rule: message [(fixed)]"
@@ -53,6 +55,14 @@ func runCase(t *testing.T, file string) {
 	}
 	if len(ar.Files) == 0 {
 		t.Fatal("no input section")
+	}
+	noEOL := strings.Contains("\n"+string(ar.Comment), "\nno-final-newline")
+	if noEOL {
+		for i := range ar.Files {
+			if ar.Files[i].Name == "output" || i == 0 {
+				ar.Files[i].Data = bytes.TrimSuffix(ar.Files[i].Data, []byte("\n"))
+			}
+		}
 	}
 	input := ar.Files[0]
 	pol, err := casePolicy(string(ar.Comment))
