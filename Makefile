@@ -1,0 +1,35 @@
+# rofix: build, test and measure.
+GO ?= go
+FUZZTIME ?= 60s
+
+.PHONY: all build examples test check e2e fuzz bench clean
+
+all: build
+
+build:
+	$(GO) build -o bin/rofix ./cmd/rofix
+
+# Run rofix on the bundled examples: prints the diff it would apply.
+examples: build
+	./bin/rofix -d examples || [ $$? -eq 1 ]
+
+# Every test: vet, unit, golden, CLI, corpus, a short fuzz pass, and the
+# end-to-end suite (skipped with a reason when no container engine can start;
+# a failure in CI, where CI=true).
+test:
+	gofmt -l . | grep -v '^golden/testdata' | (! grep .)
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+	FUZZTIME=10s ./scripts/fuzz.sh
+
+e2e:
+	$(GO) test -count=1 -v ./e2e
+
+fuzz:
+	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
+
+bench:
+	./bench/run.sh
+
+clean:
+	rm -rf bin
