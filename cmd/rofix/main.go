@@ -1,7 +1,14 @@
+// Command rofix hardens the files that start containers: Docker Compose
+// files and shell scripts with docker, podman and nerdctl run commands.
+// Run "rofix -h" for usage.
 package main
+
 import (
- _ "gopkg.in/yaml.v3"
- _ "mvdan.cc/sh/v3/syntax"
- _ "github.com/sergi/go-diff/diffmatchpatch"
+	"os"
+
+	"github.com/rofix/rofix/rewrite/cli"
 )
-func main(){}
+
+func main() {
+	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}

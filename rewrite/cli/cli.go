@@ -1,0 +1,126 @@
+// Package cli is rofix's command line: it parses flags, finds the files to
+// process, runs the engines in parallel and renders their results as diffs,
+// lists, in-place writes and findings. cmd/rofix only calls Main.
+package cli
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/rofix/rofix/rewrite/policy"
+)
+
+// Exit statuses.
+const (
+	ExitOK      = 0
+	ExitChanges = 1 // --check and some file would change
+	ExitError   = 2 // any error; other files are still processed
+)
+
+const usage = `usage: rofix [flags] [path ...]
+
+rofix hardens the files that start containers: Docker Compose files and
+shell scripts with docker/podman/nerdctl run commands. It adds a read-only
+root filesystem, a tmpfs on /tmp, no-new-privileges, and read-only bind
+mounts where the container only reads, with minimal byte edits.
+
+Without a path it processes ".". A directory is walked (symlinks are not
+followed; .git, node_modules and vendor are skipped): compose files are
+compose.y(a)ml, docker-compose.y(a)ml and their compose.*.y(a)ml and
+docker-compose.*.y(a)ml variants; shell scripts are *.sh, *.bash and files
+with a sh, bash, dash or ksh shebang. A file named explicitly is processed by
+its content whatever its name.
+
+Flags:
+  -d              print a unified diff (git apply compatible); the default
+  -w              write the result to the files in place (atomic, mode kept)
+  -l              list the files whose content would change
+  -check          exit with status 1 when any file would change
+  -stdin-filename NAME
+                  read the content from stdin, write the hardened content to
+                  stdout; NAME picks compose or shell (format-on-save mode)
+  -ro-mounts MODE which bind mounts become read-only: auto (configuration
+                  under /etc, the engine socket, single files; the default),
+                  binds (every bind mount) or off
+  -v              also report the changes made, not only what needs a human
+  -h              print this help
+
+Flags may be written with one or two dashes (-w, --check).
+
+Findings and errors go to stderr as path:line:col: rule: message. Rules:
+read-only, tmpfs, no-new-privileges, ro-mounts.
+
+Directives in comments:
+  # rofix:ignore               on the line above a service or command, or at
+                               the end of its line: skip it
+  # rofix:ignore tmpfs,read-only   skip only these rules there
+  # rofix:ignore-file          anywhere: skip the whole file
+
+Exit status: 0 when fine, 1 with -check when a file would change, 2 on any
+error (the other files are still processed).
+`
+
+// options are the parsed command line.
+type options struct {
+	diff, write, list, check, verbose bool
+	stdinName                         string
+	policy                            policy.Policy
+	paths                             []string
+}
+
+// Main runs rofix with args (without the program name) and returns the exit
+// status.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	opts, err := parseFlags(args, stderr)
+	if err == flag.ErrHelp {
+		fmt.Fprint(stdout, usage)
+		return ExitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "rofix: %v\nRun 'rofix -h' for usage.\n", err)
+		return ExitError
+	}
+	if opts.stdinName != "" {
+		return runStdin(opts, stdin, stdout, stderr)
+	}
+	return runPaths(opts, stdout, stderr)
+}
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	opts := &options{policy: policy.Default()}
+	fs := flag.NewFlagSet("rofix", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.BoolVar(&opts.diff, "d", false, "")
+	fs.BoolVar(&opts.write, "w", false, "")
+	fs.BoolVar(&opts.list, "l", false, "")
+	fs.BoolVar(&opts.check, "check", false, "")
+	fs.BoolVar(&opts.verbose, "v", false, "")
+	fs.StringVar(&opts.stdinName, "stdin-filename", "", "")
+	roMounts := fs.String("ro-mounts", "auto", "")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	mode, err := policy.ParseROMounts(*roMounts)
+	if err != nil {
+		return nil, err
+	}
+	opts.policy.ROMounts = mode
+	opts.paths = fs.Args()
+	if opts.stdinName != "" {
+		if len(opts.paths) > 0 {
+			return nil, fmt.Errorf("-stdin-filename takes no paths, got %s", strings.Join(opts.paths, " "))
+		}
+		if opts.write {
+			return nil, fmt.Errorf("-w cannot be used with -stdin-filename")
+		}
+	}
+	if !opts.write && !opts.list && opts.stdinName == "" {
+		opts.diff = true
+	}
+	if len(opts.paths) == 0 {
+		opts.paths = []string{"."}
+	}
+	return opts, nil
+}

@@ -1,0 +1,230 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io/fs"
+	"io"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/rofix/rofix/rewrite"
+	"github.com/rofix/rofix/rewrite/diff"
+	"github.com/rofix/rofix/rewrite/textpos"
+)
+
+// outcome is what processing one job produced, ready to render.
+type outcome struct {
+	job     job
+	res     *rewrite.Result
+	written bool
+	err     error // reading or writing failed
+}
+
+// runPaths processes every file on the command line, in parallel on all
+// cores, and renders the outcomes in path order as they complete.
+func runPaths(opts *options, stdout, stderr io.Writer) int {
+	jobs := collect(opts.paths)
+	out := bufio.NewWriter(stdout)
+	defer out.Flush()
+	status := ExitOK
+	emit := func(o *outcome) {
+		if s := render(opts, o, out, stderr); s > status {
+			status = s
+		}
+	}
+	forEachOrdered(jobs, func(j job) *outcome { return processJob(opts, j) }, emit)
+	return status
+}
+
+// forEachOrdered runs work on every job with one worker per core and calls
+// emit with the results in job order. At most a window of results waits for
+// a slow predecessor, so memory stays bounded whatever the number of files.
+func forEachOrdered(jobs []job, work func(job) *outcome, emit func(*outcome)) {
+	workers := runtime.GOMAXPROCS(0)
+	type done struct {
+		i int
+		o *outcome
+	}
+	next := make(chan int)
+	results := make(chan done, workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results <- done{i, work(jobs[i])}
+			}
+		}()
+	}
+	go func() {
+		defer close(next)
+		for i := range jobs {
+			next <- i
+		}
+	}()
+	go func() { wg.Wait(); close(results) }()
+	pending := map[int]*outcome{}
+	want := 0
+	for d := range results {
+		pending[d.i] = d.o
+		for o, ok := pending[want]; ok; o, ok = pending[want] {
+			delete(pending, want)
+			emit(o)
+			want++
+		}
+	}
+}
+
+// processJob reads, hardens and (with -w) writes one file.
+func processJob(opts *options, j job) *outcome {
+	o := &outcome{job: j}
+	if j.err != nil || j.note != "" {
+		return o
+	}
+	if j.kind == rewrite.Unknown && !j.explicit && !hasShellShebang(j.path) {
+		return o
+	}
+	src, mode, err := readFile(j.path)
+	if err != nil {
+		o.err = err
+		return o
+	}
+	kind := j.kind
+	if kind == rewrite.Unknown {
+		kind = rewrite.DetectKind(j.path, src, j.explicit)
+	}
+	if kind == rewrite.Unknown {
+		return o
+	}
+	o.res = rewrite.Process(j.path, src, kind, opts.policy)
+	if opts.write && o.res.Changed() {
+		if err := writeAtomic(j.path, src, o.res.Out, mode); err != nil {
+			o.err = fmt.Errorf("not written: %w", err)
+		} else {
+			o.written = true
+		}
+	}
+	return o
+}
+
+// render prints one outcome and returns the exit status it calls for.
+func render(opts *options, o *outcome, stdout, stderr io.Writer) int {
+	path := o.job.path
+	switch {
+	case o.job.err != nil:
+		fmt.Fprintf(stderr, "%s: %v\n", path, trimPathError(o.job.err))
+		return ExitError
+	case o.job.note != "":
+		fmt.Fprintf(stderr, "%s: note: %s\n", path, o.job.note)
+		return ExitOK
+	case o.res == nil && o.err != nil:
+		fmt.Fprintf(stderr, "%s: %v\n", path, trimPathError(o.err))
+		return ExitError
+	case o.res == nil:
+		return ExitOK
+	}
+	status := reportResult(opts, path, o.res, stderr)
+	if o.err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", path, trimPathError(o.err))
+		status = ExitError
+	}
+	if !o.res.Changed() {
+		return status
+	}
+	if opts.list {
+		fmt.Fprintln(stdout, path)
+	}
+	if opts.diff {
+		name := diffName(path)
+		stdout.Write(diff.Unified("a/"+name, "b/"+name, o.res.Src, o.res.Out))
+	}
+	if opts.check && status == ExitOK {
+		status = ExitChanges
+	}
+	return status
+}
+
+// reportResult prints a result's findings and error to stderr.
+func reportResult(opts *options, path string, res *rewrite.Result, stderr io.Writer) int {
+	if res.NotCompose {
+		if !res.Changed() {
+			fmt.Fprintf(stderr, "%s: note: not a compose file (no top-level services mapping); left unchanged\n", path)
+		}
+		return ExitOK
+	}
+	var x *textpos.Index
+	index := func() *textpos.Index {
+		if x == nil {
+			x = textpos.New(res.Src)
+		}
+		return x
+	}
+	for _, f := range res.Findings {
+		if f.Fixed && !opts.verbose {
+			continue
+		}
+		fmt.Fprintf(stderr, "%s:%s\n", path, rewrite.FormatFinding(index(), f))
+	}
+	if res.Err != nil {
+		fmt.Fprintf(stderr, "%s:%s\n", path, rewrite.FormatError(index(), res.Err))
+		return ExitError
+	}
+	return ExitOK
+}
+
+// diffName is the path used in diff headers: slash-separated and relative,
+// so git apply and patch -p1 accept the diff.
+func diffName(path string) string {
+	name := filepath.ToSlash(filepath.Clean(path))
+	return strings.TrimLeft(strings.TrimPrefix(name, "./"), "/")
+}
+
+// trimPathError drops the operation and path an *fs.PathError repeats,
+// since rofix prints the path first.
+func trimPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// runStdin is the format-on-save mode: content in, hardened content out.
+// On error nothing is written to stdout and the status is 2.
+func runStdin(opts *options, stdin io.Reader, stdout, stderr io.Writer) int {
+	src, err := io.ReadAll(io.LimitReader(stdin, MaxFileSize+1))
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", opts.stdinName, err)
+		return ExitError
+	}
+	if len(src) > MaxFileSize {
+		fmt.Fprintf(stderr, "%s: input over the %d MiB limit\n", opts.stdinName, MaxFileSize>>20)
+		return ExitError
+	}
+	kind := rewrite.DetectKind(opts.stdinName, src, true)
+	res := rewrite.Process(opts.stdinName, src, kind, opts.policy)
+	status := reportResult(opts, opts.stdinName, res, stderr)
+	if status == ExitError {
+		return status
+	}
+	switch {
+	case opts.diff:
+		name := diffName(opts.stdinName)
+		stdout.Write(diff.Unified("a/"+name, "b/"+name, res.Src, res.Out))
+	case opts.list:
+		if res.Changed() {
+			fmt.Fprintln(stdout, opts.stdinName)
+		}
+	default:
+		stdout.Write(res.Out)
+	}
+	if opts.check && res.Changed() {
+		return ExitChanges
+	}
+	return status
+}
