@@ -25,7 +25,7 @@ var skipDirs = map[string]bool{".git": true, "node_modules": true, "vendor": tru
 // A job is one file to process.
 type job struct {
 	path     string
-	explicit bool        // named on the command line
+	explicit bool         // named on the command line
 	kind     rewrite.Kind // known from the name, or Unknown until read
 	err      error        // a problem found while walking
 	note     string       // a message that is not an error

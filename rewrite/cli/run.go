@@ -4,8 +4,8 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"io/fs"
 	"io"
+	"io/fs"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -104,7 +104,7 @@ func processJob(opts *options, j job) *outcome {
 	o.res = rewrite.Process(j.path, src, kind, opts.policy)
 	if opts.write && o.res.Changed() {
 		if err := writeAtomic(j.path, src, o.res.Out, mode); err != nil {
-			o.err = fmt.Errorf("not written: %w", err)
+			o.err = fmt.Errorf("not written: %w", trimPathError(err))
 		} else {
 			o.written = true
 		}
