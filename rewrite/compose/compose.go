@@ -1,9 +1,20 @@
 // Package compose hardens Docker Compose files with minimal byte edits.
+//
+// yaml.v3 only locates nodes. The planner decides, per service, what the
+// policy asks for (read_only, a tmpfs on /tmp, no-new-privileges, read-only
+// bind mounts), expresses each change as a byte edit on the original text
+// plus the same change on the YAML tree, and verifies the edited text by
+// re-parsing it and comparing it with the changed tree.
 package compose
 
 import (
+	"bytes"
 	"errors"
+	"strings"
 
+	"gopkg.in/yaml.v3"
+
+	"github.com/rofix/rofix/rewrite/directive"
 	"github.com/rofix/rofix/rewrite/finding"
 	"github.com/rofix/rofix/rewrite/policy"
 )
@@ -11,8 +22,187 @@ import (
 // ErrNotCompose is returned for YAML without a top-level services mapping.
 var ErrNotCompose = errors.New("not a compose file: no top-level services mapping")
 
+// planner holds the state of planning one file.
+type planner struct {
+	s    *source
+	pol  policy.Policy
+	plan *finding.Plan
+	ch   *changes
+	// aliased counts, per anchored node, the aliases that refer to it: an
+	// edit inside such a node changes every place that uses it.
+	aliased map[*yaml.Node]int
+}
+
 // Plan returns the edits and findings that harden every service of a
 // compose file.
 func Plan(src []byte, pol policy.Policy) (*finding.Plan, error) {
-	return &finding.Plan{}, nil
+	s, err := parse(src)
+	if err != nil {
+		return nil, err
+	}
+	if len(s.docs) == 0 {
+		return nil, finding.Errorf(0, "empty compose file: no YAML document")
+	}
+	p := &planner{s: s, pol: pol, plan: &finding.Plan{}, ch: newChanges(s), aliased: map[*yaml.Node]int{}}
+	for _, d := range s.docs {
+		if err := p.scan(d, 0); err != nil {
+			return nil, err
+		}
+	}
+	if off, ok := s.ignoreFileDirective(); ok {
+		p.plan.Add(finding.Directive, off, off, false, "rofix:ignore-file: file skipped")
+		return p.plan, nil
+	}
+	found := false
+	for _, d := range s.docs {
+		top := docRoot(d)
+		if top == nil || top.Kind != yaml.MappingNode {
+			continue
+		}
+		key, services := lookup(top, "services")
+		if key == nil {
+			continue
+		}
+		found = true
+		if err := p.services(key, services); err != nil {
+			return nil, err
+		}
+	}
+	if !found {
+		return nil, s.notCompose()
+	}
+	if err := p.ch.flush(); err != nil {
+		return nil, err
+	}
+	p.plan.Edits = p.ch.edits
+	if len(p.plan.Edits) > 0 {
+		p.plan.Verify = p.ch.verify
+	}
+	return p.plan, nil
+}
+
+// maxDepth bounds nesting; yaml.v3 has its own limit, this one keeps every
+// recursive walk here safe on hostile input.
+const maxDepth = 1000
+
+// scan walks a document once: it rejects duplicate keys (compose refuses
+// them, and an edit would land on one copy only) and counts aliases.
+func (p *planner) scan(n *yaml.Node, depth int) error {
+	if depth > maxDepth {
+		return finding.Errorf(p.s.start(n), "nesting deeper than %d levels", maxDepth)
+	}
+	if n.Kind == yaml.AliasNode {
+		p.aliased[n.Alias]++
+		return nil
+	}
+	if n.Kind == yaml.MappingNode {
+		if err := p.checkDuplicates(n); err != nil {
+			return err
+		}
+	}
+	for _, c := range n.Content {
+		if err := p.scan(c, depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *planner) checkDuplicates(m *yaml.Node) error {
+	seen := make(map[string]int, len(m.Content)/2)
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k := m.Content[i]
+		if k.Kind != yaml.ScalarNode {
+			continue
+		}
+		if first, dup := seen[k.Value]; dup {
+			return finding.Errorf(p.s.start(k), "duplicate key %q (first at line %d): compose rejects this file", k.Value, first)
+		}
+		seen[k.Value] = k.Line
+	}
+	return nil
+}
+
+// notCompose explains why a YAML file is not processed: a compose file in
+// the old v1 format (services at the top level) is an error worth naming;
+// any other YAML is simply not compose.
+func (s *source) notCompose() error {
+	for _, d := range s.docs {
+		top := docRoot(d)
+		if top == nil || top.Kind != yaml.MappingNode {
+			continue
+		}
+		for i := 0; i+1 < len(top.Content); i += 2 {
+			v := top.Content[i+1]
+			if v.Kind != yaml.MappingNode {
+				continue
+			}
+			if k, _ := lookup(v, "image"); k != nil {
+				return finding.Errorf(s.start(top.Content[i]), "compose file format v1 (services at the top level, no services: key) is not supported; move the services under services:")
+			}
+			if k, _ := lookup(v, "build"); k != nil {
+				return finding.Errorf(s.start(top.Content[i]), "compose file format v1 (services at the top level, no services: key) is not supported; move the services under services:")
+			}
+		}
+	}
+	return ErrNotCompose
+}
+
+// ignoreFileDirective finds a "# rofix:ignore-file" comment.
+func (s *source) ignoreFileDirective() (int, bool) {
+	if !bytes.Contains(s.src, []byte("rofix:ignore-file")) {
+		return 0, false
+	}
+	for i := range s.lineStarts {
+		start := s.lineStarts[i]
+		end := s.lineEnd(start)
+		if ig, ok := directive.FindInLine(string(s.src[start:end])); ok && ig.File {
+			return start, true
+		}
+	}
+	return 0, false
+}
+
+// docRoot returns a document's top node, or nil for an empty document.
+func docRoot(d *yaml.Node) *yaml.Node {
+	if len(d.Content) == 0 {
+		return nil
+	}
+	return d.Content[0]
+}
+
+// lookup returns the key and value nodes of key in mapping m.
+func lookup(m *yaml.Node, key string) (k, v *yaml.Node) {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Kind == yaml.ScalarNode && m.Content[i].Value == key && !isMergeKey(m.Content[i]) {
+			return m.Content[i], m.Content[i+1]
+		}
+	}
+	return nil, nil
+}
+
+func isMergeKey(k *yaml.Node) bool { return k.Tag == "!!merge" || k.Value == "<<" && k.Style == 0 }
+
+// serviceDirective reads the ignore directives of a service: a comment on
+// the line above its key, or at the end of the key's line.
+func (s *source) serviceDirective(key *yaml.Node) (directive.Ignore, bool) {
+	var ig directive.Ignore
+	found := false
+	if key.Line > 1 {
+		start := s.lineStart(key.Line - 1)
+		line := strings.TrimSpace(string(s.src[start:s.lineEnd(start)]))
+		if strings.HasPrefix(line, "#") {
+			if d, ok := directive.Parse(line); ok {
+				ig, found = ig.Merge(d), true
+			}
+		}
+	}
+	off := s.start(key)
+	if d, ok := directive.FindInLine(string(s.src[off:s.lineEnd(off)])); ok {
+		ig, found = ig.Merge(d), true
+	}
+	return ig, found
 }

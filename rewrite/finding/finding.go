@@ -14,14 +14,20 @@ import (
 // directives, in reports and in the command line's output.
 type Rule string
 
-// The hardening rules, and Syntax for problems that are not about a rule
-// (input rofix cannot read or cannot safely edit).
+// The hardening rules, and the ids of findings that are not about one rule.
 const (
 	ReadOnly        Rule = "read-only"
 	Tmpfs           Rule = "tmpfs"
 	NoNewPrivileges Rule = "no-new-privileges"
 	ROMounts        Rule = "ro-mounts"
-	Syntax          Rule = "syntax"
+
+	// Directive reports what an ignore directive did, or a malformed one.
+	Directive Rule = "directive"
+	// Unsupported reports a spot rofix leaves alone because editing it is
+	// unsafe or impossible (an alias shared by services, an unknown flag).
+	Unsupported Rule = "unsupported"
+	// Syntax reports input rofix cannot read.
+	Syntax Rule = "syntax"
 )
 
 // RuleInfo describes a rule for humans: reports, help text and, later, the

@@ -1,0 +1,237 @@
+package compose
+
+import (
+	"fmt"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/rofix/rofix/rewrite/edit"
+)
+
+// changes collects a plan's byte edits together with the same changes
+// expressed on the YAML tree. Verification applies the tree changes to the
+// original tree and requires the re-parsed output to equal it: the output is
+// the original plus exactly the intended changes.
+type changes struct {
+	s         *source
+	edits     []edit.Edit
+	mutations []func()
+	// Keys and items to add, gathered per collection so that several
+	// additions to one collection become one well-formed insertion.
+	adds  []*addition
+	byCol map[*yaml.Node]*addition
+	style *seqStyle
+}
+
+// An addition is what gets appended to one mapping (keys) or sequence
+// (items).
+type addition struct {
+	col    *yaml.Node
+	indent int // the column owning col (for continuation rules)
+	keys   []string
+	values []value
+}
+
+// A value to insert: a scalar, or a list of scalars.
+type value struct {
+	scalar string
+	tag    string
+	list   []string
+}
+
+func newChanges(s *source) *changes {
+	return &changes{s: s, byCol: map[*yaml.Node]*addition{}}
+}
+
+func (c *changes) addition(col *yaml.Node, indent int) *addition {
+	a := c.byCol[col]
+	if a == nil {
+		a = &addition{col: col, indent: indent}
+		c.byCol[col] = a
+		c.adds = append(c.adds, a)
+	}
+	return a
+}
+
+// addKey appends key: v to mapping m. indent is the column of the key or
+// dash owning m.
+func (c *changes) addKey(m *yaml.Node, indent int, key string, v value) {
+	a := c.addition(m, indent)
+	a.keys = append(a.keys, key)
+	a.values = append(a.values, v)
+	c.mutations = append(c.mutations, func() {
+		m.Content = append(m.Content, strNode(key), v.node())
+	})
+}
+
+// addItem appends a string item to sequence seq.
+func (c *changes) addItem(seq *yaml.Node, indent int, item string) {
+	a := c.addition(seq, indent)
+	a.values = append(a.values, value{scalar: item, tag: "!!str"})
+	c.mutations = append(c.mutations, func() { seq.Content = append(seq.Content, strNode(item)) })
+}
+
+// replace records a byte edit with the tree change it stands for.
+func (c *changes) replace(e edit.Edit, mutate func()) {
+	c.edits = append(c.edits, e)
+	if mutate != nil {
+		c.mutations = append(c.mutations, mutate)
+	}
+}
+
+// appendToScalar appends suffix to a single-line scalar's value, keeping its
+// quoting: before the closing quote of a quoted scalar, after a plain one.
+// A plain scalar in a flow collection is quoted when the suffix holds a
+// comma. flow and indent describe where the scalar sits.
+func (c *changes) appendToScalar(n *yaml.Node, suffix string, indent int, flow bool) error {
+	s := c.s
+	start := s.start(n)
+	end, err := s.scalarEnd(n, indent, flow)
+	if err != nil {
+		return err
+	}
+	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 || s.lineOf(start) != s.lineOf(end) {
+		return fmt.Errorf("it is a multi-line scalar")
+	}
+	mutate := func() { n.Value += suffix }
+	switch {
+	case n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0:
+		c.replace(edit.Edit{Start: end - 1, End: end - 1, Text: suffix}, mutate)
+	case flow && strings.Contains(suffix, ","):
+		if strings.ContainsAny(n.Value, `"\`) || string(s.src[start:end]) != n.Value {
+			return fmt.Errorf("it would need quoting")
+		}
+		c.replace(edit.Edit{Start: start, End: end, Text: `"` + n.Value + suffix + `"`}, mutate)
+	default:
+		c.replace(edit.Edit{Start: end, End: end, Text: suffix}, mutate)
+	}
+	return nil
+}
+
+// flush turns the gathered additions into edits.
+func (c *changes) flush() error {
+	for _, a := range c.adds {
+		var err error
+		if a.col.Style&yaml.FlowStyle != 0 {
+			err = c.flushFlow(a)
+		} else {
+			err = c.flushBlock(a)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// flushFlow appends to a flow collection: after its last entry, or right
+// after the opening bracket when it is empty.
+func (c *changes) flushFlow(a *addition) error {
+	var parts []string
+	for i, v := range a.values {
+		text := v.flowText()
+		if a.col.Kind == yaml.MappingNode {
+			text = a.keys[i] + ": " + text
+		}
+		parts = append(parts, text)
+	}
+	text := strings.Join(parts, ", ")
+	var at int
+	if n := len(a.col.Content); n == 0 {
+		at = c.s.start(a.col) + 1
+	} else {
+		end, err := c.s.end(a.col.Content[n-1], a.indent, true)
+		if err != nil {
+			return err
+		}
+		at, text = end, ", "+text
+	}
+	c.edits = append(c.edits, edit.Edit{Start: at, End: at, Text: text})
+	return nil
+}
+
+// flushBlock appends lines after a block collection's last entry, indented
+// like its entries.
+func (c *changes) flushBlock(a *addition) error {
+	s := c.s
+	first := a.col.Content[0]
+	end, err := s.end(a.col, a.indent, false)
+	if err != nil {
+		return err
+	}
+	var lines []string
+	var entryCol int
+	if a.col.Kind == yaml.SequenceNode {
+		entryCol = s.dashColumn(first)
+		prefix := strings.Repeat(" ", entryCol) + "-" + strings.Repeat(" ", max(1, s.column(s.pos(first.Line, first.Column))-entryCol-1))
+		for _, v := range a.values {
+			lines = append(lines, prefix+v.scalar)
+		}
+	} else {
+		entryCol = s.column(s.start(first))
+		pad := strings.Repeat(" ", entryCol)
+		style := c.seqStyleFor(a.col)
+		for i, v := range a.values {
+			if v.list == nil {
+				lines = append(lines, pad+a.keys[i]+": "+v.scalar)
+				continue
+			}
+			lines = append(lines, pad+a.keys[i]+":")
+			for _, item := range v.list {
+				lines = append(lines, pad+style.prefix()+item)
+			}
+		}
+	}
+	c.edits = append(c.edits, c.insertLines(s.afterEntry(end, entryCol), lines))
+	return nil
+}
+
+// insertLines returns a block edit inserting whole lines at a line start,
+// with the file's line ending. At the end of a file without a final line
+// break the lines go after a new break and the file still ends without one.
+func (c *changes) insertLines(at int, lines []string) edit.Edit {
+	eol := c.s.eol
+	text := strings.Join(lines, eol) + eol
+	if at == len(c.s.src) && at > 0 && !isBreak(c.s.src[at-1]) {
+		text = eol + strings.Join(lines, eol)
+	}
+	return edit.Edit{Start: at, End: at, Text: text, Block: true}
+}
+
+// afterEntry returns where lines go after an entry whose text ends at end:
+// the start of the next line, past comment lines indented deeper than the
+// entries (they belong to the last entry). Blank lines and comments at the
+// entries' column or left of it stay after the inserted lines.
+func (s *source) afterEntry(end, entryCol int) int {
+	at := s.nextLine(end)
+	for at < len(s.src) {
+		ind := s.indentAt(at)
+		if at+ind < len(s.src) && s.src[at+ind] == '#' && ind > entryCol {
+			at = s.nextLine(at)
+			continue
+		}
+		break
+	}
+	return at
+}
+
+func (v value) flowText() string {
+	if v.list == nil {
+		return v.scalar
+	}
+	return "[" + strings.Join(v.list, ", ") + "]"
+}
+
+func (v value) node() *yaml.Node {
+	if v.list == nil {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: v.tag, Value: v.scalar}
+	}
+	seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+	for _, item := range v.list {
+		seq.Content = append(seq.Content, strNode(item))
+	}
+	return seq
+}
+
+func strNode(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }

@@ -1,0 +1,241 @@
+package compose
+
+import (
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/rofix/rofix/rewrite/directive"
+	"github.com/rofix/rofix/rewrite/finding"
+	"github.com/rofix/rofix/rewrite/policy"
+)
+
+// service is one service being hardened.
+type service struct {
+	name   string
+	key    *yaml.Node // the service's key in services:
+	m      *yaml.Node // its mapping
+	indent int        // the column of its key
+	ignore directive.Ignore
+	// bases are the mappings it inherits from, nearest first: merge keys
+	// ("<<"), then a service it extends in the same file.
+	merged   []*yaml.Node
+	extended []*yaml.Node
+}
+
+// services hardens every service of a services: mapping.
+func (p *planner) services(key, services *yaml.Node) error {
+	switch {
+	case services.Kind == yaml.AliasNode:
+		p.plan.Add(finding.Unsupported, p.s.start(services), p.s.start(services), false, "services is an alias; harden the anchored mapping instead")
+		return nil
+	case services.Kind == yaml.ScalarNode && services.Tag == "!!null":
+		return nil
+	case services.Kind != yaml.MappingNode:
+		return finding.Errorf(p.s.start(services), "services must be a mapping of service names to services")
+	}
+	indent := p.s.column(p.s.start(key))
+	for i := 0; i+1 < len(services.Content); i += 2 {
+		k, v := services.Content[i], services.Content[i+1]
+		if strings.HasPrefix(k.Value, "x-") {
+			continue
+		}
+		off := p.s.start(k)
+		ig, hasDirective := p.s.serviceDirective(k)
+		if len(ig.Unknown) > 0 {
+			p.plan.Add(finding.Directive, off, off, false, "unknown rule %q in rofix:ignore; the service is skipped (rules: read-only, tmpfs, no-new-privileges, ro-mounts)", strings.Join(ig.Unknown, ","))
+		}
+		if hasDirective && (ig.All || ig.File) {
+			p.plan.Add(finding.Directive, off, off, false, "service %s skipped by rofix:ignore", k.Value)
+			continue
+		}
+		switch {
+		case v.Kind == yaml.AliasNode:
+			p.plan.Add(finding.Unsupported, off, off, false, "service %s is an alias of &%s: it shares that mapping, which is hardened where it is defined", k.Value, v.Value)
+			continue
+		case v.Kind == yaml.ScalarNode && v.Tag == "!!null":
+			p.plan.Add(finding.Unsupported, off, off, false, "service %s is empty; nothing to harden", k.Value)
+			continue
+		case v.Kind != yaml.MappingNode:
+			return finding.Errorf(p.s.start(v), "service %s must be a mapping", k.Value)
+		}
+		svc := &service{name: k.Value, key: k, m: v, indent: indent, ignore: ig}
+		if hasDirective {
+			p.plan.Add(finding.Directive, off, off, false, "rules %s skipped for service %s by rofix:ignore", joinRules(ig.Rules), k.Value)
+		}
+		svc.merged = mergeSources(v, 0)
+		svc.extended = extendsChain(services, v)
+		p.harden(svc)
+	}
+	return nil
+}
+
+func joinRules(rules []finding.Rule) string {
+	var ids []string
+	for _, r := range rules {
+		ids = append(ids, string(r))
+	}
+	return strings.Join(ids, ",")
+}
+
+// mergeSources returns the mappings merged into m with "<<", nearest first,
+// including the ones they merge in turn.
+func mergeSources(m *yaml.Node, depth int) []*yaml.Node {
+	if depth > 16 {
+		return nil
+	}
+	var out []*yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if !isMergeKey(m.Content[i]) {
+			continue
+		}
+		v := m.Content[i+1]
+		refs := []*yaml.Node{v}
+		if v.Kind == yaml.SequenceNode {
+			refs = v.Content
+		}
+		for _, r := range refs {
+			if r.Kind == yaml.AliasNode {
+				r = r.Alias
+			}
+			if r != nil && r.Kind == yaml.MappingNode {
+				out = append(out, r)
+				out = append(out, mergeSources(r, depth+1)...)
+			}
+		}
+	}
+	return out
+}
+
+// extendsChain follows "extends" to services of the same file (no file:
+// key), nearest first, with their own merge sources.
+func extendsChain(services, m *yaml.Node) []*yaml.Node {
+	var out []*yaml.Node
+	seen := map[*yaml.Node]bool{m: true}
+	for {
+		_, ext := lookup(m, "extends")
+		name := ""
+		switch {
+		case ext == nil:
+			return out
+		case ext.Kind == yaml.ScalarNode:
+			name = ext.Value
+		case ext.Kind == yaml.MappingNode:
+			if f, _ := lookup(ext, "file"); f != nil {
+				return out
+			}
+			if _, s := lookup(ext, "service"); s != nil && s.Kind == yaml.ScalarNode {
+				name = s.Value
+			}
+		}
+		_, base := lookup(services, name)
+		if base != nil && base.Kind == yaml.AliasNode {
+			base = base.Alias
+		}
+		if base == nil || base.Kind != yaml.MappingNode || seen[base] {
+			return out
+		}
+		seen[base] = true
+		out = append(out, base)
+		out = append(out, mergeSources(base, 0)...)
+		m = base
+	}
+}
+
+// origin says where an effective setting comes from.
+type origin int
+
+const (
+	fromNone origin = iota
+	fromLocal
+	fromMerge
+	fromExtends
+)
+
+// effective returns the value of key for svc: its own, else a merged one,
+// else an extended service's.
+func (svc *service) effective(key string) (*yaml.Node, *yaml.Node, origin) {
+	if k, v := lookup(svc.m, key); k != nil {
+		return k, v, fromLocal
+	}
+	for _, m := range svc.merged {
+		if k, v := lookup(m, key); k != nil {
+			return k, v, fromMerge
+		}
+	}
+	for _, m := range svc.extended {
+		if k, v := lookup(m, key); k != nil {
+			return k, v, fromExtends
+		}
+	}
+	return nil, nil, fromNone
+}
+
+// allValues returns every value of key that compose combines for svc:
+// local, merged (shadowed by local for "<<") and extended (lists append).
+func (svc *service) allValues(key string) []*yaml.Node {
+	var out []*yaml.Node
+	if _, v := lookup(svc.m, key); v != nil {
+		out = append(out, v)
+	} else {
+		for _, m := range svc.merged {
+			if _, v := lookup(m, key); v != nil {
+				out = append(out, v)
+				break
+			}
+		}
+	}
+	for _, m := range svc.extended {
+		if _, v := lookup(m, key); v != nil {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// boolValue reads a compose boolean: policy.On, Off, Dynamic for a
+// variable, Absent for anything else.
+func boolValue(v *yaml.Node) policy.Tri {
+	if v == nil || v.Kind != yaml.ScalarNode {
+		return policy.Absent
+	}
+	switch v.Value {
+	case "true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y":
+		return policy.On
+	case "false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF", "n", "N":
+		return policy.Off
+	}
+	if strings.Contains(v.Value, "$") {
+		return policy.Dynamic
+	}
+	return policy.Absent
+}
+
+// strings returns the string items of a string-or-list value.
+func stringItems(v *yaml.Node) []string {
+	if v == nil {
+		return nil
+	}
+	if v.Kind == yaml.AliasNode {
+		v = v.Alias
+	}
+	switch v.Kind {
+	case yaml.ScalarNode:
+		if v.Tag == "!!null" {
+			return nil
+		}
+		return []string{v.Value}
+	case yaml.SequenceNode:
+		var out []string
+		for _, item := range v.Content {
+			if item.Kind == yaml.AliasNode {
+				item = item.Alias
+			}
+			if item != nil && item.Kind == yaml.ScalarNode {
+				out = append(out, item.Value)
+			}
+		}
+		return out
+	}
+	return nil
+}

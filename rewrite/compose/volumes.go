@@ -1,0 +1,130 @@
+package compose
+
+import (
+	"errors"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/rofix/rofix/rewrite/finding"
+	"github.com/rofix/rofix/rewrite/policy"
+)
+
+var errMultiline = errors.New("it is a multi-line scalar")
+
+// roMounts makes the service's bind mounts read-only where the policy says
+// the container only reads them: ":ro" in short syntax, "read_only: true"
+// in long syntax. Named and anonymous volumes, tmpfs mounts and explicit
+// modes are never touched.
+func (p *planner) roMounts(svc *service) {
+	k, v := lookup(svc.m, "volumes")
+	if k == nil {
+		return
+	}
+	switch {
+	case v.Kind == yaml.AliasNode:
+		p.report(finding.Unsupported, v, false, "volumes is an alias (*%s) shared with other places; bind mounts there are not changed", v.Value)
+		return
+	case p.aliased[v] > 0:
+		p.report(finding.Unsupported, v, false, "volumes is anchored (&%s) and used elsewhere; rofix does not edit shared values", v.Anchor)
+		return
+	case v.Kind != yaml.SequenceNode:
+		return
+	}
+	flow := v.Style&yaml.FlowStyle != 0
+	keyCol := p.s.column(p.s.start(k))
+	for _, item := range v.Content {
+		switch item.Kind {
+		case yaml.ScalarNode:
+			p.shortVolume(item, keyCol, flow)
+		case yaml.MappingNode:
+			owner := keyCol
+			if !flow {
+				owner = p.s.dashColumn(item)
+			}
+			p.longVolume(item, owner)
+		}
+	}
+}
+
+// shortVolume handles "SOURCE:TARGET[:MODE]".
+func (p *planner) shortVolume(item *yaml.Node, keyCol int, flow bool) {
+	vol, ok := policy.ParseVolume(item.Value)
+	if !ok || vol.Source == "" || !policy.IsBindSource(vol.Source) || item.ShortTag() != "!!str" {
+		return
+	}
+	d := p.pol.Decide(policy.Mount{Source: vol.Source, Target: vol.Target, Bind: true})
+	if !p.modeAllows(item, policy.ClassifyMode(vol.Mode), d, ":"+vol.Mode) {
+		return
+	}
+	if p.aliased[item] > 0 {
+		p.report(finding.Unsupported, item, false, "%s is anchored and used elsewhere; rofix does not edit shared values", item.Value)
+		return
+	}
+	suffix := policy.AppendRO(vol)
+	if err := p.ch.appendToScalar(item, suffix, keyCol, flow); err != nil {
+		p.report(finding.Unsupported, item, false, "cannot add %s to %s: %v", suffix, item.Value, err)
+		return
+	}
+	p.report(finding.ROMounts, item, true, "%s added to bind mount %s (%s)", suffix, item.Value, d.Reason)
+}
+
+// longVolume handles a mapping with type: bind.
+func (p *planner) longVolume(item *yaml.Node, owner int) {
+	_, typ := lookup(item, "type")
+	_, src := lookup(item, "source")
+	_, tgt := lookup(item, "target")
+	if typ == nil || typ.Value != "bind" || src == nil || tgt == nil {
+		return
+	}
+	d := p.pol.Decide(policy.Mount{Source: src.Value, Target: tgt.Value, Bind: true})
+	mode := policy.ModeDefault
+	at := src
+	if rk, rv := lookup(item, "read_only"); rk != nil {
+		at = rv
+		switch boolValue(rv) {
+		case policy.On:
+			mode = policy.ModeReadOnly
+		case policy.Off:
+			mode = policy.ModeReadWrite
+		default:
+			mode = policy.ModeDynamic
+		}
+	}
+	if !p.modeAllows(at, mode, d, " read_only: "+at.Value) {
+		return
+	}
+	if p.aliased[item] > 0 {
+		p.report(finding.Unsupported, src, false, "bind mount %s is anchored and used elsewhere; rofix does not edit shared values", src.Value)
+		return
+	}
+	p.ch.addKey(item, owner, "read_only", value{scalar: "true", tag: "!!bool"})
+	p.report(finding.ROMounts, src, true, "read_only: true added to bind mount %s (%s)", src.Value, d.Reason)
+}
+
+// modeAllows reports whether a mount with the given mode may gain
+// read-only under decision d, reporting the cases a human should know:
+// an explicit writable mode where the policy would make it read-only, the
+// engine socket, binds left writable.
+func (p *planner) modeAllows(at *yaml.Node, mode policy.ModeState, d policy.Decision, written string) bool {
+	if d.Warning != "" {
+		p.report(finding.ROMounts, at, false, "%s", d.Warning)
+	}
+	switch mode {
+	case policy.ModeReadOnly, policy.ModeOverlay:
+		return false
+	case policy.ModeReadWrite:
+		if d.ReadOnly {
+			p.report(finding.ROMounts, at, false, "%s is an explicit choice; kept writable", written[1:])
+		}
+		return false
+	case policy.ModeDynamic:
+		if d.ReadOnly {
+			p.report(finding.ROMounts, at, false, "the mode comes from a variable; left as is")
+		}
+		return false
+	}
+	if !d.ReadOnly && p.pol.ROMounts == policy.ROMountsAuto {
+		p.report(finding.ROMounts, at, false, "bind mount stays writable: %s; read_only does not cover mounts, add :ro if the container only reads it", d.Reason)
+	}
+	return d.ReadOnly
+}
