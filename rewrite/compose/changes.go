@@ -2,6 +2,7 @@ package compose
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -109,20 +110,40 @@ func (c *changes) appendToScalar(n *yaml.Node, suffix string, indent int, flow b
 	return nil
 }
 
-// flush turns the gathered additions into edits.
+// flush turns the gathered additions into edits. Block insertions that
+// land on the same line go deepest first: a key added to the last volume
+// of a service precedes the keys added to the service itself.
 func (c *changes) flush() error {
+	var blocks []blockInsert
 	for _, a := range c.adds {
-		var err error
 		if a.col.Style&yaml.FlowStyle != 0 {
-			err = c.flushFlow(a)
-		} else {
-			err = c.flushBlock(a)
+			if err := c.flushFlow(a); err != nil {
+				return err
+			}
+			continue
 		}
+		b, err := c.flushBlock(a)
 		if err != nil {
 			return err
 		}
+		blocks = append(blocks, b)
+	}
+	sort.SliceStable(blocks, func(i, j int) bool {
+		if blocks[i].edit.Start != blocks[j].edit.Start {
+			return blocks[i].edit.Start < blocks[j].edit.Start
+		}
+		return blocks[i].col > blocks[j].col
+	})
+	for _, b := range blocks {
+		c.edits = append(c.edits, b.edit)
 	}
 	return nil
+}
+
+// A blockInsert is a block edit with the column of the lines it inserts.
+type blockInsert struct {
+	edit edit.Edit
+	col  int
 }
 
 // flushFlow appends to a flow collection: after its last entry, or right
@@ -153,18 +174,18 @@ func (c *changes) flushFlow(a *addition) error {
 
 // flushBlock appends lines after a block collection's last entry, indented
 // like its entries.
-func (c *changes) flushBlock(a *addition) error {
+func (c *changes) flushBlock(a *addition) (blockInsert, error) {
 	s := c.s
 	first := a.col.Content[0]
 	end, err := s.end(a.col, a.indent, false)
 	if err != nil {
-		return err
+		return blockInsert{}, err
 	}
 	var lines []string
 	var entryCol int
 	if a.col.Kind == yaml.SequenceNode {
 		entryCol = s.dashColumn(first)
-		prefix := strings.Repeat(" ", entryCol) + "-" + strings.Repeat(" ", max(1, s.column(s.pos(first.Line, first.Column))-entryCol-1))
+		prefix := strings.Repeat(" ", entryCol) + "-" + strings.Repeat(" ", s.dashSpace(first))
 		for _, v := range a.values {
 			lines = append(lines, prefix+v.scalar)
 		}
@@ -183,8 +204,7 @@ func (c *changes) flushBlock(a *addition) error {
 			}
 		}
 	}
-	c.edits = append(c.edits, c.insertLines(s.afterEntry(end, entryCol), lines))
-	return nil
+	return blockInsert{c.insertLines(s.afterEntry(end, entryCol), lines), entryCol}, nil
 }
 
 // insertLines returns a block edit inserting whole lines at a line start,

@@ -53,11 +53,17 @@ func (s *source) childIndent(n *yaml.Node) int {
 
 // dashColumn returns the column of the "-" before a block sequence item.
 func (s *source) dashColumn(item *yaml.Node) int {
+	return s.column(s.dashOffset(item))
+}
+
+// dashOffset returns the offset of the "-" before a block sequence item,
+// which may sit alone on the line above the item.
+func (s *source) dashOffset(item *yaml.Node) int {
 	off := s.pos(item.Line, item.Column) - 1
-	for off > 0 && isSpace(s.src[off]) {
+	for off > 0 && (isSpace(s.src[off]) || isBreak(s.src[off])) {
 		off--
 	}
-	return s.column(off)
+	return off
 }
 
 // scalarEnd finds the end of a scalar token.

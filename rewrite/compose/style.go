@@ -41,11 +41,10 @@ func (s *source) seqStyleOf(key, val *yaml.Node) (seqStyle, bool) {
 	first := val.Content[0]
 	dash := s.dashColumn(first)
 	keyCol := s.column(s.start(key))
-	itemCol := s.column(s.pos(first.Line, first.Column))
-	if dash < keyCol || itemCol <= dash {
+	if dash < keyCol {
 		return seqStyle{}, false
 	}
-	return seqStyle{indent: dash - keyCol, dashSpace: itemCol - dash - 1}, true
+	return seqStyle{indent: dash - keyCol, dashSpace: s.dashSpace(first)}, true
 }
 
 // majorityStyle votes over every key's block sequence in the file; ties and
@@ -79,4 +78,15 @@ func (s *source) majorityStyle() seqStyle {
 		}
 	}
 	return best
+}
+
+// dashSpace returns the spaces between a block sequence item's dash and
+// its content: 1 when the content starts on the next line.
+func (s *source) dashSpace(item *yaml.Node) int {
+	dash := s.dashOffset(item)
+	itemOff := s.pos(item.Line, item.Column)
+	if s.lineOf(dash) != s.lineOf(itemOff) {
+		return 1
+	}
+	return max(1, itemOff-dash-1)
 }

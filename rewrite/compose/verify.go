@@ -34,12 +34,12 @@ func (c *changes) verify(out []byte) error {
 // children, returning the path of the first difference.
 func equalNodes(a, b *yaml.Node, path string) (string, bool) {
 	if a.Kind != b.Kind || a.ShortTag() != b.ShortTag() || a.Anchor != b.Anchor || len(a.Content) != len(b.Content) {
-		return path, false
+		return fmt.Sprintf("%s (kind %v/%v, tag %s/%s, %d/%d children)", path, a.Kind, b.Kind, a.ShortTag(), b.ShortTag(), len(a.Content), len(b.Content)), false
 	}
 	switch a.Kind {
 	case yaml.ScalarNode, yaml.AliasNode:
 		if a.Value != b.Value {
-			return path, false
+			return fmt.Sprintf("%s (%q, want %q)", path, b.Value, a.Value), false
 		}
 	}
 	for i := range a.Content {
