@@ -1,0 +1,147 @@
+package shell
+
+import (
+	"strings"
+
+	"github.com/rofix/rofix/rewrite/directive"
+	"github.com/rofix/rofix/rewrite/edit"
+	"github.com/rofix/rofix/rewrite/finding"
+	"github.com/rofix/rofix/rewrite/policy"
+	"github.com/rofix/rofix/shellparse"
+)
+
+// The flags rofix inserts. The bare no-new-privileges form is the one
+// docker, podman and nerdctl all accept (nerdctl ignores ":true").
+const (
+	flagReadOnly = "--read-only"
+	flagNNP      = "--security-opt no-new-privileges"
+)
+
+// podmanTmpfs are the paths podman mounts a tmpfs on by itself when a
+// container is read-only (--read-only-tmpfs defaults to true).
+var podmanTmpfs = []string{"/tmp", "/var/tmp", "/run"}
+
+// planner plans the changes to one invocation.
+type planner struct {
+	src  []byte
+	inv  *shellparse.Invocation
+	pol  policy.Policy
+	ig   directive.Ignore
+	plan *finding.Plan
+}
+
+// run plans the invocation's edits, records its findings, and returns what
+// the verifier must find in the output.
+func (p *planner) run() expected {
+	inv := p.inv
+	s := readState(inv)
+	exp := expected{inv: inv, appended: map[int]string{}}
+	// Mount edits come first: at an equal offset they must precede the
+	// inserted flags (edit.Apply keeps the given order).
+	if !p.ig.Skips(finding.ROMounts) {
+		p.mounts(&exp)
+	}
+	var flags []string
+	start, end := inv.Words[0].Start, inv.Words[inv.Sub].End
+	if !p.ig.Skips(finding.ReadOnly) {
+		switch s.readOnly.state {
+		case policy.Absent:
+			flags = append(flags, flagReadOnly)
+			p.plan.Add(finding.ReadOnly, start, end, true, "root filesystem is writable: added %s", flagReadOnly)
+		case policy.Off:
+			p.report(finding.ReadOnly, s.readOnly.flag, "%s is an explicit opt-out: kept", p.flagText(s.readOnly.flag))
+		case policy.Dynamic:
+			p.report(finding.ReadOnly, s.readOnly.flag, "%s is not known statically: not changed", p.flagText(s.readOnly.flag))
+		}
+	}
+	readOnly := s.readOnly.state == policy.On || s.readOnly.state == policy.Absent && !p.ig.Skips(finding.ReadOnly)
+	if readOnly && !p.ig.Skips(finding.Tmpfs) {
+		flags = append(flags, p.tmpfs(s, start, end)...)
+	}
+	if !p.ig.Skips(finding.NoNewPrivileges) {
+		switch s.nnp.state {
+		case policy.Absent:
+			flags = append(flags, flagNNP)
+			if s.nnpColon != nil {
+				p.plan.Add(finding.NoNewPrivileges, start, end, true,
+					"nerdctl ignores %s: added %s", s.nnpColon.Value, flagNNP)
+			} else {
+				p.plan.Add(finding.NoNewPrivileges, start, end, true, "setuid binaries can gain privileges: added %s", flagNNP)
+			}
+		case policy.Off:
+			p.report(finding.NoNewPrivileges, s.nnp.flag, "%s is an explicit opt-out: kept", p.flagText(s.nnp.flag))
+		case policy.Dynamic:
+			p.report(finding.NoNewPrivileges, s.nnp.flag, "%s may set no-new-privileges; it is not known statically: not added", p.flagText(s.nnp.flag))
+		}
+	}
+	for _, h := range inv.Hidden {
+		w := inv.Words[h]
+		p.plan.Add(finding.Syntax, w.Start, w.End, false,
+			"%s may hold more flags, which rofix cannot see: review them", w.Text(p.src))
+	}
+	if len(flags) > 0 {
+		e, after, words := layout(p.src, inv, flags)
+		p.plan.Edits = append(p.plan.Edits, e)
+		exp.after, exp.inserted = after, words
+	}
+	return exp
+}
+
+// tmpfs returns the --tmpfs flags the policy's scratch paths need.
+func (p *planner) tmpfs(s state, start, end int) []string {
+	var flags []string
+	for _, path := range p.pol.TmpfsPaths {
+		if s.hasTarget(path) {
+			continue
+		}
+		if p.inv.Engine == shellparse.Podman && contains(podmanTmpfs, path) {
+			if s.readOnlyTmpfs.state == policy.Absent || s.readOnlyTmpfs.state == policy.On {
+				continue // podman mounts it with --read-only
+			}
+			if s.readOnlyTmpfs.state == policy.Off {
+				p.report(finding.Tmpfs, s.readOnlyTmpfs.flag, "%s is an explicit opt-out: no tmpfs added on %s", p.flagText(s.readOnlyTmpfs.flag), path)
+				continue
+			}
+		}
+		if s.dynTarget != nil {
+			p.report(finding.Tmpfs, s.dynTarget, "%s has a target that is not known statically (it may be %s): --tmpfs %s not added", p.flagText(s.dynTarget), path, path)
+			continue
+		}
+		flags = append(flags, "--tmpfs "+path)
+		p.plan.Add(finding.Tmpfs, start, end, true, "a read-only container needs a writable %s: added --tmpfs %s", path, path)
+	}
+	return flags
+}
+
+// report records an unfixed finding on a flag's words.
+func (p *planner) report(rule finding.Rule, f *shellparse.Flag, format string, args ...any) {
+	start, end := p.flagSpan(f)
+	p.plan.Add(rule, start, end, false, format, args...)
+}
+
+func (p *planner) flagSpan(f *shellparse.Flag) (int, int) {
+	last := max(f.Word, f.ValueWord)
+	return p.inv.Words[f.Word].Start, p.inv.Words[last].End
+}
+
+// flagText returns a flag as written, its value included.
+func (p *planner) flagText(f *shellparse.Flag) string {
+	start, end := p.flagSpan(f)
+	return strings.Join(strings.Fields(string(p.src[start:end])), " ")
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// appendTo plans an insertion of text at the end of a flag's value.
+func (p *planner) appendTo(exp *expected, f *shellparse.Flag, text string) {
+	w := p.inv.Words[f.ValueWord]
+	p.plan.Edits = append(p.plan.Edits, edit.Edit{Start: w.AppendAt, End: w.AppendAt, Text: text})
+	exp.appended[f.ValueWord] += text
+}

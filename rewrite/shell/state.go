@@ -1,0 +1,105 @@
+package shell
+
+import (
+	"path"
+	"strings"
+
+	"github.com/rofix/rofix/rewrite/policy"
+	"github.com/rofix/rofix/shellparse"
+)
+
+// setting is the state of one hardening setting on a command, with the
+// flag that decided it.
+type setting struct {
+	state policy.Tri
+	flag  *shellparse.Flag
+}
+
+// state is what a command already says about hardening.
+type state struct {
+	readOnly      setting
+	readOnlyTmpfs setting // podman --read-only-tmpfs
+	nnp           setting
+	nnpColon      *shellparse.Flag // nerdctl: no-new-privileges:true, which it ignores
+	targets       []string         // static mount targets (tmpfs, -v, --mount)
+	dynTarget     *shellparse.Flag // a mount whose target is not static
+}
+
+func readState(inv *shellparse.Invocation) state {
+	var s state
+	for i := range inv.Flags {
+		f := &inv.Flags[i]
+		switch f.Name {
+		case "read-only":
+			s.readOnly = setting{boolState(f), f}
+		case "read-only-tmpfs":
+			s.readOnlyTmpfs = setting{boolState(f), f}
+		case "security-opt":
+			s.securityOpt(f, inv.Engine)
+		case "tmpfs":
+			s.target(f, policy.TmpfsTarget(f.Value))
+		case "volume":
+			if v, ok := policy.ParseVolume(f.Value); ok {
+				s.target(f, v.Target)
+			} else {
+				s.dynTarget = f
+			}
+		case "mount":
+			if m, ok := policy.ParseMountOpt(f.Value); ok {
+				s.target(f, m.Target)
+			} else {
+				s.dynTarget = f
+			}
+		}
+	}
+	return s
+}
+
+func boolState(f *shellparse.Flag) policy.Tri {
+	if !f.Static {
+		return policy.Dynamic
+	}
+	switch f.Value {
+	case "1", "t", "T", "true", "TRUE", "True":
+		return policy.On
+	case "0", "f", "F", "false", "FALSE", "False":
+		return policy.Off
+	}
+	return policy.Dynamic
+}
+
+func (s *state) securityOpt(f *shellparse.Flag, e shellparse.Engine) {
+	t := policy.NoNewPrivileges(f.Value)
+	if t == policy.Absent && !f.Static && strings.HasPrefix(f.Value, "${") {
+		t = policy.Dynamic // the whole option comes from a variable
+	}
+	if t == policy.On && e == shellparse.Nerdctl && strings.HasPrefix(f.Value, "no-new-privileges:") {
+		s.nnpColon = f
+		return
+	}
+	if t == policy.Absent || s.nnp.state == policy.Off || s.nnp.state == policy.On && t == policy.Dynamic {
+		return
+	}
+	s.nnp = setting{t, f}
+}
+
+func (s *state) target(f *shellparse.Flag, target string) {
+	if strings.Contains(target, "${") {
+		if s.dynTarget == nil {
+			s.dynTarget = f
+		}
+		return
+	}
+	s.targets = append(s.targets, path.Clean(target))
+}
+
+// hasTarget reports whether some mount already targets p.
+func (s *state) hasTarget(p string) bool {
+	p = path.Clean(p)
+	for _, t := range s.targets {
+		if t == p {
+			return true
+		}
+	}
+	return false
+}
