@@ -128,6 +128,9 @@ func render(opts *options, o *outcome, stdout, stderr io.Writer) int {
 	case o.res == nil:
 		return ExitOK
 	}
+	if o.res.NotCompose && !o.job.explicit {
+		return ExitOK // any YAML may carry a compose-like name; a walk stays quiet
+	}
 	status := reportResult(opts, path, o.res, stderr)
 	if o.err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", path, trimPathError(o.err))
@@ -152,9 +155,7 @@ func render(opts *options, o *outcome, stdout, stderr io.Writer) int {
 // reportResult prints a result's findings and error to stderr.
 func reportResult(opts *options, path string, res *rewrite.Result, stderr io.Writer) int {
 	if res.NotCompose {
-		if !res.Changed() {
-			fmt.Fprintf(stderr, "%s: note: not a compose file (no top-level services mapping); left unchanged\n", path)
-		}
+		fmt.Fprintf(stderr, "%s: note: not a compose file (no top-level services mapping); left unchanged\n", path)
 		return ExitOK
 	}
 	var x *textpos.Index
