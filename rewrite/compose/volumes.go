@@ -35,7 +35,11 @@ func (p *planner) roMounts(svc *service) {
 	for _, item := range v.Content {
 		switch item.Kind {
 		case yaml.ScalarNode:
-			p.shortVolume(item, keyCol, flow)
+			owner := keyCol
+			if !flow {
+				owner = p.s.dashColumn(item) // continuation lines go deeper than the dash
+			}
+			p.shortVolume(item, owner, flow)
 		case yaml.MappingNode:
 			owner := keyCol
 			if !flow {
