@@ -49,6 +49,9 @@ func Plan(src []byte, pol policy.Policy) (*finding.Plan, error) {
 			return nil, err
 		}
 	}
+	if err := s.checkAliasExpansion(); err != nil {
+		return nil, err
+	}
 	if off, ok := s.ignoreFileDirective(); ok {
 		p.plan.Add(finding.Directive, off, off, false, "rofix:ignore-file: file skipped")
 		return p.plan, nil
