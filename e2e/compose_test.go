@@ -1,0 +1,97 @@
+package e2e
+
+import (
+	"path/filepath"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+// composeSides copies a compose fixture twice, hardens one copy with rofix
+// and returns the projects of both. A rofix error is returned, not fatal,
+// so that the original side still runs.
+func (h *harness) composeSides(t *testing.T, fixture, name string) (orig, hard composeProject, hardened string, err error) {
+	t.Helper()
+	root := t.TempDir()
+	ow := newWorkspace(t, root, "original", "compose/"+fixture+"/compose.yaml")
+	hw := newWorkspace(t, root, "hardened", "compose/"+fixture+"/compose.yaml")
+	hardened, err = h.harden(t.Context(), filepath.Join(hw.dir, "compose.yaml"))
+	if err == nil {
+		t.Logf("rofix -w compose.yaml:\n%s", hardened)
+	}
+	return h.newProject(t, ow, name+"o"), h.newProject(t, hw, name+"h"), hardened, err
+}
+
+// TestCompose brings up each service of the compose fixture as written and
+// after `rofix -w`, and compares what its container can do.
+func TestCompose(t *testing.T) {
+	h := need(t)
+	po, ph, _, herr := h.composeSides(t, "basic", "basic")
+	for _, c := range []struct {
+		service string
+		checks  []check
+	}{
+		{"app", with(nonRootChecks, confRO, dataRW)},
+		{"admin", with(rootChecks, sockRO, dataRW)},
+	} {
+		t.Run(c.service, func(t *testing.T) {
+			o := po.up(t, c.service)
+			o.mustComplete(t, "original")
+			assertSide(t, "original", o, c.checks)
+			if herr != nil {
+				t.Fatal(herr)
+			}
+			r := ph.up(t, c.service)
+			r.mustComplete(t, "hardened")
+			assertSide(t, "hardened", r, c.checks)
+		})
+	}
+}
+
+// TestComposeCache is TestShellCache for compose: the /var/cache/app image
+// crashes with a read-only root and only /tmp, and starts with a tmpfs
+// there, added by hand.
+func TestComposeCache(t *testing.T) {
+	h := need(t)
+	po, ph, hardened, herr := h.composeSides(t, "cache", "cache")
+	t.Run("without-tmpfs", func(t *testing.T) {
+		o := po.up(t, "cache")
+		o.mustComplete(t, "original")
+		assertSide(t, "original", o, []check{{"cache", "ok", ""}})
+		if herr != nil {
+			t.Fatal(herr)
+		}
+		assertCacheOutcome(t, serviceText(t, hardened, "cache"), ph.up(t, "cache"))
+	})
+	t.Run("with-tmpfs", func(t *testing.T) {
+		checks := with(rootChecks, check{"cache", "ok", "ok"})
+		o := po.up(t, "cache-tmpfs")
+		o.mustComplete(t, "original")
+		assertSide(t, "original", o, checks)
+		if herr != nil {
+			t.Fatal(herr)
+		}
+		r := ph.up(t, "cache-tmpfs")
+		r.mustComplete(t, "hardened")
+		assertSide(t, "hardened", r, checks)
+	})
+}
+
+// serviceText returns the YAML of one service of a compose file, so that
+// assertCacheOutcome looks at that service alone.
+func serviceText(t *testing.T, compose, service string) string {
+	t.Helper()
+	var doc struct {
+		Services map[string]yaml.Node `yaml:"services"`
+	}
+	if err := yaml.Unmarshal([]byte(compose), &doc); err != nil {
+		t.Fatalf("the hardened compose file is not YAML: %v\n%s", err, compose)
+	}
+	node, ok := doc.Services[service]
+	if !ok {
+		t.Fatalf("the hardened compose file lost service %s\n%s", service, compose)
+	}
+	b, err := yaml.Marshal(&node)
+	must(t, err)
+	return string(b)
+}

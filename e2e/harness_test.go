@@ -1,0 +1,348 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// containerTimeout bounds one fixture run (one container, or one compose up).
+const containerTimeout = 2 * time.Minute
+
+// command returns a command with the suite's environment.
+func (h *harness) command(ctx context.Context, name string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Env = h.env
+	cmd.WaitDelay = 5 * time.Second
+	return cmd
+}
+
+// output runs a command and returns its combined output.
+func (h *harness) output(ctx context.Context, name string, args ...string) (string, error) {
+	out, err := h.command(ctx, name, args...).CombinedOutput()
+	return string(out), err
+}
+
+// cleanup removes the containers, volumes and images of this run, stops the
+// podman service by its pid and removes the temporary directory.
+func (h *harness) cleanup() error {
+	var errs []error
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	clis := []string{h.engineCLI}
+	if h.podman != "" && h.podman != h.engineCLI {
+		clis = append(clis, h.podman)
+	}
+	for _, cli := range clis {
+		if cli == "" || h.id == "" {
+			continue
+		}
+		// Containers of this run: every one runs one of its two images.
+		out, err := h.output(ctx, cli, "ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Image}}")
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s ps: %v: %s", cli, err, out))
+		}
+		var ids []string
+		for line := range strings.Lines(out) {
+			f := strings.Fields(line)
+			if len(f) == 2 && (f[1] == h.image || f[1] == h.cacheImage) {
+				ids = append(ids, f[0])
+			}
+		}
+		if len(ids) > 0 {
+			fmt.Fprintf(os.Stderr, "e2e: cleanup: removing %d leftover containers\n", len(ids))
+			if out, err := h.output(ctx, cli, append([]string{"rm", "-f"}, ids...)...); err != nil {
+				errs = append(errs, fmt.Errorf("%s rm: %v: %s", cli, err, out))
+			}
+		}
+		// Volumes: the shell fixtures' one and compose projects' ones.
+		out, _ = h.output(ctx, cli, "volume", "ls", "-q")
+		var vols []string
+		for _, v := range strings.Fields(out) {
+			if strings.HasPrefix(v, "rofix-e2e-"+h.id) || strings.HasPrefix(v, "rofixe2e"+h.id) {
+				vols = append(vols, v)
+			}
+		}
+		if len(vols) > 0 {
+			if out, err := h.output(ctx, cli, append([]string{"volume", "rm", "-f"}, vols...)...); err != nil {
+				errs = append(errs, fmt.Errorf("%s volume rm: %v: %s", cli, err, out))
+			}
+		}
+		out, _ = h.output(ctx, cli, "images", "-q", h.image)
+		out2, _ := h.output(ctx, cli, "images", "-q", h.cacheImage)
+		if strings.TrimSpace(out+out2) != "" {
+			if out, err := h.output(ctx, cli, "rmi", "-f", h.image, h.cacheImage); err != nil {
+				errs = append(errs, fmt.Errorf("%s rmi: %v: %s", cli, err, out))
+			}
+		}
+	}
+	if h.service != nil {
+		if err := h.service.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
+			errs = append(errs, fmt.Errorf("stopping podman service (pid %d): %v", h.service.Process.Pid, err))
+		}
+		select {
+		case <-h.serviceEnd:
+		case <-time.After(15 * time.Second):
+			_ = h.service.Process.Kill()
+			<-h.serviceEnd
+		}
+		h.service = nil
+	}
+	if h.dir != "" {
+		if err := os.RemoveAll(h.dir); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// tail returns the end of s, at most n bytes.
+func tail(s string, n int) string {
+	if len(s) > n {
+		return "..." + s[len(s)-n:]
+	}
+	return s
+}
+
+// result is what one container reported.
+type result struct {
+	out  string            // everything printed, for failure messages
+	err  error             // the command's error (non-zero exit)
+	vals map[string]string // the "E2E key=value" lines
+}
+
+// parse collects the "E2E key=value" lines of out, wherever they start in a
+// line (compose prefixes them with the service name).
+func parse(out string, err error) result {
+	r := result{out: out, err: err, vals: map[string]string{}}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		line := sc.Text()
+		i := strings.Index(line, "E2E ")
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(line[i+4:])
+		if len(f) == 0 {
+			continue
+		}
+		if k, v, ok := strings.Cut(f[0], "="); ok {
+			r.vals[k] = v
+		} else {
+			r.vals[f[0]] = "yes"
+		}
+	}
+	return r
+}
+
+// mustComplete fails the test unless the container ran the checks to the end.
+func (r result) mustComplete(t *testing.T, side string) {
+	t.Helper()
+	if r.err != nil || r.vals["done"] != "yes" {
+		t.Fatalf("%s: the container did not run its checks to the end (error: %v)\noutput:\n%s", side, r.err, tail(r.out, 4000))
+	}
+}
+
+// check is one observation with its expected value before and after rofix.
+type check struct {
+	key, original, hardened string
+}
+
+// assertSide compares one side's observations with the expectations.
+func assertSide(t *testing.T, side string, r result, checks []check) {
+	t.Helper()
+	bad := false
+	for _, c := range checks {
+		want, why := c.original, ""
+		if side == "hardened" {
+			want, why = c.hardened, meaning(c.key, c.hardened)
+		}
+		if got := r.vals[c.key]; got != want {
+			t.Errorf("%s: %s=%q, want %q%s", side, c.key, got, want, why)
+			bad = true
+		}
+	}
+	if bad {
+		t.Logf("%s output:\n%s", side, tail(r.out, 3000))
+	}
+}
+
+// assertChecks compares both sides with the expectations. The expectations
+// of every test differ between the sides somewhere, so a test passes only if
+// rofix's rewrite changed what the container can do.
+func assertChecks(t *testing.T, orig, hard result, checks []check) {
+	t.Helper()
+	if !slices.ContainsFunc(checks, func(c check) bool { return c.original != c.hardened }) {
+		t.Fatal("test bug: the expectations do not tell the original from the hardened run")
+	}
+	assertSide(t, "original", orig, checks)
+	assertSide(t, "hardened", hard, checks)
+}
+
+// meaning explains an expected value in a failure message.
+func meaning(key, want string) string {
+	switch {
+	case key == "nnp" && want == "1":
+		return " (no-new-privileges missing)"
+	case key == "euid":
+		return " (the setuid-root probe escalated: no-new-privileges missing)"
+	case want == "erofs" && (key == "root" || key == "rootfs"):
+		return " (the root filesystem is writable: read-only missing)"
+	case want == "erofs":
+		return " (the bind mount is writable: :ro missing)"
+	case want == "ok" && key == "tmp":
+		return " (/tmp not writable: tmpfs missing)"
+	case want == "ok":
+		return " (a writable mount became read-only)"
+	}
+	return ""
+}
+
+// workspace is a copy of a fixture, with the files its mounts need.
+type workspace struct {
+	dir  string // the fixture's copy
+	conf string // directory holding app.conf
+	data string // data directory, writable by anyone
+}
+
+// newWorkspace copies the named fixture files into a fresh directory under
+// root and creates app.conf and data/ next to them, writable by uid 1000.
+func newWorkspace(t *testing.T, root, name string, files ...string) workspace {
+	t.Helper()
+	w := workspace{dir: filepath.Join(root, name)}
+	w.conf, w.data = w.dir, filepath.Join(w.dir, "data")
+	if err := os.MkdirAll(w.data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// Mode bits survive the umask only through Chmod.
+	must(t, os.Chmod(w.dir, 0o755))
+	must(t, os.Chmod(w.data, 0o777))
+	conf, err := os.ReadFile(filepath.Join("testdata", "app.conf"))
+	must(t, err)
+	must(t, os.WriteFile(filepath.Join(w.conf, "app.conf"), conf, 0o666))
+	must(t, os.Chmod(filepath.Join(w.conf, "app.conf"), 0o666))
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join("testdata", f))
+		must(t, err)
+		dst := filepath.Join(w.dir, filepath.Base(f))
+		must(t, os.WriteFile(dst, b, 0o755))
+		must(t, os.Chmod(dst, 0o755))
+	}
+	return w
+}
+
+// must fails the test on an error.
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// harden runs `rofix -w` on path and returns the hardened content. It is an
+// error when rofix fails or changes nothing.
+func (h *harness) harden(ctx context.Context, path string) (string, error) {
+	if h.rofixErr != nil {
+		return "", h.rofixErr
+	}
+	before, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	out, err := h.output(ctx, h.rofix, "-w", path)
+	if err != nil {
+		return "", fmt.Errorf("rofix -w %s: %v\n%s", filepath.Base(path), err, out)
+	}
+	after, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	if string(after) == string(before) {
+		return "", fmt.Errorf("rofix -w %s changed nothing\n%s", filepath.Base(path), out)
+	}
+	return string(after), nil
+}
+
+// sides runs a shell fixture as written, checks the original side, hardens
+// a copy with rofix and runs it: the two results, or a fatal error.
+func (h *harness) sides(t *testing.T, script string, checks []check) (orig, hard result, hardened string) {
+	t.Helper()
+	root := t.TempDir()
+	ow := newWorkspace(t, root, "original", "shell/"+script)
+	hw := newWorkspace(t, root, "hardened", "shell/"+script)
+	orig = h.runScript(t, ow, script)
+	orig.mustComplete(t, "original")
+	assertSide(t, "original", orig, checks)
+	hardened, err := h.harden(t.Context(), filepath.Join(hw.dir, script))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("rofix -w %s:\n%s", script, hardened)
+	hard = h.runScript(t, hw, script)
+	return orig, hard, hardened
+}
+
+// runScript runs a shell fixture (one container) with CONF and DATA
+// pointing into its workspace.
+func (h *harness) runScript(t *testing.T, w workspace, script string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), containerTimeout)
+	defer cancel()
+	cmd := h.command(ctx, filepath.Join(w.dir, script))
+	cmd.Dir = w.dir
+	cmd.Env = append(slices.Clip(h.env), "CONF="+w.conf, "DATA="+w.data)
+	h.started.Add(1)
+	out, err := cmd.CombinedOutput()
+	return parse(string(out), err)
+}
+
+// composeProject is one copy of a compose fixture under a unique project
+// name; it is taken down when the test ends.
+type composeProject struct {
+	h    *harness
+	name string
+	file string
+}
+
+// newProject returns the project for the compose file in w and registers
+// its teardown.
+func (h *harness) newProject(t *testing.T, w workspace, suffix string) composeProject {
+	t.Helper()
+	p := composeProject{h: h, name: "rofixe2e" + h.id + suffix, file: filepath.Join(w.dir, "compose.yaml")}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if out, err := p.run(ctx, "down", "--volumes", "--remove-orphans"); err != nil {
+			t.Errorf("compose down %s: %v\n%s", p.name, err, out)
+		}
+	})
+	return p
+}
+
+// run runs a compose subcommand on the project.
+func (p composeProject) run(ctx context.Context, args ...string) (string, error) {
+	all := append(slices.Clip(p.h.compose[1:]), "-p", p.name, "-f", p.file)
+	return p.h.output(ctx, p.h.compose[0], append(all, args...)...)
+}
+
+// up starts one service in the foreground and returns what its container
+// reported; the error is the container's exit status.
+func (p composeProject) up(t *testing.T, service string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), containerTimeout)
+	defer cancel()
+	p.h.started.Add(1)
+	out, err := p.run(ctx, "up", "--no-color", "--abort-on-container-exit", "--exit-code-from", service, service)
+	return parse(out, err)
+}

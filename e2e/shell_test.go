@@ -1,0 +1,168 @@
+package e2e
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Expectations shared by the fixtures. A non-root container user cannot
+// create files in / at all (podman makes the image's / mode 0555), so the
+// root filesystem shows through /scratch, a world-writable directory in the
+// image; for root, / itself shows it too.
+var (
+	nonRootChecks = []check{
+		{"uid", "1000", "1000"},
+		{"root", "denied", "erofs"},
+		{"rootfs", "ok", "erofs"},
+		{"tmp", "ok", "ok"},
+		{"nnp", "0", "1"},
+		{"euid", "0", "1000"},
+	}
+	rootChecks = []check{
+		{"uid", "0", "0"},
+		{"root", "ok", "erofs"},
+		{"rootfs", "ok", "erofs"},
+		{"tmp", "ok", "ok"},
+		{"nnp", "0", "1"},
+		{"euid", "0", "0"},
+	}
+	confRO   = check{"conf", "ok", "erofs"}   // config file bind: becomes :ro
+	sockRO   = check{"sock", "ok", "erofs"}   // engine socket bind: becomes :ro
+	dataRW   = check{"data", "ok", "ok"}      // data bind or volume: stays rw
+	vartmpRO = check{"vartmp", "ok", "erofs"} // no tmpfs there once read-only
+	vartmpRW = check{"vartmp", "ok", "ok"}    // podman's default read-only tmpfs
+)
+
+// with returns base followed by extra, in a new slice.
+func with(base []check, extra ...check) []check {
+	return append(append([]check(nil), base...), extra...)
+}
+
+// TestShell runs each shell fixture as written and after `rofix -w`, and
+// compares what its container can do.
+func TestShell(t *testing.T) {
+	h := need(t)
+	cases := []struct {
+		script string
+		podman bool // runs podman directly
+		checks []check
+	}{
+		{"docker-oneline.sh", false, with(nonRootChecks, confRO, dataRW)},
+		{"docker-continued.sh", false, with(rootChecks, sockRO, confRO, dataRW)},
+		{"docker-function.bash", false, with(nonRootChecks, confRO, dataRW)},
+		// --read-only-tmpfs=false gives podman Docker's semantics: /tmp is
+		// writable read-only only through the tmpfs rofix adds.
+		{"podman-tmpfs.sh", true, with(nonRootChecks, confRO, dataRW, vartmpRO)},
+		{"podman-continued.sh", true, with(rootChecks, confRO, dataRW, vartmpRW)},
+	}
+	for _, c := range cases {
+		t.Run(strings.TrimSuffix(c.script, filepath.Ext(c.script)), func(t *testing.T) {
+			if c.podman && h.podman == "" {
+				t.Skip(h.podmanSkip)
+			}
+			_, r, _ := h.sides(t, c.script, c.checks)
+			r.mustComplete(t, "hardened")
+			assertSide(t, "hardened", r, c.checks)
+		})
+	}
+}
+
+// TestShellCache shows that a read-only root with a tmpfs on /tmp alone
+// breaks an image that writes elsewhere at start (/var/cache/app), and that
+// a tmpfs there, added by hand, fixes it and survives rofix.
+func TestShellCache(t *testing.T) {
+	h := need(t)
+	t.Run("without-tmpfs", func(t *testing.T) {
+		_, r, hardened := h.sides(t, "cache.sh", []check{{"cache", "ok", ""}})
+		assertCacheOutcome(t, hardened, r)
+	})
+	t.Run("with-tmpfs", func(t *testing.T) {
+		checks := with(rootChecks, check{"cache", "ok", "ok"})
+		_, r, _ := h.sides(t, "cache-tmpfs.sh", checks)
+		r.mustComplete(t, "hardened")
+		assertSide(t, "hardened", r, checks)
+	})
+}
+
+// assertCacheOutcome checks the hardened run of the /var/cache/app image:
+// while rofix knows nothing about the image it adds only /tmp, and the
+// container must crash; once it learns to add a tmpfs on /var/cache/app
+// (per-image knowledge), the container must start.
+func assertCacheOutcome(t *testing.T, hardened string, r result) {
+	t.Helper()
+	if mentionsCache(hardened) {
+		t.Log("rofix added /var/cache/app itself: the container must start")
+		r.mustComplete(t, "hardened")
+		if r.vals["cache"] != "ok" || r.vals["root"] != "erofs" {
+			t.Errorf("hardened: cache=%q root=%q, want ok and erofs\n%s", r.vals["cache"], r.vals["root"], r.out)
+		}
+		return
+	}
+	// The output, not the exit status, tells: `docker run --rm` through
+	// podman's Docker API (4.3) exits 0 whatever the container's status.
+	if r.vals["cache"] != "failed" {
+		t.Errorf("hardened without a tmpfs on /var/cache/app: want the entrypoint to fail (cache=failed), got cache=%q, error %v\n%s",
+			r.vals["cache"], r.err, r.out)
+	}
+	if r.err == nil {
+		t.Logf("the container failed, but its exit status was lost (docker run --rm through podman's API)")
+	}
+	if r.vals["done"] == "yes" {
+		t.Errorf("hardened: the command ran although the entrypoint could not write its cache\n%s", r.out)
+	}
+}
+
+// TestReadOnlyNeedsTmpfs is the control for the tmpfs on /tmp: read-only
+// without any tmpfs, /tmp is not writable. Docker behaves so by default;
+// podman when asked with --read-only-tmpfs=false. (Podman's Docker API
+// always adds tmpfs on /tmp, /var/tmp and /run to a read-only container, so
+// through the socket this cannot be observed.)
+func TestReadOnlyNeedsTmpfs(t *testing.T) {
+	h := need(t)
+	type leg struct {
+		name string
+		cli  string
+		args []string
+	}
+	var legs []leg
+	if h.podman != "" {
+		legs = append(legs, leg{"podman", h.podman, []string{"--read-only-tmpfs=false"}})
+	}
+	if h.engine == "docker" {
+		legs = append(legs, leg{"docker", h.docker, nil})
+	}
+	if len(legs) == 0 {
+		t.Skip(h.podmanSkip)
+	}
+	for _, l := range legs {
+		t.Run(l.name, func(t *testing.T) {
+			run := func(extra ...string) result {
+				ctx, cancel := context.WithTimeout(t.Context(), containerTimeout)
+				defer cancel()
+				args := append([]string{"run", "--rm", "--network", "none", "--read-only"}, l.args...)
+				args = append(append(args, extra...), h.image, "e2e-check")
+				h.started.Add(1)
+				out, err := h.output(ctx, l.cli, args...)
+				return parse(out, err)
+			}
+			bare := run()
+			bare.mustComplete(t, "read-only")
+			withTmp := run("--tmpfs", "/tmp")
+			withTmp.mustComplete(t, "read-only with --tmpfs /tmp")
+			assertChecks(t, bare, withTmp, []check{{"root", "erofs", "erofs"}, {"tmp", "erofs", "ok"}})
+		})
+	}
+}
+
+// mentionsCache reports whether /var/cache/app appears in the text outside
+// shell comment lines.
+func mentionsCache(text string) bool {
+	for line := range strings.Lines(text) {
+		if !strings.HasPrefix(strings.TrimSpace(line), "#") && strings.Contains(line, "/var/cache/app") {
+			return true
+		}
+	}
+	return false
+}
