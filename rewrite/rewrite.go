@@ -10,6 +10,7 @@ import (
 
 	"github.com/rofix/rofix/rewrite/compose"
 	"github.com/rofix/rofix/rewrite/edit"
+	"github.com/rofix/rofix/rewrite/encoding"
 	"github.com/rofix/rofix/rewrite/finding"
 	"github.com/rofix/rofix/rewrite/policy"
 	"github.com/rofix/rofix/rewrite/shell"
@@ -108,7 +109,9 @@ func Process(name string, src []byte, kind Kind, pol policy.Policy) *Result {
 			return r
 		}
 	case Shell:
-		plan, err = shell.Plan(name, src, pol)
+		if err = encoding.Check(src, false); err == nil {
+			plan, err = shell.Plan(name, src, pol)
+		}
 	default:
 		r.Err = fmt.Errorf("not a compose file or shell script")
 		return r

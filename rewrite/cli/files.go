@@ -85,7 +85,7 @@ func walk(root string, jobs []job) []job {
 			}
 		case !d.Type().IsRegular():
 			if kind != rewrite.Unknown {
-				jobs = append(jobs, job{path: path, note: fmt.Sprintf("not a regular file (%s); skipped", d.Type())})
+				jobs = append(jobs, job{path: path, err: fmt.Errorf("not a regular file (%s); skipped", d.Type())})
 			}
 		default:
 			jobs = append(jobs, job{path: path, kind: kind})

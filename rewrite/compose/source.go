@@ -10,6 +10,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/rofix/rofix/rewrite/encoding"
 	"github.com/rofix/rofix/rewrite/finding"
 )
 
@@ -31,7 +32,7 @@ func parse(src []byte) (*source, error) {
 		s.eol = "\r\n"
 	}
 	s.indexLines()
-	if err := checkEncoding(src); err != nil {
+	if err := encoding.Check(src, true); err != nil {
 		return nil, err
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(src))
@@ -47,29 +48,6 @@ func parse(src []byte) (*source, error) {
 		s.docs = append(s.docs, &doc)
 	}
 	return s, nil
-}
-
-// checkEncoding refuses content yaml.v3 would misread: UTF-16 and binary.
-func checkEncoding(src []byte) error {
-	switch {
-	case bytes.HasPrefix(src, []byte{0xFF, 0xFE}), bytes.HasPrefix(src, []byte{0xFE, 0xFF}):
-		return finding.Errorf(0, "UTF-16 text is not supported: convert the file to UTF-8")
-	}
-	if i := bytes.IndexByte(src, 0); i >= 0 {
-		return finding.Errorf(i, "binary content (NUL byte): not a compose file")
-	}
-	if !utf8.Valid(src) {
-		i := 0
-		for i < len(src) {
-			r, n := utf8.DecodeRune(src[i:])
-			if r == utf8.RuneError && n <= 1 {
-				break
-			}
-			i += n
-		}
-		return finding.Errorf(i, "invalid UTF-8")
-	}
-	return nil
 }
 
 // yamlError converts a yaml.v3 error ("yaml: line 3: ...") into a PosError.
