@@ -114,6 +114,11 @@ var hostileCases = []hostileCase{
 		os.Symlink(outside, p)
 		return p, outside
 	}, `bad/compose.yaml: is a symlink`},
+	{"read-only file", func(t *testing.T, dir string) (string, string) {
+		p := write(t, filepath.Join(dir, "bad", "compose.yaml"), goodCompose)
+		os.Chmod(p, 0o444)
+		return "", p
+	}, `bad/compose.yaml: not written: the file is read-only`},
 	{"file name too long for a temp file", func(t *testing.T, dir string) (string, string) {
 		p := write(t, filepath.Join(dir, "bad", "compose."+strings.Repeat("x", 240)+".yaml"), goodCompose)
 		return "", p

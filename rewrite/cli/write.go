@@ -20,7 +20,11 @@ func writeAtomic(path string, src, out []byte, mode os.FileMode) (err error) {
 		return err
 	}
 	if !info.Mode().IsRegular() {
-		return errors.New("no longer a regular file; not written")
+		return errors.New("no longer a regular file")
+	}
+	if info.Mode().Perm()&0o200 == 0 {
+		// Renaming over it would succeed; honour the read-only mode instead.
+		return errors.New("the file is read-only")
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".rofix-*")
 	if err != nil {
