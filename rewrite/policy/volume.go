@@ -12,7 +12,8 @@ type Volume struct {
 
 // ParseVolume splits a short volume spec on ":" the way compose-go and the
 // docker CLI do: a one-letter Windows drive ("C:") and colons inside ${...}
-// do not split. ok is false for specs with more than three fields.
+// do not split. ok is false for specs with more than three fields or an
+// unterminated ${.
 func ParseVolume(spec string) (v Volume, ok bool) {
 	var fields []string
 	start, depth := 0, 0
@@ -30,6 +31,9 @@ func ParseVolume(spec string) (v Volume, ok bool) {
 			fields = append(fields, spec[start:i])
 			start = i + 1
 		}
+	}
+	if depth != 0 {
+		return Volume{}, false // an unterminated ${: rofix cannot tell the fields
 	}
 	fields = append(fields, spec[start:])
 	switch len(fields) {

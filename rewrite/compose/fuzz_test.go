@@ -1,0 +1,48 @@
+package compose
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/rofix/rofix/rewrite/edit"
+	"github.com/rofix/rofix/rewrite/policy"
+)
+
+// FuzzPlan checks the compose engine's promises on any input: no panic;
+// when the plan's edits pass verification the output parses and a second
+// plan on it has no edits (idempotent). Seeds are the golden inputs.
+func FuzzPlan(f *testing.F) {
+	files, _ := filepath.Glob("../../golden/testdata/compose/*.txtar")
+	for _, file := range files {
+		if ar, err := txtar.ParseFile(file); err == nil && len(ar.Files) > 0 {
+			f.Add(ar.Files[0].Data)
+		}
+	}
+	f.Add([]byte("services:\n  web:\n    image: nginx\n    volumes: [./a.conf:/etc/a.conf]\n"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		for _, mode := range []policy.ROMounts{policy.ROMountsAuto, policy.ROMountsBinds} {
+			pol := policy.Default()
+			pol.ROMounts = mode
+			plan, err := Plan(src, pol)
+			if err != nil || len(plan.Edits) == 0 {
+				continue
+			}
+			out, err := edit.Apply(src, plan.Edits)
+			if err != nil {
+				t.Fatalf("edits do not apply: %v", err)
+			}
+			if plan.Verify(out) != nil {
+				continue // refused before writing: the safety net held
+			}
+			again, err := Plan(out, pol)
+			if err != nil {
+				t.Fatalf("verified output does not plan again: %v\n%s", err, out)
+			}
+			if len(again.Edits) > 0 {
+				t.Fatalf("not idempotent: second pass has %d edits\ninput:\n%s\noutput:\n%s", len(again.Edits), src, out)
+			}
+		}
+	})
+}
