@@ -40,9 +40,8 @@ func Plan(src []byte, pol policy.Policy) (*finding.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(s.docs) == 0 {
-		return nil, finding.Errorf(0, "empty compose file: no YAML document")
-	}
+	// An empty or comment-only file has no services: like any YAML without
+	// them, it is not compose (notCompose below).
 	p := &planner{s: s, pol: pol, plan: &finding.Plan{}, ch: newChanges(s), aliased: map[*yaml.Node]int{}}
 	for _, d := range s.docs {
 		if err := p.scan(d, 0); err != nil {

@@ -36,9 +36,11 @@ func (p *planner) services(key, services *yaml.Node) error {
 	}
 	indent := p.s.column(p.s.start(key))
 	for i := 0; i+1 < len(services.Content); i += 2 {
+		// Under services, x- keys are service names too: compose-go only
+		// treats x- as an extension at the top level and inside objects.
 		k, v := services.Content[i], services.Content[i+1]
-		if strings.HasPrefix(k.Value, "x-") {
-			continue
+		if k.Kind != yaml.ScalarNode {
+			return finding.Errorf(p.s.start(k), "a service name must be a plain string, not a %s", kindName(k))
 		}
 		off := p.s.start(k)
 		ig, hasDirective := p.s.serviceDirective(k)
@@ -68,6 +70,18 @@ func (p *planner) services(key, services *yaml.Node) error {
 		p.harden(svc)
 	}
 	return nil
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "mapping"
+	case yaml.SequenceNode:
+		return "sequence"
+	case yaml.AliasNode:
+		return "alias"
+	}
+	return "scalar"
 }
 
 func joinRules(rules []finding.Rule) string {

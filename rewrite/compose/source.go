@@ -64,7 +64,25 @@ func (s *source) yamlError(err error) error {
 	if line == 0 {
 		return finding.Errorf(0, "invalid YAML: %s", msg)
 	}
+	if isParserError(msg) {
+		line++ // yaml.v3 reports a parser error's line 0-based
+	}
 	return finding.Errorf(s.lineStart(line), "invalid YAML: %s", msg)
+}
+
+// isParserError reports the messages of libyaml's parser (not its scanner):
+// for those, yaml.v3 prints the 0-based line of the context mark.
+func isParserError(msg string) bool {
+	for _, m := range []string{
+		"did not find expected node content", "did not find expected key",
+		"did not find expected '-' indicator", "did not find expected ',' or ']'",
+		"did not find expected ',' or '}'", "did not find expected <document start>",
+	} {
+		if msg == m {
+			return true
+		}
+	}
+	return false
 }
 
 // indexLines records where each line starts. Like libyaml it breaks lines
@@ -125,9 +143,17 @@ func (s *source) pos(line, column int) int {
 // "!tag" and the space (or line breaks and comments) after them.
 func (s *source) start(n *yaml.Node) int {
 	off := s.pos(n.Line, n.Column)
+	// An empty plain scalar has no text: never look for it on later lines.
+	empty := n.Kind == yaml.ScalarNode && n.Value == "" && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0
 	for off < len(s.src) && (s.src[off] == '&' || s.src[off] == '!') {
 		for off < len(s.src) && !isSpace(s.src[off]) && !isBreak(s.src[off]) {
 			off++
+		}
+		if empty {
+			for off < len(s.src) && isSpace(s.src[off]) {
+				off++
+			}
+			continue
 		}
 		off = s.skipBlank(off)
 	}
