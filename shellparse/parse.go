@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"path"
 	"strings"
 
-	"mvdan.cc/sh/v3/fileutil"
 	"mvdan.cc/sh/v3/syntax"
 )
 
@@ -27,7 +27,25 @@ func (d Dialect) String() string { return [...]string{"bash", "posix", "mksh"}[d
 // DialectFor picks the dialect of a script from its shebang: sh and dash
 // scripts are POSIX, ksh and mksh scripts are Korn, everything else is Bash.
 func DialectFor(src []byte) Dialect {
-	return DialectOf(fileutil.Shebang(src))
+	return DialectOf(shebang(src))
+}
+
+// shebang returns the base name of the interpreter of a "#!" first line,
+// looking through "/usr/bin/env [-S] prog".
+func shebang(src []byte) string {
+	if !bytes.HasPrefix(src, []byte("#!")) {
+		return ""
+	}
+	line, _, _ := bytes.Cut(src[2:], []byte("\n"))
+	fields := strings.Fields(string(line))
+	for i, f := range fields {
+		base := path.Base(f)
+		if i == 0 && base == "env" || strings.HasPrefix(f, "-") {
+			continue
+		}
+		return base
+	}
+	return ""
 }
 
 // DialectOf maps a shell program name (sh, bash, dash, ...) to a dialect.

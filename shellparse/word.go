@@ -55,7 +55,20 @@ func (c wordCtx) trimCont(start, end int) int {
 
 func (c wordCtx) word(w *syntax.Word) Word {
 	out := Word{Start: c.off(w.Pos()), Static: true}
-	out.End = c.trimCont(out.Start, c.off(w.End()))
+	out.End = c.off(w.End())
+	lit, _ := w.Parts[len(w.Parts)-1].(*syntax.Lit)
+	for {
+		end := c.trimCont(out.Start, out.End)
+		// Before a CRLF line ending, a trailing literal's span includes
+		// the "\r" that the lexer dropped from its value.
+		if lit != nil && end > out.Start && c.src[end-1] == '\r' && !strings.HasSuffix(lit.Value, "\r") {
+			end--
+		}
+		if end == out.End {
+			break
+		}
+		out.End = end
+	}
 	out.AppendAt = out.End
 	var b strings.Builder
 	for _, part := range w.Parts {

@@ -9,7 +9,7 @@ import (
 // mounts plans read-only modes for the binds of -v/--volume and --mount.
 // Named and anonymous volumes, explicit modes (ro, rw, readonly=false) and
 // modes that come from variables are left as they are.
-func (p *planner) mounts(exp *expected) {
+func (p *planner) mounts() {
 	for i := range p.inv.Flags {
 		f := &p.inv.Flags[i]
 		if f.ValueWord < 0 {
@@ -17,14 +17,14 @@ func (p *planner) mounts(exp *expected) {
 		}
 		switch f.Name {
 		case "volume":
-			p.volume(exp, f)
+			p.volume(f)
 		case "mount":
-			p.mount(exp, f)
+			p.mount(f)
 		}
 	}
 }
 
-func (p *planner) volume(exp *expected, f *shellparse.Flag) {
+func (p *planner) volume(f *shellparse.Flag) {
 	v, ok := policy.ParseVolume(f.Value)
 	if !ok || !policy.IsBindSource(v.Source) {
 		return
@@ -36,7 +36,7 @@ func (p *planner) volume(exp *expected, f *shellparse.Flag) {
 		if !d.ReadOnly {
 			return
 		}
-		p.appendTo(exp, f, policy.AppendRO(v))
+		p.appendTo(f, policy.AppendRO(v))
 		p.fixed(f, d, "bind mount %s made read-only (%s)", p.flagText(f), d.Reason)
 	case policy.ModeReadWrite:
 		if d := p.pol.Decide(m); d.ReadOnly {
@@ -45,7 +45,7 @@ func (p *planner) volume(exp *expected, f *shellparse.Flag) {
 	}
 }
 
-func (p *planner) mount(exp *expected, f *shellparse.Flag) {
+func (p *planner) mount(f *shellparse.Flag) {
 	m, ok := policy.ParseMountOpt(f.Value)
 	if !ok || m.Type != "bind" {
 		return
@@ -57,7 +57,7 @@ func (p *planner) mount(exp *expected, f *shellparse.Flag) {
 		if !d.ReadOnly {
 			return
 		}
-		p.appendTo(exp, f, ",readonly")
+		p.appendTo(f, ",readonly")
 		p.fixed(f, d, "bind mount %s made read-only (%s)", p.flagText(f), d.Reason)
 	case policy.Off:
 		if d := p.pol.Decide(pm); d.ReadOnly {

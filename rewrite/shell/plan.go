@@ -35,11 +35,11 @@ type planner struct {
 func (p *planner) run() expected {
 	inv := p.inv
 	s := readState(inv)
-	exp := expected{inv: inv, appended: map[int]string{}}
+	exp := expected{inv: inv, after: -1}
 	// Mount edits come first: at an equal offset they must precede the
 	// inserted flags (edit.Apply keeps the given order).
 	if !p.ig.Skips(finding.ROMounts) {
-		p.mounts(&exp)
+		p.mounts()
 	}
 	var flags []string
 	start, end := inv.Words[0].Start, inv.Words[inv.Sub].End
@@ -82,7 +82,7 @@ func (p *planner) run() expected {
 	if len(flags) > 0 {
 		e, after, words := layout(p.src, inv, flags)
 		p.plan.Edits = append(p.plan.Edits, e)
-		exp.after, exp.inserted = after, words
+		exp.after, exp.inserted, exp.insert = after, words, e
 	}
 	return exp
 }
@@ -140,8 +140,7 @@ func contains(list []string, s string) bool {
 }
 
 // appendTo plans an insertion of text at the end of a flag's value.
-func (p *planner) appendTo(exp *expected, f *shellparse.Flag, text string) {
+func (p *planner) appendTo(f *shellparse.Flag, text string) {
 	w := p.inv.Words[f.ValueWord]
 	p.plan.Edits = append(p.plan.Edits, edit.Edit{Start: w.AppendAt, End: w.AppendAt, Text: text})
-	exp.appended[f.ValueWord] += text
 }

@@ -3,40 +3,50 @@ package shell
 import (
 	"fmt"
 
+	"github.com/rofix/rofix/rewrite/edit"
+
 	"github.com/rofix/rofix/shellparse"
 )
 
 // expected is what an invocation must look like after the edits: its
-// words, with text appended to some of them and new words after one.
+// words, changed by the value edits that fall inside them (its own and
+// those of commands nested in its words), and new words after one of them.
 type expected struct {
 	inv      *shellparse.Invocation
-	appended map[int]string // word index -> text appended at its AppendAt
-	after    int            // the inserted words follow this word
+	after    int // the inserted words follow this word
 	inserted []string
+	insert   edit.Edit // the edit that inserts them
 }
 
-// words returns the expected source text of every word.
-func (x expected) words(src []byte) []string {
+// words returns the expected source text of every word: the plan's edits
+// that fall inside a word change it, except this invocation's own flag
+// insertion, which adds words.
+func (x expected) words(src []byte, edits []edit.Edit) ([]string, error) {
 	var out []string
 	for i, w := range x.inv.Words {
-		text := w.Text(src)
-		if add, ok := x.appended[i]; ok {
-			k := w.AppendAt - w.Start
-			text = text[:k] + add + text[k:]
+		var inside []edit.Edit
+		for _, e := range edits {
+			if e != x.insert && e.Start >= w.Start && e.End <= w.End {
+				inside = append(inside, edit.Edit{Start: e.Start - w.Start, End: e.End - w.Start, Text: e.Text})
+			}
 		}
-		out = append(out, text)
+		text, err := edit.Apply(src[w.Start:w.End], inside)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, string(text))
 		if i == x.after {
 			out = append(out, x.inserted...)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // verify re-parses the output and checks that it has the same run
 // commands, in the same order, whose words are the original words with
 // exactly the planned insertions and appended values, and that the image
 // is still the same word.
-func verify(src, out []byte, d shellparse.Dialect, orig *shellparse.Result, expect []expected) error {
+func verify(src, out []byte, d shellparse.Dialect, orig *shellparse.Result, expect []expected, edits []edit.Edit) error {
 	res, err := shellparse.Find(out, d)
 	if err != nil {
 		return fmt.Errorf("the output does not parse: %v", err)
@@ -49,7 +59,10 @@ func verify(src, out []byte, d shellparse.Dialect, orig *shellparse.Result, expe
 	}
 	for n, x := range expect {
 		got := res.Invocations[n]
-		want := x.words(src)
+		want, err := x.words(src, edits)
+		if err != nil {
+			return err
+		}
 		if len(got.Words) != len(want) {
 			return fmt.Errorf("run command %d: %d words, want %d", n+1, len(got.Words), len(want))
 		}
