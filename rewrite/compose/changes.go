@@ -166,10 +166,46 @@ func (c *changes) flushFlow(a *addition) error {
 		if err != nil {
 			return err
 		}
-		at, text = end, ", "+text
+		if pad, ok := c.s.onePerLine(a.col); ok {
+			at, text = c.s.flowLines(end, pad, parts)
+		} else {
+			at, text = end, ", "+text
+		}
 	}
 	c.edits = append(c.edits, edit.Edit{Start: at, End: at, Text: text})
 	return nil
+}
+
+// onePerLine reports whether a multi-line flow collection has its last
+// entry on a line of its own (after the bracket's line and after the
+// previous entry's), and returns that line's indentation.
+func (s *source) onePerLine(col *yaml.Node) (string, bool) {
+	step := 1
+	if col.Kind == yaml.MappingNode {
+		step = 2
+	}
+	n := len(col.Content)
+	last := s.lineOf(s.start(col.Content[n-step]))
+	if last == s.lineOf(s.start(col)) || n > step && s.lineOf(s.start(col.Content[n-2*step])) == last {
+		return "", false
+	}
+	return strings.Repeat(" ", s.indentAt(s.lineStarts[last])), true
+}
+
+// flowLines returns where and what to insert to add entries on lines of
+// their own after the last entry of a flow collection, which ends at end:
+// after its trailing comma (and any comment on that line), keeping a
+// trailing comma, or after the entry, adding the comma it lacks.
+func (s *source) flowLines(end int, pad string, parts []string) (int, string) {
+	sep := "," + s.eol + pad
+	i := end
+	for i < len(s.src) && isSpace(s.src[i]) {
+		i++
+	}
+	if i < len(s.src) && s.src[i] == ',' {
+		return s.lineEnd(i), s.eol + pad + strings.Join(parts, sep) + ","
+	}
+	return end, sep + strings.Join(parts, sep)
 }
 
 // flushBlock appends lines after a block collection's last entry, indented

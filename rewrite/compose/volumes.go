@@ -2,6 +2,7 @@ package compose
 
 import (
 	"errors"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -56,6 +57,15 @@ func (p *planner) shortVolume(item *yaml.Node, keyCol int, flow bool) {
 	if !ok || vol.Source == "" || !policy.IsBindSource(vol.Source) || item.ShortTag() != "!!str" {
 		return
 	}
+	if isNamedPipe(vol.Source) {
+		if strings.Contains(strings.ToLower(vol.Source), "docker_engine") {
+			p.report(finding.ROMounts, item, false, "the engine's named pipe is mounted: the container controls the engine; :ro does not apply to a pipe")
+		}
+		return
+	}
+	if p.scratch(vol.Target) {
+		return
+	}
 	d := p.pol.Decide(policy.Mount{Source: vol.Source, Target: vol.Target, Bind: true})
 	if !p.modeAllows(item, policy.ClassifyMode(vol.Mode), d, ":"+vol.Mode) {
 		return
@@ -77,7 +87,7 @@ func (p *planner) longVolume(item *yaml.Node, owner int) {
 	_, typ := lookup(item, "type")
 	_, src := lookup(item, "source")
 	_, tgt := lookup(item, "target")
-	if typ == nil || typ.Value != "bind" || src == nil || tgt == nil {
+	if typ == nil || typ.Value != "bind" || src == nil || tgt == nil || p.scratch(tgt.Value) {
 		return
 	}
 	d := p.pol.Decide(policy.Mount{Source: src.Value, Target: tgt.Value, Bind: true})
@@ -103,6 +113,23 @@ func (p *planner) longVolume(item *yaml.Node, owner int) {
 	}
 	p.ch.addKey(item, owner, "read_only", value{scalar: "true", tag: "!!bool"})
 	p.report(finding.ROMounts, src, true, "read_only: true added to bind mount %s (%s)", src.Value, d.Reason)
+}
+
+// isNamedPipe reports a Windows named pipe source (\\.\pipe\name): the
+// engine's API pipe is the Windows docker.sock, and :ro means nothing there.
+func isNamedPipe(src string) bool {
+	return strings.HasPrefix(strings.ReplaceAll(strings.ToLower(src), `/`, `\`), `\\.\pipe\`)
+}
+
+// scratch reports a mount on a scratch path (/tmp): the place a read-only
+// container writes must stay writable, whatever --ro-mounts says.
+func (p *planner) scratch(target string) bool {
+	for _, path := range p.pol.TmpfsPaths {
+		if cleanTarget(target) == path {
+			return true
+		}
+	}
+	return false
 }
 
 // modeAllows reports whether a mount with the given mode may gain
