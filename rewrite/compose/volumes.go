@@ -21,31 +21,53 @@ func (p *planner) roMounts(svc *service) {
 	if k == nil {
 		return
 	}
-	switch {
-	case v.Kind == yaml.AliasNode:
-		p.report(finding.Unsupported, v, false, "volumes is an alias (*%s) shared with other places; bind mounts there are not changed", v.Value)
-		return
-	case p.aliased[v] > 0:
-		p.report(finding.Unsupported, v, false, "volumes is anchored (&%s) and used elsewhere; rofix does not edit shared values", v.Anchor)
-		return
-	case v.Kind != yaml.SequenceNode:
+	list := v
+	if v.Kind == yaml.AliasNode {
+		list = v.Alias
+	}
+	if list == nil || list.Kind != yaml.SequenceNode {
 		return
 	}
-	flow := v.Style&yaml.FlowStyle != 0
 	keyCol := p.s.column(p.s.start(k))
-	for _, item := range v.Content {
+	if v.Kind != yaml.AliasNode && p.aliased[v] == 0 {
+		p.mountItems(list, keyCol)
+		return
+	}
+	// A list shared through an anchor: plan it aside, keep the notes where
+	// the list is written (not at every alias) and report the edits that a
+	// shared list cannot take.
+	dry := &planner{s: p.s, pol: p.pol, plan: &finding.Plan{}, ch: newChanges(p.s), aliased: p.aliased}
+	dry.mountItems(list, keyCol)
+	wanted := 0
+	for _, f := range dry.plan.Findings {
+		switch {
+		case f.Fixed:
+			wanted++
+		case v.Kind != yaml.AliasNode:
+			p.plan.Findings = append(p.plan.Findings, f)
+		}
+	}
+	switch {
+	case wanted == 0:
+	case v.Kind == yaml.AliasNode:
+		p.report(finding.Unsupported, v, false, "volumes is an alias (*%s): %d bind mount(s) there would become read-only, but rofix does not edit shared values; add :ro where &%s is defined", v.Value, wanted, v.Value)
+	default:
+		p.report(finding.Unsupported, v, false, "volumes is anchored (&%s) and used elsewhere: %d bind mount(s) would become read-only, but rofix does not edit shared values; add :ro by hand", v.Anchor, wanted)
+	}
+}
+
+// mountItems plans every item of a volumes list.
+func (p *planner) mountItems(list *yaml.Node, keyCol int) {
+	flow := list.Style&yaml.FlowStyle != 0
+	for _, item := range list.Content {
+		owner := keyCol
+		if !flow {
+			owner = p.s.dashColumn(item) // continuation lines go deeper than the dash
+		}
 		switch item.Kind {
 		case yaml.ScalarNode:
-			owner := keyCol
-			if !flow {
-				owner = p.s.dashColumn(item) // continuation lines go deeper than the dash
-			}
 			p.shortVolume(item, owner, flow)
 		case yaml.MappingNode:
-			owner := keyCol
-			if !flow {
-				owner = p.s.dashColumn(item)
-			}
 			p.longVolume(item, owner)
 		}
 	}
