@@ -40,7 +40,11 @@ func (p *planner) readOnly(svc *service) bool {
 	case policy.On:
 		return true
 	case policy.Off:
-		p.report(finding.ReadOnly, v, false, "read_only: false%s is an explicit choice; kept, so no tmpfs is added", inherited(from))
+		if from == fromLocal {
+			p.report(finding.ReadOnly, v, false, "read_only: false is an explicit choice; kept, so no tmpfs is added")
+		} else {
+			p.report(finding.ReadOnly, svc.key, false, "service %s inherits read_only: false%s (line %d): an explicit choice; kept, so no tmpfs is added", svc.name, inherited(from), v.Line)
+		}
 	case policy.Dynamic:
 		p.report(finding.ReadOnly, v, false, "read_only comes from a variable (%s); left as is", v.Value)
 		return true
@@ -53,9 +57,9 @@ func (p *planner) readOnly(svc *service) bool {
 func inherited(from origin) string {
 	switch from {
 	case fromMerge:
-		return " (from a << merge)"
+		return " from a << merge"
 	case fromExtends:
-		return " (from extends)"
+		return " through extends"
 	}
 	return ""
 }
