@@ -88,7 +88,7 @@ func (r *Result) call(call *syntax.CallExpr, c wordCtx, depth int) {
 	if !prog.Static {
 		if isRunWord(words, i+1) {
 			r.Skipped = append(r.Skipped, Skipped{prog.Start, prog.End,
-				fmt.Sprintf("the engine %s is not known statically; not analysed", prog.Text(c.src))})
+				fmt.Sprintf("engine unknown: %s is not a literal program name; the command is not analysed", prog.Text(c.src))})
 		}
 		return
 	}
@@ -224,11 +224,18 @@ func (r *Result) shellC(args []*syntax.Word, words []Word, c wordCtx, d Dialect,
 			}
 		}
 	}
-	if !sawC || j >= len(words) || len(args[j].Parts) != 1 {
+	if !sawC || j >= len(words) {
 		return
 	}
-	q, ok := args[j].Parts[0].(*syntax.SglQuoted)
-	if !ok || q.Dollar {
+	var q *syntax.SglQuoted
+	if len(args[j].Parts) == 1 {
+		q, _ = args[j].Parts[0].(*syntax.SglQuoted)
+	}
+	if q == nil || q.Dollar {
+		if mentionsRun(words[j].Value) {
+			r.Skipped = append(r.Skipped, Skipped{words[j].Start, words[j].End,
+				"the script of sh -c is not a single-quoted literal: its run commands are not analysed"})
+		}
 		return
 	}
 	inner := wordCtx{src: c.src, base: c.off(q.Left) + 1}
@@ -238,4 +245,17 @@ func (r *Result) shellC(args []*syntax.Word, words []Word, c wordCtx, d Dialect,
 		return
 	}
 	r.walk(f, inner, depth+1)
+}
+
+// mentionsRun reports whether a script text seems to hold a run command.
+func mentionsRun(script string) bool {
+	for _, e := range []string{"docker", "podman", "nerdctl"} {
+		if i := strings.Index(script, e); i >= 0 {
+			rest := script[i+len(e):]
+			if strings.Contains(rest, " run") || strings.Contains(rest, " create") {
+				return true
+			}
+		}
+	}
+	return false
 }

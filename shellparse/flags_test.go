@@ -93,7 +93,7 @@ func TestNotAnalysed(t *testing.T) {
 		{"docker run --volume", "needs a value"},
 		{"nerdctl run -c 2 img", "unknown shorthand flag 'c'"},
 		{"docker --bogus run img", "unknown docker flag --bogus"},
-		{"$DOCKER run img", "not known statically"},
+		{"$DOCKER run img", "engine unknown"},
 		{"docker compose run web", ""},
 		{"docker-compose run web", ""},
 		{"docker exec c docker run img", ""},

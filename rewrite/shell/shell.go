@@ -5,6 +5,20 @@
 // its bind mounts the read-only mode the policy asks for. Everything is a
 // byte edit on the original script; Verify re-parses the result and checks
 // that exactly the planned words changed.
+//
+// Choices where the flags interact:
+//   - explicit opt-outs (--read-only=false, no-new-privileges=false, a bind
+//     with rw or readonly=false) are kept and reported; a container that is
+//     explicitly not read-only gets no tmpfs;
+//   - podman mounts a tmpfs on /tmp, /var/tmp and /run itself when
+//     --read-only is set (--read-only-tmpfs defaults to true), so those
+//     paths get no --tmpfs; --read-only-tmpfs=false is an opt-out, reported;
+//   - --tmpfs PATH is not added when a mount already targets PATH, or when
+//     a mount target is not static (it might be PATH: a duplicate mount
+//     point fails the run);
+//   - nerdctl ignores no-new-privileges:true, so the bare form is added;
+//   - arguments hidden in "${args[@]}", "$@" or $OPTS before the image are
+//     reported; the flags are still inserted, before them.
 package shell
 
 import (
@@ -17,8 +31,8 @@ import (
 
 // Plan returns the edits and findings that harden every run command of a
 // shell script. The dialect comes from the shebang (POSIX for sh and dash,
-// falling back to bash when the script does not parse as POSIX); name is
-// only used in messages.
+// falling back to bash when the script does not parse as POSIX, mksh for
+// ksh, bash otherwise); name is not needed for that and is not used.
 func Plan(name string, src []byte, pol policy.Policy) (*finding.Plan, error) {
 	d := shellparse.DialectFor(src)
 	res, err := shellparse.Find(src, d)

@@ -2,6 +2,7 @@ package shell
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/rofix/rofix/rewrite/edit"
 
@@ -19,14 +20,15 @@ type expected struct {
 }
 
 // words returns the expected source text of every word: the plan's edits
-// that fall inside a word change it, except this invocation's own flag
-// insertion, which adds words.
+// (sorted as edit.Sorted sorts them) that fall inside a word change it,
+// except this invocation's own flag insertion, which adds words.
 func (x expected) words(src []byte, edits []edit.Edit) ([]string, error) {
 	var out []string
 	for i, w := range x.inv.Words {
 		var inside []edit.Edit
-		for _, e := range edits {
-			if e != x.insert && e.Start >= w.Start && e.End <= w.End {
+		k := sort.Search(len(edits), func(k int) bool { return edits[k].Start >= w.Start })
+		for ; k < len(edits) && edits[k].Start <= w.End; k++ {
+			if e := edits[k]; e != x.insert && e.End <= w.End {
 				inside = append(inside, edit.Edit{Start: e.Start - w.Start, End: e.End - w.Start, Text: e.Text})
 			}
 		}
@@ -57,9 +59,10 @@ func verify(src, out []byte, d shellparse.Dialect, orig *shellparse.Result, expe
 	if len(res.Skipped) != len(orig.Skipped) {
 		return fmt.Errorf("the output has %d commands rofix cannot analyse, the input %d", len(res.Skipped), len(orig.Skipped))
 	}
+	sorted := edit.Sorted(edits)
 	for n, x := range expect {
 		got := res.Invocations[n]
-		want, err := x.words(src, edits)
+		want, err := x.words(src, sorted)
 		if err != nil {
 			return err
 		}
