@@ -10,7 +10,7 @@ import (
 // composeSides copies a compose fixture twice, hardens one copy with rofix
 // and returns the projects of both. A rofix error is returned, not fatal,
 // so that the original side still runs.
-func (h *harness) composeSides(t *testing.T, fixture, name string) (orig, hard composeProject, hardened string, err error) {
+func (h *harness) composeSides(t *testing.T, ep *endpoint, fixture string) (orig, hard composeProject, hardened string, err error) {
 	t.Helper()
 	root := t.TempDir()
 	ow := newWorkspace(t, root, "original", "compose/"+fixture+"/compose.yaml")
@@ -19,31 +19,35 @@ func (h *harness) composeSides(t *testing.T, fixture, name string) (orig, hard c
 	if err == nil {
 		t.Logf("rofix -w compose.yaml:\n%s", hardened)
 	}
-	return h.newProject(t, ow, name+"o"), h.newProject(t, hw, name+"h"), hardened, err
+	return h.newProject(t, ep, ow, fixture+ep.name+"o"), h.newProject(t, ep, hw, fixture+ep.name+"h"), hardened, err
 }
 
 // TestCompose brings up each service of the compose fixture as written and
 // after `rofix -w`, and compares what its container can do.
 func TestCompose(t *testing.T) {
 	h := need(t)
-	po, ph, _, herr := h.composeSides(t, "basic", "basic")
-	for _, c := range []struct {
-		service string
-		checks  []check
-	}{
-		{"app", with(nonRootChecks, confRO, dataRW)},
-		{"admin", with(rootChecks, sockRO, dataRW)},
-	} {
-		t.Run(c.service, func(t *testing.T) {
-			o := po.up(t, c.service)
-			o.mustComplete(t, "original")
-			assertSide(t, "original", o, c.checks)
-			if herr != nil {
-				t.Fatal(herr)
+	for _, ep := range h.endpoints {
+		t.Run(ep.name, func(t *testing.T) {
+			po, ph, _, herr := h.composeSides(t, ep, "basic")
+			for _, c := range []struct {
+				service string
+				checks  []check
+			}{
+				{"app", with(nonRootChecks, confRO, dataRW)},
+				{"admin", with(rootChecks, sockRO, dataRW)},
+			} {
+				t.Run(c.service, func(t *testing.T) {
+					o := po.up(t, c.service)
+					o.mustComplete(t, "original")
+					assertSide(t, "original", o, c.checks)
+					if herr != nil {
+						t.Fatal(herr)
+					}
+					r := ph.up(t, c.service)
+					r.mustComplete(t, "hardened")
+					assertSide(t, "hardened", r, c.checks)
+				})
 			}
-			r := ph.up(t, c.service)
-			r.mustComplete(t, "hardened")
-			assertSide(t, "hardened", r, c.checks)
 		})
 	}
 }
@@ -53,28 +57,35 @@ func TestCompose(t *testing.T) {
 // there, added by hand.
 func TestComposeCache(t *testing.T) {
 	h := need(t)
-	po, ph, hardened, herr := h.composeSides(t, "cache", "cache")
-	t.Run("without-tmpfs", func(t *testing.T) {
-		o := po.up(t, "cache")
-		o.mustComplete(t, "original")
-		assertSide(t, "original", o, []check{{"cache", "ok", ""}})
-		if herr != nil {
-			t.Fatal(herr)
-		}
-		assertCacheOutcome(t, serviceText(t, hardened, "cache"), ph.up(t, "cache"))
-	})
-	t.Run("with-tmpfs", func(t *testing.T) {
-		checks := with(rootChecks, check{"cache", "ok", "ok"})
-		o := po.up(t, "cache-tmpfs")
-		o.mustComplete(t, "original")
-		assertSide(t, "original", o, checks)
-		if herr != nil {
-			t.Fatal(herr)
-		}
-		r := ph.up(t, "cache-tmpfs")
-		r.mustComplete(t, "hardened")
-		assertSide(t, "hardened", r, checks)
-	})
+	for _, ep := range h.endpoints {
+		t.Run(ep.name, func(t *testing.T) {
+			po, ph, hardened, herr := h.composeSides(t, ep, "cache")
+			t.Run("without-tmpfs", func(t *testing.T) {
+				o := po.up(t, "cache")
+				o.mustComplete(t, "original")
+				assertSide(t, "original", o, []check{{"cache", "ok", ""}})
+				if herr != nil {
+					t.Fatal(herr)
+				}
+				// compose up --exit-code-from keeps the exit status on
+				// every engine.
+				assertCacheOutcome(t, &endpoint{name: ep.name, exitStatus: true},
+					serviceText(t, hardened, "cache"), ph.up(t, "cache"))
+			})
+			t.Run("with-tmpfs", func(t *testing.T) {
+				checks := with(rootChecks, check{"cache", "ok", "ok"})
+				o := po.up(t, "cache-tmpfs")
+				o.mustComplete(t, "original")
+				assertSide(t, "original", o, checks)
+				if herr != nil {
+					t.Fatal(herr)
+				}
+				r := ph.up(t, "cache-tmpfs")
+				r.mustComplete(t, "hardened")
+				assertSide(t, "hardened", r, checks)
+			})
+		})
+	}
 }
 
 // serviceText returns the YAML of one service of a compose file, so that

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -32,75 +31,85 @@ func (h *harness) output(ctx context.Context, name string, args ...string) (stri
 	return string(out), err
 }
 
-// cleanup removes the containers, volumes and images of this run, stops the
-// podman service by its pid and removes the temporary directory.
+// cleanup removes the containers, volumes and images of this run from
+// every engine, stops the daemons the suite started by their pids and
+// removes the temporary directory.
 func (h *harness) cleanup() error {
 	var errs []error
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	clis := []string{h.engineCLI}
-	if h.podman != "" && h.podman != h.engineCLI {
-		clis = append(clis, h.podman)
+	type engine struct {
+		cli string
+		env []string
 	}
-	for _, cli := range clis {
-		if cli == "" || h.id == "" {
-			continue
-		}
-		// Containers of this run: every one runs one of its two images.
-		out, err := h.output(ctx, cli, "ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Image}}")
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s ps: %v: %s", cli, err, out))
-		}
-		var ids []string
-		for line := range strings.Lines(out) {
-			f := strings.Fields(line)
-			if len(f) == 2 && (f[1] == h.image || f[1] == h.cacheImage) {
-				ids = append(ids, f[0])
-			}
-		}
-		if len(ids) > 0 {
-			fmt.Fprintf(os.Stderr, "e2e: cleanup: removing %d leftover containers\n", len(ids))
-			if out, err := h.output(ctx, cli, append([]string{"rm", "-f"}, ids...)...); err != nil {
-				errs = append(errs, fmt.Errorf("%s rm: %v: %s", cli, err, out))
-			}
-		}
-		// Volumes: the shell fixtures' one and compose projects' ones.
-		out, _ = h.output(ctx, cli, "volume", "ls", "-q")
-		var vols []string
-		for _, v := range strings.Fields(out) {
-			if strings.HasPrefix(v, "rofix-e2e-"+h.id) || strings.HasPrefix(v, "rofixe2e"+h.id) {
-				vols = append(vols, v)
-			}
-		}
-		if len(vols) > 0 {
-			if out, err := h.output(ctx, cli, append([]string{"volume", "rm", "-f"}, vols...)...); err != nil {
-				errs = append(errs, fmt.Errorf("%s volume rm: %v: %s", cli, err, out))
-			}
-		}
-		out, _ = h.output(ctx, cli, "images", "-q", h.image)
-		out2, _ := h.output(ctx, cli, "images", "-q", h.cacheImage)
-		if strings.TrimSpace(out+out2) != "" {
-			if out, err := h.output(ctx, cli, "rmi", "-f", h.image, h.cacheImage); err != nil {
-				errs = append(errs, fmt.Errorf("%s rmi: %v: %s", cli, err, out))
-			}
+	var engines []engine
+	for _, ep := range h.endpoints {
+		if ep.name != "podman" { // podman's storage is cleaned below
+			engines = append(engines, engine{h.docker, ep.env})
 		}
 	}
-	if h.service != nil {
-		if err := h.service.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-			errs = append(errs, fmt.Errorf("stopping podman service (pid %d): %v", h.service.Process.Pid, err))
-		}
-		select {
-		case <-h.serviceEnd:
-		case <-time.After(15 * time.Second):
-			_ = h.service.Process.Kill()
-			<-h.serviceEnd
-		}
-		h.service = nil
+	if h.podman != "" {
+		engines = append(engines, engine{h.podman, h.env})
 	}
+	for _, e := range engines {
+		if err := h.cleanEngine(e.cli, e.env); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, d := range slices.Backward(h.daemons) {
+		if err := d.stop(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	h.daemons = nil
 	if h.dir != "" {
 		if err := os.RemoveAll(h.dir); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	return errors.Join(errs...)
+}
+
+// cleanEngine removes this run's containers, volumes and images from one
+// engine.
+func (h *harness) cleanEngine(cli string, env []string) error {
+	if h.id == "" {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var errs []error
+	run := func(args ...string) string {
+		cmd := h.command(ctx, cli, args...)
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s %s: %v: %s", filepath.Base(cli), args[0], err, out))
+		}
+		return string(out)
+	}
+	// Containers of this run: each one runs one of its two images.
+	var ids []string
+	for line := range strings.Lines(run("ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Image}}")) {
+		f := strings.Fields(line)
+		if len(f) == 2 && (f[1] == h.image || f[1] == h.cacheImage) {
+			ids = append(ids, f[0])
+		}
+	}
+	if len(ids) > 0 {
+		fmt.Fprintf(os.Stderr, "e2e: cleanup: removing %d leftover containers\n", len(ids))
+		run(append([]string{"rm", "-f"}, ids...)...)
+	}
+	// Volumes: the shell fixtures' one and the compose projects' ones.
+	var vols []string
+	for _, v := range strings.Fields(run("volume", "ls", "-q")) {
+		if strings.HasPrefix(v, "rofix-e2e-"+h.id) || strings.HasPrefix(v, "rofixe2e"+h.id) {
+			vols = append(vols, v)
+		}
+	}
+	if len(vols) > 0 {
+		run(append([]string{"volume", "rm", "-f"}, vols...)...)
+	}
+	if strings.TrimSpace(run("images", "-q", h.image)+run("images", "-q", h.cacheImage)) != "" {
+		run("rmi", "-f", h.image, h.cacheImage)
 	}
 	return errors.Join(errs...)
 }
@@ -276,12 +285,12 @@ func (h *harness) harden(ctx context.Context, path string) (string, error) {
 
 // sides runs a shell fixture as written, checks the original side, hardens
 // a copy with rofix and runs it: the two results, or a fatal error.
-func (h *harness) sides(t *testing.T, script string, checks []check) (orig, hard result, hardened string) {
+func (h *harness) sides(t *testing.T, env []string, script string, checks []check) (orig, hard result, hardened string) {
 	t.Helper()
 	root := t.TempDir()
 	ow := newWorkspace(t, root, "original", "shell/"+script)
 	hw := newWorkspace(t, root, "hardened", "shell/"+script)
-	orig = h.runScript(t, ow, script)
+	orig = h.runScript(t, env, ow, script)
 	orig.mustComplete(t, "original")
 	assertSide(t, "original", orig, checks)
 	hardened, err := h.harden(t.Context(), filepath.Join(hw.dir, script))
@@ -289,19 +298,19 @@ func (h *harness) sides(t *testing.T, script string, checks []check) (orig, hard
 		t.Fatal(err)
 	}
 	t.Logf("rofix -w %s:\n%s", script, hardened)
-	hard = h.runScript(t, hw, script)
+	hard = h.runScript(t, env, hw, script)
 	return orig, hard, hardened
 }
 
 // runScript runs a shell fixture (one container) with CONF and DATA
 // pointing into its workspace.
-func (h *harness) runScript(t *testing.T, w workspace, script string) result {
+func (h *harness) runScript(t *testing.T, env []string, w workspace, script string) result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), containerTimeout)
 	defer cancel()
 	cmd := h.command(ctx, filepath.Join(w.dir, script))
 	cmd.Dir = w.dir
-	cmd.Env = append(slices.Clip(h.env), "CONF="+w.conf, "DATA="+w.data)
+	cmd.Env = append(slices.Clip(env), "CONF="+w.conf, "DATA="+w.data)
 	h.started.Add(1)
 	out, err := cmd.CombinedOutput()
 	return parse(string(out), err)
@@ -311,15 +320,16 @@ func (h *harness) runScript(t *testing.T, w workspace, script string) result {
 // name; it is taken down when the test ends.
 type composeProject struct {
 	h    *harness
+	ep   *endpoint
 	name string
 	file string
 }
 
 // newProject returns the project for the compose file in w and registers
 // its teardown.
-func (h *harness) newProject(t *testing.T, w workspace, suffix string) composeProject {
+func (h *harness) newProject(t *testing.T, ep *endpoint, w workspace, suffix string) composeProject {
 	t.Helper()
-	p := composeProject{h: h, name: "rofixe2e" + h.id + suffix, file: filepath.Join(w.dir, "compose.yaml")}
+	p := composeProject{h: h, ep: ep, name: "rofixe2e" + h.id + suffix, file: filepath.Join(w.dir, "compose.yaml")}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
@@ -333,7 +343,10 @@ func (h *harness) newProject(t *testing.T, w workspace, suffix string) composePr
 // run runs a compose subcommand on the project.
 func (p composeProject) run(ctx context.Context, args ...string) (string, error) {
 	all := append(slices.Clip(p.h.compose[1:]), "-p", p.name, "-f", p.file)
-	return p.h.output(ctx, p.h.compose[0], append(all, args...)...)
+	cmd := p.h.command(ctx, p.h.compose[0], append(all, args...)...)
+	cmd.Env = p.ep.env
+	out, err := cmd.CombinedOutput()
+	return string(out), err
 }
 
 // up starts one service in the foreground and returns what its container

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -30,37 +31,55 @@ var (
 
 // harness is everything the tests need to run containers.
 type harness struct {
-	dir        string       // temporary directory, removed at the end
-	rofix      string       // the rofix binary built from this module
-	rofixErr   error        // why rofix could not be built; the tests fail with it
-	engine     string       // "podman" or "docker"
-	engineCLI  string       // CLI used for setup and cleanup (podman or docker)
-	docker     string       // the real docker CLI
-	compose    []string     // docker-compose, or docker compose
-	podman     string       // podman for the podman fixtures; "" when absent
-	podmanSkip string       // why podman fixtures cannot run
-	sock       string       // the engine's socket on the host
-	id         string       // unique per run: names images, volumes, projects
-	image      string       // the test image
-	cacheImage string       // the test image with the /var/cache/app entrypoint
-	volume     string       // a named volume the shell fixtures use
-	env        []string     // environment for every command the tests run
-	service    *exec.Cmd    // podman system service, stopped by its pid
-	serviceEnd chan error   // receives the service's exit
-	started    atomic.Int64 // containers started
+	dir        string      // temporary directory, removed at the end
+	rofix      string      // the rofix binary built from this module
+	rofixErr   error       // why rofix could not be built; the tests fail with it
+	docker     string      // the real docker CLI
+	compose    []string    // docker-compose, or docker compose
+	podman     string      // podman, for the podman fixtures; "" when they cannot run
+	podmanSkip string      // why the podman fixtures cannot run
+	endpoints  []*endpoint // the daemons the docker CLI and compose run on
+	id         string      // unique per run: names images, volumes, projects
+	image      string      // the test image
+	cacheImage string      // the test image with the /var/cache/app entrypoint
+	volume     string      // a named volume the shell fixtures use
+	env        []string    // environment for every command the tests run
+	daemons    []*daemon   // processes the suite started, stopped by pid
+	started    atomic.Int64
 }
 
-// TestMain sets up the engine once, runs the tests, and removes everything
+// endpoint is a daemon with a Docker API: podman's service, a dockerd the
+// suite starts, or the docker CLI's own daemon.
+type endpoint struct {
+	name string   // "podman", "dockerd" or "docker"
+	sock string   // its socket on the host, for the socket bind fixtures
+	env  []string // the harness environment plus DOCKER_HOST and E2E_SOCK
+	// exitStatus is false when `docker run --rm` loses the container's exit
+	// status (podman 4.3's API answers 0).
+	exitStatus bool
+}
+
+// daemon is a long-running process the suite started.
+type daemon struct {
+	name string
+	cmd  *exec.Cmd
+	done chan error // receives its exit
+	log  string     // its output
+}
+
+// TestMain sets up the engines once, runs the tests, and removes everything
 // it started.
 func TestMain(m *testing.M) {
 	begin := time.Now()
 	h, err := setup()
 	if err != nil {
 		if h != nil {
-			h.cleanup()
+			if cerr := h.cleanup(); cerr != nil {
+				fmt.Fprintf(os.Stderr, "e2e: cleanup: %v\n", cerr)
+			}
 		}
 		if os.Getenv("CI") == "true" {
-			fmt.Fprintf(os.Stderr, "e2e: FAIL: no container engine (CI=true, so this is a failure): %v\n", err)
+			fmt.Fprintf(os.Stderr, "e2e: FAIL: no container engine (CI=true, so this is a failure, not a skip): %v\n", err)
 			os.Exit(1)
 		}
 		skipReason = "no container engine: " + err.Error()
@@ -68,9 +87,17 @@ func TestMain(m *testing.M) {
 		os.Exit(m.Run())
 	}
 	suite = h
+	var names []string
+	for _, ep := range h.endpoints {
+		names = append(names, ep.name)
+	}
+	if h.podman != "" {
+		names = append(names, "podman CLI")
+	}
+	fmt.Printf("e2e: engines: %s; setup took %s\n", strings.Join(names, ", "), time.Since(begin).Round(100*time.Millisecond))
 	code := m.Run()
-	fmt.Printf("e2e: %s engine: started %d containers in %s (setup included)\n",
-		h.engine, h.started.Load(), time.Since(begin).Round(100*time.Millisecond))
+	fmt.Printf("e2e: started %d containers in %s (setup included)\n",
+		h.started.Load(), time.Since(begin).Round(100*time.Millisecond))
 	if err := h.cleanup(); err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: cleanup: %v\n", err)
 		if code == 0 {
@@ -90,15 +117,35 @@ func need(t *testing.T) *harness {
 }
 
 // setup checks the prerequisites, builds rofix and the image and starts the
-// engine. On error the returned harness, if any, holds what must be cleaned.
+// engines. On error the returned harness, if any, holds what must be cleaned.
+//
+// ROFIX_E2E_ENGINE lists the engines, comma-separated: podman (podman's
+// service on a private socket, and podman itself for the podman fixtures),
+// dockerd (a private Docker daemon) and docker (the daemon the docker CLI
+// finds through DOCKER_HOST or its context). Unset, it means podman plus
+// dockerd when that is installed; a listed engine that cannot start is an
+// error, the implied dockerd only a notice.
 func setup() (*harness, error) {
-	h := &harness{engine: os.Getenv("ROFIX_E2E_ENGINE")}
-	if h.engine == "" {
-		h.engine = "podman"
+	spec := os.Getenv("ROFIX_E2E_ENGINE")
+	engines := strings.Split(spec, ",")
+	optionalDockerd := false
+	if spec == "" {
+		engines = []string{"podman"}
+		if _, err := exec.LookPath("dockerd"); err == nil && os.Geteuid() == 0 {
+			engines, optionalDockerd = append(engines, "dockerd"), true
+		}
 	}
-	if h.engine != "podman" && h.engine != "docker" {
-		return nil, fmt.Errorf("ROFIX_E2E_ENGINE=%q: want podman or docker", h.engine)
+	for _, e := range engines {
+		if e != "podman" && e != "dockerd" && e != "docker" {
+			return nil, fmt.Errorf("ROFIX_E2E_ENGINE=%q: want a comma-separated list of podman, dockerd, docker", spec)
+		}
 	}
+	wantPodman := slices.Contains(engines, "podman")
+	if (wantPodman || slices.Contains(engines, "dockerd")) && os.Geteuid() != 0 {
+		return nil, fmt.Errorf("engines %s need root (run as root, or set ROFIX_E2E_ENGINE=docker to use your Docker daemon)", strings.Join(engines, ","))
+	}
+
+	h := &harness{}
 	var missing []string
 	look := func(name string) string {
 		p, err := exec.LookPath(name)
@@ -126,18 +173,15 @@ func setup() (*harness, error) {
 	if bbErr != nil {
 		missing = append(missing, "busybox-static")
 	}
-	if h.engine == "podman" {
+	if wantPodman {
 		h.podman = look("podman")
-		if os.Geteuid() != 0 {
-			return nil, errors.New("the podman engine needs root (run as root, or set ROFIX_E2E_ENGINE=docker to use a Docker daemon)")
-		}
 	} else if p, err := exec.LookPath("podman"); err == nil && os.Geteuid() == 0 {
 		h.podman = p
 	} else {
-		h.podmanSkip = "podman fixtures need podman and root"
+		h.podmanSkip = "the podman fixtures need podman and root"
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("missing %s (Debian: apt-get install podman runc docker-compose busybox-static gcc; the docker CLI too)", strings.Join(missing, ", "))
+		return nil, fmt.Errorf("missing %s (Debian: apt-get install podman runc docker-compose busybox-static gcc, and the docker CLI)", strings.Join(missing, ", "))
 	}
 	if out, err := exec.Command(h.docker, "--version").CombinedOutput(); err != nil || !strings.HasPrefix(string(out), "Docker version") {
 		return nil, fmt.Errorf("%s is not the docker CLI: %q", h.docker, strings.TrimSpace(string(out)))
@@ -156,10 +200,6 @@ func setup() (*harness, error) {
 		return nil, err
 	}
 	h.dir = dir
-	h.engineCLI = h.docker
-	if h.engine == "podman" {
-		h.engineCLI = h.podman
-	}
 
 	// The fixtures call "docker": make that the real docker CLI whatever
 	// else is on PATH.
@@ -170,7 +210,13 @@ func setup() (*harness, error) {
 	if err := os.Symlink(h.docker, filepath.Join(bin, "docker")); err != nil {
 		return h, err
 	}
-	h.env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	h.env = append(os.Environ(),
+		"PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"E2E_RUN="+h.id,
+		"E2E_IMAGE="+h.image,
+		"E2E_CACHE_IMAGE="+h.cacheImage,
+		"E2E_VOLUME="+h.volume,
+	)
 	if h.podman != "" {
 		conf, err := filepath.Abs(filepath.Join("testdata", "containers.conf"))
 		if err != nil {
@@ -178,25 +224,9 @@ func setup() (*harness, error) {
 		}
 		h.env = append(h.env, "CONTAINERS_CONF="+conf)
 	}
-	if h.engine == "podman" {
-		h.sock = filepath.Join(dir, "podman.sock")
-		h.env = append(h.env, "DOCKER_HOST=unix://"+h.sock)
-	} else {
-		h.sock = "/var/run/docker.sock"
-		if host, ok := strings.CutPrefix(os.Getenv("DOCKER_HOST"), "unix://"); ok {
-			h.sock = host
-		}
-	}
-	h.env = append(h.env,
-		"E2E_RUN="+h.id,
-		"E2E_IMAGE="+h.image,
-		"E2E_CACHE_IMAGE="+h.cacheImage,
-		"E2E_VOLUME="+h.volume,
-		"E2E_SOCK="+h.sock,
-	)
 
 	// A rofix that does not build fails the tests (it is not a reason to
-	// skip them); the engine still starts so the original side runs.
+	// skip them); the engines still start so the original side runs.
 	h.rofix = os.Getenv("ROFIX_E2E_ROFIX")
 	if h.rofix == "" {
 		h.rofix = filepath.Join(dir, "rofix")
@@ -212,36 +242,179 @@ func setup() (*harness, error) {
 	if err := writeRootfs(rootfs, busybox, probe); err != nil {
 		return h, fmt.Errorf("image root filesystem: %v", err)
 	}
-
-	if h.engine == "podman" {
-		if err := h.startService(); err != nil {
+	if h.podman != "" {
+		if err := h.importImages(h.podman, h.env, rootfs); err != nil {
 			return h, err
 		}
-	} else if out, err := h.output(context.Background(), h.docker, "version", "--format", "{{.Server.Version}}"); err != nil {
-		return h, fmt.Errorf("no Docker daemon answers the docker CLI (DOCKER_HOST=%q): %v\n%s", os.Getenv("DOCKER_HOST"), err, out)
 	}
-	// Import through the engine the docker CLI uses, and into podman's own
-	// storage when podman fixtures run against another engine.
-	importers := []string{h.docker}
-	if h.engine == "docker" && h.podman != "" {
-		importers = append(importers, h.podman)
-	}
-	for _, cli := range importers {
-		for _, img := range []struct{ name, entrypoint, cmd string }{
-			{h.image, "", `CMD ["e2e-check"]`},
-			{h.cacheImage, `ENTRYPOINT ["/bin/cache-entrypoint"]`, `CMD ["e2e-check"]`},
-		} {
-			args := []string{"import", "--change", img.cmd}
-			if img.entrypoint != "" {
-				args = append(args, "--change", img.entrypoint)
-			}
-			args = append(args, rootfs, img.name)
-			if out, err := h.output(context.Background(), cli, args...); err != nil {
-				return h, fmt.Errorf("%s import %s: %v\n%s", filepath.Base(cli), img.name, err, out)
-			}
+
+	for _, name := range engines {
+		ep, err := h.startEndpoint(name)
+		if err == nil && name != "podman" {
+			// podman's service shares podman's storage: imported above.
+			err = h.importImages(h.docker, ep.env, rootfs)
 		}
+		if err != nil {
+			if name == "dockerd" && optionalDockerd {
+				fmt.Fprintf(os.Stderr, "e2e: NOTE: no private dockerd, the Docker tests run on podman only: %v\n", err)
+				continue
+			}
+			return h, err
+		}
+		h.endpoints = append(h.endpoints, ep)
 	}
 	return h, nil
+}
+
+// importImages imports the root filesystem as the two test images.
+func (h *harness) importImages(cli string, env []string, rootfs string) error {
+	for _, img := range []struct{ name, entrypoint string }{
+		{h.image, ""},
+		{h.cacheImage, `ENTRYPOINT ["/bin/cache-entrypoint"]`},
+	} {
+		args := []string{"import", "--change", `CMD ["e2e-check"]`}
+		if img.entrypoint != "" {
+			args = append(args, "--change", img.entrypoint)
+		}
+		args = append(args, rootfs, img.name)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		cmd := h.command(ctx, cli, args...)
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		cancel()
+		if err != nil {
+			return fmt.Errorf("%s import %s: %v\n%s", filepath.Base(cli), img.name, err, out)
+		}
+	}
+	return nil
+}
+
+// startEndpoint starts (for podman and dockerd) or finds (for docker) the
+// named engine's Docker API and waits until the docker CLI gets an answer.
+func (h *harness) startEndpoint(name string) (*endpoint, error) {
+	ep := &endpoint{name: name, exitStatus: name != "podman"}
+	var d *daemon
+	var err error
+	switch name {
+	case "podman":
+		ep.sock = filepath.Join(h.dir, "podman.sock")
+		d, err = h.startDaemon("podman system service", h.podman,
+			"system", "service", "--time=0", "unix://"+ep.sock)
+	case "dockerd":
+		// Everything in the temporary directory: socket, configuration,
+		// state, and the containerd it manages, in its own namespace.
+		// (dockerd 20.10 still creates its trust key, /etc/docker/key.json,
+		// once; no flag moves it.)
+		root := filepath.Join(h.dir, "dockerd")
+		if err := os.MkdirAll(root, 0o700); err != nil {
+			return nil, err
+		}
+		conf := filepath.Join(root, "daemon.json")
+		if err := os.WriteFile(conf, []byte("{}\n"), 0o600); err != nil {
+			return nil, err
+		}
+		dockerd, lerr := exec.LookPath("dockerd")
+		if lerr != nil {
+			return nil, errors.New("dockerd is not installed (Debian: docker.io)")
+		}
+		ep.sock = filepath.Join(h.dir, "dockerd.sock")
+		d, err = h.startDaemon("dockerd", dockerd,
+			"--host", "unix://"+ep.sock,
+			"--config-file", conf,
+			"--data-root", filepath.Join(root, "data"),
+			"--exec-root", filepath.Join(root, "exec"),
+			"--pidfile", filepath.Join(root, "dockerd.pid"),
+			"--containerd-namespace", "rofix-e2e-"+h.id,
+			"--containerd-plugins-namespace", "rofix-e2e-"+h.id+"-plugins",
+			"--iptables=false", "--ip6tables=false", "--bridge=none")
+	case "docker":
+		ep.sock = "/var/run/docker.sock"
+		if s, ok := strings.CutPrefix(os.Getenv("DOCKER_HOST"), "unix://"); ok {
+			ep.sock = s
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	ep.env = append(slices.Clip(h.env), "E2E_SOCK="+ep.sock)
+	if name != "docker" {
+		ep.env = append(ep.env, "DOCKER_HOST=unix://"+ep.sock)
+	}
+
+	deadline := time.Now().Add(30 * time.Second)
+	var last string
+	for {
+		if d != nil {
+			select {
+			case err := <-d.done:
+				d.done <- err
+				log, _ := os.ReadFile(d.log)
+				return nil, fmt.Errorf("%s exited: %v\n%s", d.name, err, tail(string(log), 2000))
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+		if c, err := net.Dial("unix", ep.sock); err == nil {
+			c.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			cmd := h.command(ctx, h.docker, "version", "--format", "{{.Server.Version}}")
+			cmd.Env = ep.env
+			out, err := cmd.CombinedOutput()
+			cancel()
+			if err == nil {
+				return ep, nil
+			}
+			last = string(out)
+		} else {
+			last = err.Error()
+		}
+		if d == nil || time.Now().After(deadline) {
+			break
+		}
+	}
+	if d == nil {
+		return nil, fmt.Errorf("no Docker daemon answers on %s (DOCKER_HOST=%q): %s", ep.sock, os.Getenv("DOCKER_HOST"), last)
+	}
+	log, _ := os.ReadFile(d.log)
+	return nil, fmt.Errorf("%s did not answer on %s within 30s: %s\n%s", d.name, ep.sock, last, tail(string(log), 2000))
+}
+
+// startDaemon starts a long-running process with its output in a log file
+// and registers it for cleanup.
+func (h *harness) startDaemon(name, path string, args ...string) (*daemon, error) {
+	d := &daemon{name: name, done: make(chan error, 1), log: filepath.Join(h.dir, strings.ReplaceAll(name, " ", "-")+".log")}
+	logf, err := os.Create(d.log)
+	if err != nil {
+		return nil, err
+	}
+	defer logf.Close()
+	d.cmd = h.command(context.Background(), path, args...)
+	d.cmd.Stdout, d.cmd.Stderr = logf, logf
+	// Should the test binary die without cleaning up, the kernel stops the
+	// daemon: the signal is tied to this thread, which stays locked to
+	// TestMain's goroutine for the rest of the run.
+	runtime.LockOSThread()
+	d.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+	if err := d.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	h.daemons = append(h.daemons, d)
+	go func() { d.done <- d.cmd.Wait() }()
+	return d, nil
+}
+
+// stop stops the daemon by its pid: SIGTERM, then SIGKILL after 20s.
+func (d *daemon) stop() error {
+	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return fmt.Errorf("stopping %s (pid %d): %v", d.name, d.cmd.Process.Pid, err)
+	}
+	select {
+	case <-d.done:
+	case <-time.After(20 * time.Second):
+		_ = d.cmd.Process.Kill()
+		<-d.done
+		return fmt.Errorf("%s (pid %d) ignored SIGTERM for 20s and was killed", d.name, d.cmd.Process.Pid)
+	}
+	return nil
 }
 
 // staticBusybox finds a statically linked busybox: the image has no libc.
@@ -345,52 +518,4 @@ func writeRootfs(path, busybox, probe string) error {
 		return err
 	}
 	return os.WriteFile(path, buf.Bytes(), 0o644)
-}
-
-// startService starts podman's Docker-compatible API service on a socket in
-// the temporary directory and waits until the docker CLI gets an answer.
-func (h *harness) startService() error {
-	logPath := filepath.Join(h.dir, "podman-service.log")
-	logf, err := os.Create(logPath)
-	if err != nil {
-		return err
-	}
-	defer logf.Close()
-	cmd := h.command(context.Background(), h.podman, "system", "service", "--time=0", "unix://"+h.sock)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	// Should the test binary die without cleaning up, the kernel stops the
-	// service: the signal is tied to this thread, which stays locked to
-	// TestMain's goroutine for the rest of the run.
-	runtime.LockOSThread()
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("podman system service: %v", err)
-	}
-	h.service = cmd
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	deadline := time.Now().Add(30 * time.Second)
-	var last string
-	for time.Now().Before(deadline) {
-		select {
-		case err := <-exited:
-			h.service = nil
-			log, _ := os.ReadFile(logPath)
-			return fmt.Errorf("podman system service exited: %v\n%s", err, tail(string(log), 2000))
-		case <-time.After(200 * time.Millisecond):
-		}
-		if c, err := net.Dial("unix", h.sock); err == nil {
-			c.Close()
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			out, err := h.output(ctx, h.docker, "version", "--format", "{{.Server.Version}}")
-			cancel()
-			if err == nil {
-				h.serviceEnd = exited
-				return nil
-			}
-			last = out
-		}
-	}
-	log, _ := os.ReadFile(logPath)
-	return fmt.Errorf("podman system service did not answer on %s within 30s: %s\n%s", h.sock, last, tail(string(log), 2000))
 }

@@ -41,32 +41,43 @@ func with(base []check, extra ...check) []check {
 }
 
 // TestShell runs each shell fixture as written and after `rofix -w`, and
-// compares what its container can do.
+// compares what its container can do: the docker fixtures on every engine,
+// the podman fixtures with podman itself.
 func TestShell(t *testing.T) {
 	h := need(t)
-	cases := []struct {
+	type shellCase struct {
 		script string
-		podman bool // runs podman directly
 		checks []check
-	}{
-		{"docker-oneline.sh", false, with(nonRootChecks, confRO, dataRW)},
-		{"docker-continued.sh", false, with(rootChecks, sockRO, confRO, dataRW)},
-		{"docker-function.bash", false, with(nonRootChecks, confRO, dataRW)},
+	}
+	dockerCases := []shellCase{
+		{"docker-oneline.sh", with(nonRootChecks, confRO, dataRW)},
+		{"docker-continued.sh", with(rootChecks, sockRO, confRO, dataRW)},
+		{"docker-function.bash", with(nonRootChecks, confRO, dataRW)},
+	}
+	podmanCases := []shellCase{
 		// --read-only-tmpfs=false gives podman Docker's semantics: /tmp is
 		// writable read-only only through the tmpfs rofix adds.
-		{"podman-tmpfs.sh", true, with(nonRootChecks, confRO, dataRW, vartmpRO)},
-		{"podman-continued.sh", true, with(rootChecks, confRO, dataRW, vartmpRW)},
+		{"podman-tmpfs.sh", with(nonRootChecks, confRO, dataRW, vartmpRO)},
+		{"podman-continued.sh", with(rootChecks, confRO, dataRW, vartmpRW)},
 	}
-	for _, c := range cases {
-		t.Run(strings.TrimSuffix(c.script, filepath.Ext(c.script)), func(t *testing.T) {
-			if c.podman && h.podman == "" {
-				t.Skip(h.podmanSkip)
-			}
-			_, r, _ := h.sides(t, c.script, c.checks)
-			r.mustComplete(t, "hardened")
-			assertSide(t, "hardened", r, c.checks)
-		})
+	run := func(t *testing.T, env []string, cases []shellCase) {
+		for _, c := range cases {
+			t.Run(strings.TrimSuffix(c.script, filepath.Ext(c.script)), func(t *testing.T) {
+				_, r, _ := h.sides(t, env, c.script, c.checks)
+				r.mustComplete(t, "hardened")
+				assertSide(t, "hardened", r, c.checks)
+			})
+		}
 	}
+	for _, ep := range h.endpoints {
+		t.Run(ep.name, func(t *testing.T) { run(t, ep.env, dockerCases) })
+	}
+	t.Run("podman-cli", func(t *testing.T) {
+		if h.podman == "" {
+			t.Skip(h.podmanSkip)
+		}
+		run(t, h.env, podmanCases)
+	})
 }
 
 // TestShellCache shows that a read-only root with a tmpfs on /tmp alone
@@ -74,23 +85,27 @@ func TestShell(t *testing.T) {
 // a tmpfs there, added by hand, fixes it and survives rofix.
 func TestShellCache(t *testing.T) {
 	h := need(t)
-	t.Run("without-tmpfs", func(t *testing.T) {
-		_, r, hardened := h.sides(t, "cache.sh", []check{{"cache", "ok", ""}})
-		assertCacheOutcome(t, hardened, r)
-	})
-	t.Run("with-tmpfs", func(t *testing.T) {
-		checks := with(rootChecks, check{"cache", "ok", "ok"})
-		_, r, _ := h.sides(t, "cache-tmpfs.sh", checks)
-		r.mustComplete(t, "hardened")
-		assertSide(t, "hardened", r, checks)
-	})
+	for _, ep := range h.endpoints {
+		t.Run(ep.name, func(t *testing.T) {
+			t.Run("without-tmpfs", func(t *testing.T) {
+				_, r, hardened := h.sides(t, ep.env, "cache.sh", []check{{"cache", "ok", ""}})
+				assertCacheOutcome(t, ep, hardened, r)
+			})
+			t.Run("with-tmpfs", func(t *testing.T) {
+				checks := with(rootChecks, check{"cache", "ok", "ok"})
+				_, r, _ := h.sides(t, ep.env, "cache-tmpfs.sh", checks)
+				r.mustComplete(t, "hardened")
+				assertSide(t, "hardened", r, checks)
+			})
+		})
+	}
 }
 
 // assertCacheOutcome checks the hardened run of the /var/cache/app image:
 // while rofix knows nothing about the image it adds only /tmp, and the
 // container must crash; once it learns to add a tmpfs on /var/cache/app
 // (per-image knowledge), the container must start.
-func assertCacheOutcome(t *testing.T, hardened string, r result) {
+func assertCacheOutcome(t *testing.T, ep *endpoint, hardened string, r result) {
 	t.Helper()
 	if mentionsCache(hardened) {
 		t.Log("rofix added /var/cache/app itself: the container must start")
@@ -107,7 +122,11 @@ func assertCacheOutcome(t *testing.T, hardened string, r result) {
 			r.vals["cache"], r.err, r.out)
 	}
 	if r.err == nil {
-		t.Logf("the container failed, but its exit status was lost (docker run --rm through podman's API)")
+		if ep.exitStatus {
+			t.Errorf("hardened: the container failed but the run exited 0\n%s", r.out)
+		} else {
+			t.Logf("the container failed; its exit status is lost (docker run --rm through podman's API)")
+		}
 	}
 	if r.vals["done"] == "yes" {
 		t.Errorf("hardened: the command ran although the entrypoint could not write its cache\n%s", r.out)
@@ -118,20 +137,23 @@ func assertCacheOutcome(t *testing.T, hardened string, r result) {
 // without any tmpfs, /tmp is not writable. Docker behaves so by default;
 // podman when asked with --read-only-tmpfs=false. (Podman's Docker API
 // always adds tmpfs on /tmp, /var/tmp and /run to a read-only container, so
-// through the socket this cannot be observed.)
+// through its socket this cannot be observed.)
 func TestReadOnlyNeedsTmpfs(t *testing.T) {
 	h := need(t)
 	type leg struct {
 		name string
 		cli  string
+		env  []string
 		args []string
 	}
 	var legs []leg
 	if h.podman != "" {
-		legs = append(legs, leg{"podman", h.podman, []string{"--read-only-tmpfs=false"}})
+		legs = append(legs, leg{"podman-cli", h.podman, h.env, []string{"--read-only-tmpfs=false"}})
 	}
-	if h.engine == "docker" {
-		legs = append(legs, leg{"docker", h.docker, nil})
+	for _, ep := range h.endpoints {
+		if ep.name != "podman" {
+			legs = append(legs, leg{ep.name, h.docker, ep.env, nil})
+		}
 	}
 	if len(legs) == 0 {
 		t.Skip(h.podmanSkip)
@@ -143,9 +165,11 @@ func TestReadOnlyNeedsTmpfs(t *testing.T) {
 				defer cancel()
 				args := append([]string{"run", "--rm", "--network", "none", "--read-only"}, l.args...)
 				args = append(append(args, extra...), h.image, "e2e-check")
+				cmd := h.command(ctx, l.cli, args...)
+				cmd.Env = l.env
 				h.started.Add(1)
-				out, err := h.output(ctx, l.cli, args...)
-				return parse(out, err)
+				out, err := cmd.CombinedOutput()
+				return parse(string(out), err)
 			}
 			bare := run()
 			bare.mustComplete(t, "read-only")
