@@ -75,6 +75,9 @@ func (p *planner) run() expected {
 		}
 	}
 	for _, h := range inv.Hidden {
+		if p.ig.All {
+			break
+		}
 		w := inv.Words[h]
 		p.plan.Add(finding.Syntax, w.Start, w.End, false,
 			"%s may hold more flags, which rofix cannot see: review them", w.Text(p.src))
