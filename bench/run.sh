@@ -55,6 +55,10 @@ fi
 # facts are key<TAB>value lines the report reads.
 fact() { printf '%s\t%s\n' "$1" "$2" >>"$R/facts.tsv"; }
 
+# Other work on the machine skews everything: the load is noted before and
+# after.
+fact load_before "$(cut -d' ' -f1-3 /proc/loadavg)"
+
 log "building rofix, the floors and the generators"
 go build -o "$B/rofix" ./cmd/rofix
 for p in floor/copy floor/parse gentree genfile report cliprof; do
@@ -206,6 +210,7 @@ go test -run '^$' -bench . -benchmem ./... >"$R/gobench.txt" 2>&1 || {
 	die "go test -bench failed"
 }
 
+fact load_after "$(cut -d' ' -f1-3 /proc/loadavg)"
 fact date "$(date -u '+%Y-%m-%d %H:%M UTC')"
 fact commit "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
 fact go "$(go version)"

@@ -166,6 +166,7 @@ func (r *report) write(notes string) {
 	r.p("- Machine: %s, %d cores (GOMAXPROCS %d), %s\n", cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), f["kernel"])
 	r.p("- Go: %s; %s\n", f["go"], f["hyperfine"])
 	r.p("- References: %s; %s\n", orMissing(f["shfmt"], "shfmt could not be installed"), orMissing(f["yq"], "yq (mikefarah) could not be installed"))
+	r.p("- Load average (1, 5, 15 min) before: %s; after: %s. Numbers taken while other work ran on the machine are noisier; a 1-minute load well above 0 means they were.\n", f["load_before"], f["load_after"])
 	r.p("- Runs per command: %s (hyperfine, after warm-up; times are medians, wall clock, shell start-up subtracted)\n\n", f["runs"])
 
 	r.p("## Inputs\n\n")

@@ -1,7 +1,7 @@
 // Command parse is the floor of the repository scan: it walks the tree the
 // way rofix -l does (same selection, same skipped directories), reads each
 // selected file once and parses it once, compose files with yaml.v3 into a
-// yaml.Node and shell scripts with mvdan.cc/sh/v3/syntax, on all cores.
+// yaml.Node per document and shell scripts with mvdan.cc/sh/v3/syntax, on all cores.
 // That is what locating nodes plus verifying by re-parse costs at the very
 // least; it edits nothing and prints only a count to standard error.
 //
@@ -18,7 +18,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -48,6 +47,7 @@ func main() {
 			defer wg.Done()
 			bashP := syntax.NewParser(syntax.KeepComments(true), syntax.Variant(syntax.LangBash))
 			posixP := syntax.NewParser(syntax.KeepComments(true), syntax.Variant(syntax.LangPOSIX))
+			kornP := syntax.NewParser(syntax.KeepComments(true), syntax.Variant(syntax.LangMirBSDKorn))
 			for j := range jobs {
 				src, ok := read(j)
 				if !ok {
@@ -55,16 +55,18 @@ func main() {
 				}
 				if j.kind == pick.Compose {
 					composeN.Add(1)
-					var n yaml.Node
-					if yaml.Unmarshal(src, &n) != nil {
+					if parseYAML(src) != nil {
 						errN.Add(1)
 					}
 					continue
 				}
 				shellN.Add(1)
-				p := posixP
-				if sb := fileutil.Shebang(src); sb == "bash" || sb == "" && strings.HasSuffix(j.path, ".bash") {
-					p = bashP
+				p := bashP
+				switch fileutil.Shebang(src) {
+				case "sh", "dash", "ash":
+					p = posixP
+				case "ksh", "mksh":
+					p = kornP
 				}
 				if _, err := p.Parse(bytes.NewReader(src), j.path); err != nil {
 					errN.Add(1)
@@ -96,6 +98,21 @@ func main() {
 	close(jobs)
 	wg.Wait()
 	fmt.Fprintf(os.Stderr, "parsed %d compose, %d shell; %d errors\n", composeN.Load(), shellN.Load(), errN.Load())
+}
+
+// parseYAML parses every document of a YAML stream into a yaml.Node, as
+// rofix must (a compose file may hold several documents).
+func parseYAML(src []byte) error {
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	for {
+		var doc yaml.Node
+		if err := dec.Decode(&doc); err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
 }
 
 // read returns a selected file's content. A file that only its shebang can
