@@ -8,8 +8,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -61,7 +64,7 @@ func (h *harness) cleanup() error {
 	}
 	h.daemons = nil
 	if h.dir != "" {
-		if err := os.RemoveAll(h.dir); err != nil {
+		if err := removeDir(h.dir); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -74,6 +77,12 @@ func (h *harness) cleanEngine(cli string, env []string) error {
 	if h.id == "" {
 		return nil
 	}
+	return h.cleanRun(cli, env, h.id)
+}
+
+// cleanRun removes the containers, volumes and images of the run with the
+// given id from one engine.
+func (h *harness) cleanRun(cli string, env []string, id string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var errs []error
@@ -86,11 +95,12 @@ func (h *harness) cleanEngine(cli string, env []string) error {
 		}
 		return string(out)
 	}
-	// Containers of this run: each one runs one of its two images.
+	image, cacheImage := imageNames(id)
+	// Containers of the run: each one runs one of its two images.
 	var ids []string
 	for line := range strings.Lines(run("ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Image}}")) {
 		f := strings.Fields(line)
-		if len(f) == 2 && (f[1] == h.image || f[1] == h.cacheImage) {
+		if len(f) == 2 && (f[1] == image || f[1] == cacheImage) {
 			ids = append(ids, f[0])
 		}
 	}
@@ -101,17 +111,87 @@ func (h *harness) cleanEngine(cli string, env []string) error {
 	// Volumes: the shell fixtures' one and the compose projects' ones.
 	var vols []string
 	for _, v := range strings.Fields(run("volume", "ls", "-q")) {
-		if strings.HasPrefix(v, "rofix-e2e-"+h.id) || strings.HasPrefix(v, "rofixe2e"+h.id) {
+		if strings.HasPrefix(v, "rofix-e2e-"+id) || strings.HasPrefix(v, "rofixe2e"+id) {
 			vols = append(vols, v)
 		}
 	}
 	if len(vols) > 0 {
 		run(append([]string{"volume", "rm", "-f"}, vols...)...)
 	}
-	if strings.TrimSpace(run("images", "-q", h.image)+run("images", "-q", h.cacheImage)) != "" {
-		run("rmi", "-f", h.image, h.cacheImage)
+	if strings.TrimSpace(run("images", "-q", image)+run("images", "-q", cacheImage)) != "" {
+		run("rmi", "-f", image, cacheImage)
 	}
 	return errors.Join(errs...)
+}
+
+// imageNames returns the names of the two test images of a run.
+func imageNames(id string) (image, cacheImage string) {
+	return "localhost/rofix-e2e-" + id + ":latest", "localhost/rofix-e2e-" + id + "-cache:latest"
+}
+
+// staleImage matches the test images; the group is the run id.
+var staleImage = regexp.MustCompile(`^localhost/rofix-e2e-([0-9a-f]{10})(-cache)?$`)
+
+// sweep removes what runs that were killed before their cleanup left behind:
+// their temporary directories (whose pid file names a dead process) and
+// their containers, volumes and images in the given engines (those of runs
+// without a temporary directory: a live run creates it first).
+func (h *harness) sweep(clis []string) {
+	live := map[string]bool{}
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "rofix-e2e-*"))
+	for _, dir := range dirs {
+		id := strings.TrimPrefix(filepath.Base(dir), "rofix-e2e-")
+		b, err := os.ReadFile(filepath.Join(dir, "pid"))
+		pid, perr := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil || perr != nil || syscall.Kill(pid, 0) != syscall.ESRCH {
+			live[id] = true // running, starting, or not ours to judge
+			continue
+		}
+		fmt.Fprintf(os.Stderr, "e2e: removing %s, left by a killed run\n", dir)
+		if err := removeDir(dir); err != nil {
+			fmt.Fprintf(os.Stderr, "e2e: %v\n", err)
+			live[id] = true
+		}
+	}
+	for _, cli := range clis {
+		out, err := h.command(context.Background(), cli, "images", "--format", "{{.Repository}}").Output()
+		if err != nil {
+			continue
+		}
+		stale := map[string]bool{}
+		for _, repo := range strings.Fields(string(out)) {
+			if m := staleImage.FindStringSubmatch(repo); m != nil && !live[m[1]] && m[1] != h.id {
+				stale[m[1]] = true
+			}
+		}
+		for id := range stale {
+			fmt.Fprintf(os.Stderr, "e2e: removing the leftovers of killed run %s from %s\n", id, filepath.Base(cli))
+			if err := h.cleanRun(cli, h.env, id); err != nil {
+				fmt.Fprintf(os.Stderr, "e2e: %v\n", err)
+			}
+		}
+	}
+}
+
+// removeDir removes a run's temporary directory, first unmounting whatever
+// is still mounted under it (dockerd mounts its data directory on itself).
+func removeDir(dir string) error {
+	info, err := os.ReadFile("/proc/self/mountinfo")
+	if err == nil {
+		var points []string
+		for line := range strings.Lines(string(info)) {
+			// Field 5 is the mount point, with octal escapes for blanks.
+			f := strings.Fields(line)
+			if len(f) > 4 && strings.HasPrefix(f[4]+"/", dir+"/") {
+				points = append(points, f[4])
+			}
+		}
+		slices.SortFunc(points, func(a, b string) int { return len(b) - len(a) })
+		for _, p := range points {
+			_ = syscall.Unmount(p, syscall.MNT_DETACH)
+		}
+	}
+	return os.RemoveAll(dir)
 }
 
 // tail returns the end of s, at most n bytes.

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -192,14 +193,18 @@ func setup() (*harness, error) {
 		return nil, err
 	}
 	h.id = hex.EncodeToString(b[:])
-	h.image = "localhost/rofix-e2e-" + h.id + ":latest"
-	h.cacheImage = "localhost/rofix-e2e-cache-" + h.id + ":latest"
+	h.image, h.cacheImage = imageNames(h.id)
 	h.volume = "rofix-e2e-" + h.id + "-data"
-	dir, err := os.MkdirTemp("", "rofix-e2e-")
-	if err != nil {
+	// The directory's name carries the run id and its pid file says the run
+	// is alive, for the sweep of a later run should this one be killed.
+	dir := filepath.Join(os.TempDir(), "rofix-e2e-"+h.id)
+	if err := os.Mkdir(dir, 0o700); err != nil {
 		return nil, err
 	}
 	h.dir = dir
+	if err := os.WriteFile(filepath.Join(dir, "pid"), []byte(strconv.Itoa(os.Getpid())), 0o600); err != nil {
+		return h, err
+	}
 
 	// The fixtures call "docker": make that the real docker CLI whatever
 	// else is on PATH.
@@ -242,6 +247,16 @@ func setup() (*harness, error) {
 	if err := writeRootfs(rootfs, busybox, probe); err != nil {
 		return h, fmt.Errorf("image root filesystem: %v", err)
 	}
+	// Leftovers of killed runs, in podman's storage and in the user's
+	// daemon (a private dockerd's state was in its run's directory).
+	var sweep []string
+	if h.podman != "" {
+		sweep = append(sweep, h.podman)
+	}
+	if slices.Contains(engines, "docker") {
+		sweep = append(sweep, h.docker)
+	}
+	h.sweep(sweep)
 	if h.podman != "" {
 		if err := h.importImages(h.podman, h.env, rootfs); err != nil {
 			return h, err
