@@ -5,7 +5,6 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/rofix/rofix/rewrite/edit"
 	"github.com/rofix/rofix/rewrite/finding"
 	"github.com/rofix/rofix/rewrite/policy"
 )
@@ -187,108 +186,6 @@ func itemNodes(v *yaml.Node) []*yaml.Node {
 		}
 	}
 	return out
-}
-
-// appendList adds items to a service's own list-valued key (tmpfs,
-// security_opt). A string value becomes a list holding it and the items; a
-// list shared through an anchor is left alone and reported; "!reset"
-// becomes "!override" so the items are not discarded.
-func (p *planner) appendList(svc *service, k, v *yaml.Node, items []string, rule finding.Rule) bool {
-	switch {
-	case v.Kind == yaml.AliasNode:
-		p.report(finding.Unsupported, v, false, "%s is an alias (*%s) shared with other places; add %s where the anchor is defined", k.Value, v.Value, strings.Join(items, ", "))
-		return false
-	case p.aliased[v] > 0:
-		p.report(finding.Unsupported, v, false, "%s is anchored (&%s) and used elsewhere; rofix does not edit shared values: add %s there by hand", k.Value, v.Anchor, strings.Join(items, ", "))
-		return false
-	case v.Kind == yaml.MappingNode:
-		p.report(finding.Unsupported, v, false, "%s is a mapping; rofix cannot add to it", k.Value)
-		return false
-	}
-	if v.Tag == "!reset" && !p.resetToOverride(v) {
-		p.report(finding.Unsupported, v, false, "cannot read the !reset tag of %s", k.Value)
-		return false
-	}
-	keyCol := p.s.column(p.s.start(k))
-	if v.Kind == yaml.SequenceNode {
-		for _, item := range items {
-			p.ch.addItem(v, keyCol, item)
-		}
-		return true
-	}
-	if err := p.scalarToList(svc.m, k, v, keyCol, items); err != nil {
-		p.report(finding.Unsupported, v, false, "cannot turn %s into a list: %v", k.Value, err)
-		return false
-	}
-	return true
-}
-
-// resetToOverride rewrites a value's "!reset" tag to "!override": compose
-// ignores items under !reset.
-func (p *planner) resetToOverride(v *yaml.Node) bool {
-	s := p.s
-	from, to := s.pos(v.Line, v.Column), s.start(v)
-	i := strings.Index(string(s.src[from:to]), "!reset")
-	if i < 0 {
-		return false
-	}
-	at := from + i
-	p.ch.replace(edit.Edit{Start: at, End: at + len("!reset"), Text: "!override"}, func() { v.Tag = "!override" })
-	return true
-}
-
-// scalarToList replaces a string (or empty) value of key k in mapping m with
-// a list of the string and items, in the file's style: a block list in a
-// block mapping, a flow list in a flow mapping.
-func (p *planner) scalarToList(m, k, v *yaml.Node, keyCol int, items []string) error {
-	s := p.s
-	start := s.start(v)
-	end, err := s.scalarEnd(v, keyCol, m.Style&yaml.FlowStyle != 0)
-	if err != nil {
-		return err
-	}
-	if v.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 || s.lineOf(start) != s.lineOf(end) {
-		return errMultiline
-	}
-	var texts []string
-	seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
-	if v.Tag != "!!null" {
-		texts = append(texts, string(s.src[start:end]))
-		seq.Content = append(seq.Content, v)
-	}
-	texts = append(texts, items...)
-	for _, item := range items {
-		seq.Content = append(seq.Content, strNode(item))
-	}
-	mutate := func() {
-		for i := 1; i < len(m.Content); i += 2 {
-			if m.Content[i] == v {
-				m.Content[i] = seq
-			}
-		}
-	}
-	if m.Style&yaml.FlowStyle != 0 {
-		if start == end {
-			p.ch.replace(edit.Edit{Start: start, End: end, Text: " [" + strings.Join(texts, ", ") + "]"}, mutate)
-		} else {
-			p.ch.replace(edit.Edit{Start: start, End: end, Text: "[" + strings.Join(texts, ", ") + "]"}, mutate)
-		}
-		return nil
-	}
-	// Block: drop the value from the key's line (its comment stays there)
-	// and put the items on their own lines.
-	colon := start
-	for colon > 0 && s.src[colon-1] != ':' {
-		colon--
-	}
-	p.ch.replace(edit.Edit{Start: colon, End: end}, mutate)
-	style := p.ch.seqStyleFor(m)
-	var lines []string
-	for _, t := range texts {
-		lines = append(lines, strings.Repeat(" ", keyCol)+style.prefix()+t)
-	}
-	p.ch.edits = append(p.ch.edits, p.ch.insertLines(s.nextLine(end), lines))
-	return nil
 }
 
 // report adds a finding spanning node n.
