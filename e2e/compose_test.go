@@ -7,45 +7,60 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// composeSides copies a compose fixture twice, hardens one copy with rofix
-// and returns the projects of both. A rofix error is returned, not fatal,
-// so that the original side still runs.
-func (h *harness) composeSides(t *testing.T, ep *endpoint, fixture string) (orig, hard composeProject, hardened string, err error) {
+// composeSides copies a compose fixture (testdata/compose/DIR/FILE) twice,
+// hardens one copy with rofix and returns the projects of both. A rofix
+// error is returned, not fatal, so that the original side still runs.
+func (h *harness) composeSides(t *testing.T, ep *endpoint, dir, file string) (orig, hard composeProject, hardened string, err error) {
 	t.Helper()
 	root := t.TempDir()
-	ow := newWorkspace(t, root, "original", "compose/"+fixture+"/compose.yaml")
-	hw := newWorkspace(t, root, "hardened", "compose/"+fixture+"/compose.yaml")
-	hardened, err = h.harden(t.Context(), filepath.Join(hw.dir, "compose.yaml"))
+	src := "compose/" + dir + "/" + file
+	ow := newWorkspace(t, root, "original", src)
+	hw := newWorkspace(t, root, "hardened", src)
+	hardened, err = h.harden(t.Context(), filepath.Join(hw.dir, file))
 	if err == nil {
-		t.Logf("rofix -w compose.yaml:\n%s", hardened)
+		t.Logf("rofix -w %s:\n%s", file, hardened)
 	}
-	return h.newProject(t, ep, ow, fixture+ep.name+"o"), h.newProject(t, ep, hw, fixture+ep.name+"h"), hardened, err
+	return h.newProject(t, ep, ow, file, dir+ep.name+"o"), h.newProject(t, ep, hw, file, dir+ep.name+"h"), hardened, err
 }
 
-// TestCompose brings up each service of the compose fixture as written and
+// TestCompose brings up each service of the compose fixtures as written and
 // after `rofix -w`, and compares what its container can do.
 func TestCompose(t *testing.T) {
 	h := need(t)
+	type service struct {
+		name   string
+		checks []check
+	}
+	fixtures := []struct {
+		dir, file string
+		services  []service
+	}{
+		{"basic", "compose.yaml", []service{
+			{"app", with(nonRootChecks, confRO, dataRW)},
+			{"admin", with(rootChecks, sockRO, dataRW)},
+		}},
+		{"legacy", "docker-compose.yml", []service{
+			{"web", with(nonRootChecks, confRO, pemRO, stateRW, dataRW, check{"run", "ok", "ok"})},
+		}},
+	}
 	for _, ep := range h.endpoints {
 		t.Run(ep.name, func(t *testing.T) {
-			po, ph, _, herr := h.composeSides(t, ep, "basic")
-			for _, c := range []struct {
-				service string
-				checks  []check
-			}{
-				{"app", with(nonRootChecks, confRO, dataRW)},
-				{"admin", with(rootChecks, sockRO, dataRW)},
-			} {
-				t.Run(c.service, func(t *testing.T) {
-					o := po.up(t, c.service)
-					o.mustComplete(t, "original")
-					assertSide(t, "original", o, c.checks)
-					if herr != nil {
-						t.Fatal(herr)
+			for _, f := range fixtures {
+				t.Run(f.dir, func(t *testing.T) {
+					po, ph, _, herr := h.composeSides(t, ep, f.dir, f.file)
+					for _, s := range f.services {
+						t.Run(s.name, func(t *testing.T) {
+							o := po.up(t, s.name)
+							o.mustComplete(t, "original")
+							assertSide(t, "original", o, s.checks)
+							if herr != nil {
+								t.Fatal(herr)
+							}
+							r := ph.up(t, s.name)
+							r.mustComplete(t, "hardened")
+							assertSide(t, "hardened", r, s.checks)
+						})
 					}
-					r := ph.up(t, c.service)
-					r.mustComplete(t, "hardened")
-					assertSide(t, "hardened", r, c.checks)
 				})
 			}
 		})
@@ -59,7 +74,7 @@ func TestComposeCache(t *testing.T) {
 	h := need(t)
 	for _, ep := range h.endpoints {
 		t.Run(ep.name, func(t *testing.T) {
-			po, ph, hardened, herr := h.composeSides(t, ep, "cache")
+			po, ph, hardened, herr := h.composeSides(t, ep, "cache", "compose.yaml")
 			t.Run("without-tmpfs", func(t *testing.T) {
 				o := po.up(t, "cache")
 				o.mustComplete(t, "original")

@@ -304,7 +304,8 @@ type workspace struct {
 }
 
 // newWorkspace copies the named fixture files into a fresh directory under
-// root and creates app.conf and data/ next to them, writable by uid 1000.
+// root and creates app.conf, site.pem and data/ next to them, writable by
+// uid 1000.
 func newWorkspace(t *testing.T, root, name string, files ...string) workspace {
 	t.Helper()
 	w := workspace{dir: filepath.Join(root, name)}
@@ -315,10 +316,12 @@ func newWorkspace(t *testing.T, root, name string, files ...string) workspace {
 	// Mode bits survive the umask only through Chmod.
 	must(t, os.Chmod(w.dir, 0o755))
 	must(t, os.Chmod(w.data, 0o777))
-	conf, err := os.ReadFile(filepath.Join("testdata", "app.conf"))
-	must(t, err)
-	must(t, os.WriteFile(filepath.Join(w.conf, "app.conf"), conf, 0o666))
-	must(t, os.Chmod(filepath.Join(w.conf, "app.conf"), 0o666))
+	for _, f := range []string{"app.conf", "site.pem"} {
+		b, err := os.ReadFile(filepath.Join("testdata", f))
+		must(t, err)
+		must(t, os.WriteFile(filepath.Join(w.conf, f), b, 0o666))
+		must(t, os.Chmod(filepath.Join(w.conf, f), 0o666))
+	}
 	for _, f := range files {
 		b, err := os.ReadFile(filepath.Join("testdata", f))
 		must(t, err)
@@ -407,9 +410,9 @@ type composeProject struct {
 
 // newProject returns the project for the compose file in w and registers
 // its teardown.
-func (h *harness) newProject(t *testing.T, ep *endpoint, w workspace, suffix string) composeProject {
+func (h *harness) newProject(t *testing.T, ep *endpoint, w workspace, file, suffix string) composeProject {
 	t.Helper()
-	p := composeProject{h: h, ep: ep, name: "rofixe2e" + h.id + suffix, file: filepath.Join(w.dir, "compose.yaml")}
+	p := composeProject{h: h, ep: ep, name: "rofixe2e" + h.id + suffix, file: filepath.Join(w.dir, file)}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()

@@ -30,6 +30,8 @@ var (
 	}
 	confRO   = check{"conf", "ok", "erofs"}   // config file bind: becomes :ro
 	sockRO   = check{"sock", "ok", "erofs"}   // engine socket bind: becomes :ro
+	pemRO    = check{"pem", "ok", "erofs"}    // single-file bind: becomes :ro
+	stateRW  = check{"state", "ok", "ok"}     // explicit :rw under /etc: stays rw
 	dataRW   = check{"data", "ok", "ok"}      // data bind or volume: stays rw
 	vartmpRO = check{"vartmp", "ok", "erofs"} // no tmpfs there once read-only
 	vartmpRW = check{"vartmp", "ok", "ok"}    // podman's default read-only tmpfs
@@ -53,6 +55,7 @@ func TestShell(t *testing.T) {
 		{"docker-oneline.sh", with(nonRootChecks, confRO, dataRW)},
 		{"docker-continued.sh", with(rootChecks, sockRO, confRO, dataRW)},
 		{"docker-function.bash", with(nonRootChecks, confRO, dataRW)},
+		{"docker-mounts.sh", with(nonRootChecks, confRO, pemRO, stateRW, dataRW)},
 	}
 	podmanCases := []shellCase{
 		// --read-only-tmpfs=false gives podman Docker's semantics: /tmp is
