@@ -17,7 +17,7 @@ examples: build
 # end-to-end suite (skipped with a reason when no container engine can start;
 # a failure in CI, where CI=true).
 test:
-	gofmt -l . | grep -v '^golden/testdata' | (! grep .)
+	gofmt -l cmd rewrite shellparse golden e2e bench | (! grep .)
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 	FUZZTIME=10s ./scripts/fuzz.sh

@@ -97,14 +97,9 @@ func (p *planner) tmpfs(s state, start, end int) []string {
 		if s.hasTarget(path) {
 			continue
 		}
-		if p.inv.Engine == shellparse.Podman && contains(podmanTmpfs, path) {
-			if s.readOnlyTmpfs.state == policy.Absent || s.readOnlyTmpfs.state == policy.On {
-				continue // podman mounts it with --read-only
-			}
-			if s.readOnlyTmpfs.state == policy.Off {
-				p.report(finding.Tmpfs, s.readOnlyTmpfs.flag, "%s is an explicit opt-out: no tmpfs added on %s", p.flagText(s.readOnlyTmpfs.flag), path)
-				continue
-			}
+		if p.inv.Engine == shellparse.Podman && contains(podmanTmpfs, path) &&
+			(s.readOnlyTmpfs.state == policy.Absent || s.readOnlyTmpfs.state == policy.On) {
+			continue // podman mounts it with --read-only
 		}
 		if s.dynTarget != nil {
 			p.report(finding.Tmpfs, s.dynTarget, "%s has a target that is not known statically (it may be %s): --tmpfs %s not added", p.flagText(s.dynTarget), path, path)

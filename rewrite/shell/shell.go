@@ -12,7 +12,9 @@
 //     explicitly not read-only gets no tmpfs;
 //   - podman mounts a tmpfs on /tmp, /var/tmp and /run itself when
 //     --read-only is set (--read-only-tmpfs defaults to true), so those
-//     paths get no --tmpfs; --read-only-tmpfs=false is an opt-out, reported;
+//     paths get no --tmpfs; with --read-only-tmpfs=false podman mounts
+//     nothing, so they get a --tmpfs as under docker (read-only without a
+//     writable /tmp crashes at the first temp file);
 //   - --tmpfs PATH is not added when a mount already targets PATH, or when
 //     a mount target is not static (it might be PATH: a duplicate mount
 //     point fails the run);
