@@ -1,0 +1,25 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestNoExecNoNetwork proves by the import graph that rofix cannot run a
+// program or open a connection: neither os/exec nor net is linked into the
+// binary (net/url and net/netip are string parsers and may be). It also keeps test-only dependencies (compose-go) out of it.
+func TestNoExecNoNetwork(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Skipf("go list: %v", err)
+	}
+	for _, pkg := range strings.Fields(string(out)) {
+		switch {
+		case pkg == "os/exec", pkg == "net", pkg == "net/http", pkg == "crypto/tls", pkg == "plugin":
+			t.Errorf("rofix links %s", pkg)
+		case strings.HasPrefix(pkg, "github.com/compose-spec/"):
+			t.Errorf("the test-only oracle %s is linked into rofix", pkg)
+		}
+	}
+}
