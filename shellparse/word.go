@@ -60,9 +60,15 @@ func (c wordCtx) word(w *syntax.Word) Word {
 	for {
 		end := c.trimCont(out.Start, out.End)
 		// Before a CRLF line ending, a trailing literal's span includes
-		// the "\r" that the lexer dropped from its value.
-		if lit != nil && end > out.Start && c.src[end-1] == '\r' && !strings.HasSuffix(lit.Value, "\r") {
-			end--
+		// the "\r" that the lexer dropped from its value; so does a
+		// trailing expansion's ($0 at the end of a CRLF line).
+		if end > out.Start && c.src[end-1] == '\r' {
+			switch {
+			case lit != nil && !strings.HasSuffix(lit.Value, "\r"):
+				end--
+			case lit == nil && end < len(c.src) && c.src[end] == '\n':
+				end--
+			}
 		}
 		if end == out.End {
 			break
