@@ -284,7 +284,7 @@ func meaning(key, want string) string {
 		return " (no-new-privileges missing)"
 	case key == "euid":
 		return " (the setuid-root probe escalated: no-new-privileges missing)"
-	case want == "erofs" && (key == "root" || key == "rootfs"):
+	case want == "erofs" && (key == "root" || key == "rootfs" || key == "vartmp"):
 		return " (the root filesystem is writable: read-only missing)"
 	case want == "erofs":
 		return " (the bind mount is writable: :ro missing)"
