@@ -1,9 +1,15 @@
 package rewrite_test
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
+	"mvdan.cc/sh/v3/syntax"
 
 	"github.com/rofix/rofix/rewrite"
 	"github.com/rofix/rofix/rewrite/policy"
@@ -183,6 +189,45 @@ func BenchmarkProcess(b *testing.B) {
 			b.SetBytes(int64(len(in.src)))
 			for b.Loop() {
 				rewrite.Process(in.file, in.src, in.kind, pol)
+			}
+		})
+	}
+}
+
+// BenchmarkParseFloor parses the inputs of BenchmarkProcess once, as
+// bench/floor/parse does (yaml.v3 into a yaml.Node per document, or
+// mvdan.cc/sh with a reused parser): locating plus verifying by re-parse
+// costs at least this, so BenchmarkProcess over this is rofix's in-process
+// ratio to the floor.
+func BenchmarkParseFloor(b *testing.B) {
+	for _, in := range []struct {
+		name string
+		src  []byte
+	}{
+		{"compose-2KB", []byte(typicalCompose)},
+		{"shell-2KB", []byte(typicalScript)},
+		{"compose-1MB", bigCompose(1 << 20)},
+	} {
+		b.Run(in.name, func(b *testing.B) {
+			p := syntax.NewParser(syntax.KeepComments(true), syntax.Variant(syntax.LangPOSIX))
+			b.ReportAllocs()
+			b.SetBytes(int64(len(in.src)))
+			for b.Loop() {
+				if strings.HasPrefix(in.name, "shell") {
+					if _, err := p.Parse(bytes.NewReader(in.src), "run.sh"); err != nil {
+						b.Fatal(err)
+					}
+					continue
+				}
+				dec := yaml.NewDecoder(bytes.NewReader(in.src))
+				for {
+					var doc yaml.Node
+					if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
+						break
+					} else if err != nil {
+						b.Fatal(err)
+					}
+				}
 			}
 		})
 	}
