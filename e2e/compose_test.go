@@ -45,6 +45,7 @@ func TestCompose(t *testing.T) {
 	}
 	for _, ep := range h.endpoints {
 		t.Run(ep.name, func(t *testing.T) {
+			t.Parallel() // the engines are independent
 			for _, f := range fixtures {
 				t.Run(f.dir, func(t *testing.T) {
 					po, ph, _, herr := h.composeSides(t, ep, f.dir, f.file)
@@ -74,6 +75,7 @@ func TestComposeCache(t *testing.T) {
 	h := need(t)
 	for _, ep := range h.endpoints {
 		t.Run(ep.name, func(t *testing.T) {
+			t.Parallel() // the engines are independent
 			po, ph, hardened, herr := h.composeSides(t, ep, "cache", "compose.yaml")
 			t.Run("without-tmpfs", func(t *testing.T) {
 				o := po.up(t, "cache")

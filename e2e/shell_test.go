@@ -73,9 +73,13 @@ func TestShell(t *testing.T) {
 		}
 	}
 	for _, ep := range h.endpoints {
-		t.Run(ep.name, func(t *testing.T) { run(t, ep.env, dockerCases) })
+		t.Run(ep.name, func(t *testing.T) {
+			t.Parallel() // the engines are independent
+			run(t, ep.env, dockerCases)
+		})
 	}
 	t.Run("podman-cli", func(t *testing.T) {
+		t.Parallel()
 		if h.podman == "" {
 			t.Skip(h.podmanSkip)
 		}
@@ -90,6 +94,7 @@ func TestShellCache(t *testing.T) {
 	h := need(t)
 	for _, ep := range h.endpoints {
 		t.Run(ep.name, func(t *testing.T) {
+			t.Parallel() // the engines are independent
 			t.Run("without-tmpfs", func(t *testing.T) {
 				_, r, hardened := h.sides(t, ep.env, "cache.sh", []check{{"cache", "ok", ""}})
 				assertCacheOutcome(t, ep, hardened, r)
