@@ -10,7 +10,6 @@ import (
 
 	"github.com/rofix/rofix/rewrite/compose"
 	"github.com/rofix/rofix/rewrite/edit"
-	"github.com/rofix/rofix/rewrite/encoding"
 	"github.com/rofix/rofix/rewrite/finding"
 	"github.com/rofix/rofix/rewrite/policy"
 	"github.com/rofix/rofix/rewrite/shell"
@@ -109,9 +108,7 @@ func Process(name string, src []byte, kind Kind, pol policy.Policy) *Result {
 			return r
 		}
 	case Shell:
-		if err = encoding.Check(src, false); err == nil {
-			plan, err = shell.Plan(name, src, pol)
-		}
+		plan, err = shell.Plan(name, src, pol)
 	default:
 		r.Err = fmt.Errorf("not a compose file or shell script")
 		return r

@@ -26,6 +26,7 @@ package shell
 import (
 	"errors"
 
+	"github.com/rofix/rofix/rewrite/encoding"
 	"github.com/rofix/rofix/rewrite/finding"
 	"github.com/rofix/rofix/rewrite/policy"
 	"github.com/rofix/rofix/shellparse"
@@ -36,6 +37,10 @@ import (
 // falling back to bash when the script does not parse as POSIX, mksh for
 // ksh, bash otherwise); name is not needed for that and is not used.
 func Plan(name string, src []byte, pol policy.Policy) (*finding.Plan, error) {
+	// The parser skips NUL bytes, so a binary file could parse: refuse it.
+	if err := encoding.Check(src, false); err != nil {
+		return nil, err
+	}
 	d := shellparse.DialectFor(src)
 	res, err := shellparse.Find(src, d)
 	if err != nil {
