@@ -55,9 +55,11 @@ type endpoint struct {
 	name string   // "podman", "dockerd" or "docker"
 	sock string   // its socket on the host, for the socket bind fixtures
 	env  []string // the harness environment plus DOCKER_HOST and E2E_SOCK
-	// exitStatus is false when `docker run --rm` loses the container's exit
-	// status (podman 4.3's API answers 0).
-	exitStatus bool
+	// podmanAPI is true when podman serves the API (also behind a docker
+	// endpoint): it mounts tmpfs on /tmp, /var/tmp and /run for every
+	// read-only container, and `docker run --rm` loses the container's exit
+	// status (podman 4.3 answers 0), so Docker's semantics cannot be seen.
+	podmanAPI bool
 }
 
 // daemon is a long-running process the suite started.
@@ -143,7 +145,7 @@ func setup() (*harness, error) {
 	}
 	wantPodman := slices.Contains(engines, "podman")
 	if (wantPodman || slices.Contains(engines, "dockerd")) && os.Geteuid() != 0 {
-		return nil, fmt.Errorf("engines %s need root (run as root, or set ROFIX_E2E_ENGINE=docker to use your Docker daemon)", strings.Join(engines, ","))
+		return nil, fmt.Errorf("starting podman or dockerd needs root (engines: %s; run as root, or set ROFIX_E2E_ENGINE=docker to use your Docker daemon)", strings.Join(engines, ","))
 	}
 
 	h := &harness{}
@@ -307,7 +309,7 @@ func (h *harness) importImages(cli string, env []string, rootfs string) error {
 // startEndpoint starts (for podman and dockerd) or finds (for docker) the
 // named engine's Docker API and waits until the docker CLI gets an answer.
 func (h *harness) startEndpoint(name string) (*endpoint, error) {
-	ep := &endpoint{name: name, exitStatus: name != "podman"}
+	ep := &endpoint{name: name, podmanAPI: name == "podman"}
 	var d *daemon
 	var err error
 	switch name {
@@ -371,11 +373,14 @@ func (h *harness) startEndpoint(name string) (*endpoint, error) {
 		if c, err := net.Dial("unix", ep.sock); err == nil {
 			c.Close()
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			cmd := h.command(ctx, h.docker, "version", "--format", "{{.Server.Version}}")
+			cmd := h.command(ctx, h.docker, "version", "--format", "{{range .Server.Components}}{{.Name}};{{end}}")
 			cmd.Env = ep.env
 			out, err := cmd.CombinedOutput()
 			cancel()
 			if err == nil {
+				if strings.Contains(string(out), "Podman") {
+					ep.podmanAPI = true
+				}
 				return ep, nil
 			}
 			last = string(out)
