@@ -36,11 +36,11 @@ func TestCompose(t *testing.T) {
 		services  []service
 	}{
 		{"basic", "compose.yaml", []service{
-			{"app", with(nonRootChecks, confRO, dataRW)},
-			{"admin", with(rootChecks, sockRO, dataRW)},
+			{"app", nonRoot(ro("conf"), rw("data"))},
+			{"admin", asRoot(ro("sock"), rw("data"))},
 		}},
 		{"legacy", "docker-compose.yml", []service{
-			{"web", with(nonRootChecks, confRO, pemRO, stateRW, dataRW, check{"run", "ok", "ok"})},
+			{"web", nonRoot(ro("conf"), ro("pem"), rw("state"), rw("data"), rw("run"))},
 		}},
 	}
 	for _, ep := range h.endpoints {
@@ -90,7 +90,7 @@ func TestComposeCache(t *testing.T) {
 					serviceText(t, hardened, "cache"), ph.up(t, "cache"))
 			})
 			t.Run("with-tmpfs", func(t *testing.T) {
-				checks := with(rootChecks, check{"cache", "ok", "ok"})
+				checks := asRoot(rw("cache"))
 				o := po.up(t, "cache-tmpfs")
 				o.mustComplete(t, "original")
 				assertSide(t, "original", o, checks)

@@ -7,40 +7,40 @@ import (
 	"testing"
 )
 
-// Expectations shared by the fixtures. A non-root container user cannot
-// create files in / at all (podman makes the image's / mode 0555), so the
-// root filesystem shows through /scratch, a world-writable directory in the
-// image; for root, / itself shows it too.
-var (
-	nonRootChecks = []check{
+// nonRoot returns the checks of a container running as uid 1000, plus
+// extra. A non-root user cannot create files in / at all (podman makes the
+// image's / mode 0555), so the root filesystem shows through /scratch, a
+// world-writable directory in the image.
+func nonRoot(extra ...check) []check {
+	return append([]check{
 		{"uid", "1000", "1000"},
 		{"root", "denied", "erofs"},
 		{"rootfs", "ok", "erofs"},
 		{"tmp", "ok", "ok"},
 		{"nnp", "0", "1"},
 		{"euid", "0", "1000"},
-	}
-	rootChecks = []check{
+	}, extra...)
+}
+
+// asRoot returns the checks of a container running as root, plus extra.
+func asRoot(extra ...check) []check {
+	return append([]check{
 		{"uid", "0", "0"},
 		{"root", "ok", "erofs"},
 		{"rootfs", "ok", "erofs"},
 		{"tmp", "ok", "ok"},
 		{"nnp", "0", "1"},
 		{"euid", "0", "0"},
-	}
-	confRO   = check{"conf", "ok", "erofs"}   // config file bind: becomes :ro
-	sockRO   = check{"sock", "ok", "erofs"}   // engine socket bind: becomes :ro
-	pemRO    = check{"pem", "ok", "erofs"}    // single-file bind: becomes :ro
-	stateRW  = check{"state", "ok", "ok"}     // explicit :rw under /etc: stays rw
-	dataRW   = check{"data", "ok", "ok"}      // data bind or volume: stays rw
-	vartmpRO = check{"vartmp", "ok", "erofs"} // no tmpfs there once read-only
-	vartmpRW = check{"vartmp", "ok", "ok"}    // podman's default read-only tmpfs
-)
-
-// with returns base followed by extra, in a new slice.
-func with(base []check, extra ...check) []check {
-	return append(append([]check(nil), base...), extra...)
+	}, extra...)
 }
+
+// ro is a path the container can write before rofix and not after: a bind
+// mount rofix makes read-only, or /var/tmp with no tmpfs once read-only.
+func ro(key string) check { return check{key, "ok", "erofs"} }
+
+// rw is a path the container can write before and after rofix: a data
+// mount, an explicit :rw, or a tmpfs.
+func rw(key string) check { return check{key, "ok", "ok"} }
 
 // TestShell runs each shell fixture as written and after `rofix -w`, and
 // compares what its container can do: the docker fixtures on every engine,
@@ -52,16 +52,16 @@ func TestShell(t *testing.T) {
 		checks []check
 	}
 	dockerCases := []shellCase{
-		{"docker-oneline.sh", with(nonRootChecks, confRO, dataRW)},
-		{"docker-continued.sh", with(rootChecks, sockRO, confRO, dataRW)},
-		{"docker-function.bash", with(nonRootChecks, confRO, dataRW)},
-		{"docker-mounts.sh", with(nonRootChecks, confRO, pemRO, stateRW, dataRW)},
+		{"docker-oneline.sh", nonRoot(ro("conf"), rw("data"))},
+		{"docker-continued.sh", asRoot(ro("sock"), ro("conf"), rw("data"))},
+		{"docker-function.bash", nonRoot(ro("conf"), rw("data"))},
+		{"docker-mounts.sh", nonRoot(ro("conf"), ro("pem"), rw("state"), rw("data"))},
 	}
 	podmanCases := []shellCase{
 		// --read-only-tmpfs=false gives podman Docker's semantics: /tmp is
 		// writable read-only only through the tmpfs rofix adds.
-		{"podman-tmpfs.sh", with(nonRootChecks, confRO, dataRW, vartmpRO)},
-		{"podman-continued.sh", with(rootChecks, confRO, dataRW, vartmpRW)},
+		{"podman-tmpfs.sh", nonRoot(ro("conf"), rw("data"), ro("vartmp"))},
+		{"podman-continued.sh", asRoot(ro("conf"), rw("data"), rw("vartmp"))},
 	}
 	run := func(t *testing.T, env []string, cases []shellCase) {
 		for _, c := range cases {
@@ -100,7 +100,7 @@ func TestShellCache(t *testing.T) {
 				assertCacheOutcome(t, ep, hardened, r)
 			})
 			t.Run("with-tmpfs", func(t *testing.T) {
-				checks := with(rootChecks, check{"cache", "ok", "ok"})
+				checks := asRoot(rw("cache"))
 				_, r, _ := h.sides(t, ep.env, "cache-tmpfs.sh", checks)
 				r.mustComplete(t, "hardened")
 				assertSide(t, "hardened", r, checks)
