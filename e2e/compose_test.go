@@ -42,6 +42,11 @@ func TestCompose(t *testing.T) {
 		{"legacy", "docker-compose.yml", []service{
 			{"web", nonRoot(ro("conf"), ro("pem"), rw("state"), rw("data"), rw("run"))},
 		}},
+		{"tmp", "compose.yaml", []service{
+			{"volume", asRoot()},
+			{"options", asRoot(ro("conf"))},
+			{"long", asRoot(ro("conf"))},
+		}},
 	}
 	for _, ep := range h.endpoints {
 		t.Run(ep.name, func(t *testing.T) {

@@ -56,6 +56,8 @@ func TestShell(t *testing.T) {
 		{"docker-continued.sh", asRoot(ro("sock"), ro("conf"), rw("data"))},
 		{"docker-function.bash", nonRoot(ro("conf"), rw("data"))},
 		{"docker-mounts.sh", nonRoot(ro("conf"), ro("pem"), rw("state"), rw("data"))},
+		{"docker-tmp-bind.sh", asRoot()},
+		{"docker-tmpfs-options.sh", asRoot(ro("conf"))},
 	}
 	podmanCases := []shellCase{
 		// --read-only-tmpfs=false gives podman Docker's semantics: /tmp is
