@@ -134,8 +134,10 @@ func setup() (*harness, error) {
 	optionalDockerd := false
 	if spec == "" {
 		engines = []string{"podman"}
-		if _, err := exec.LookPath("dockerd"); err == nil && os.Geteuid() == 0 {
+		if lookDockerd() != "" && os.Geteuid() == 0 {
 			engines, optionalDockerd = append(engines, "dockerd"), true
+		} else {
+			fmt.Fprintln(os.Stderr, "e2e: NOTE: no dockerd (Debian: docker.io) or not root: the Docker tests run on podman's Docker API only")
 		}
 	}
 	for _, e := range engines {
@@ -330,8 +332,8 @@ func (h *harness) startEndpoint(name string) (*endpoint, error) {
 		if err := os.WriteFile(conf, []byte("{}\n"), 0o600); err != nil {
 			return nil, err
 		}
-		dockerd, lerr := exec.LookPath("dockerd")
-		if lerr != nil {
+		dockerd := lookDockerd()
+		if dockerd == "" {
 			return nil, errors.New("dockerd is not installed (Debian: docker.io)")
 		}
 		ep.sock = filepath.Join(h.dir, "dockerd.sock")
@@ -396,6 +398,18 @@ func (h *harness) startEndpoint(name string) (*endpoint, error) {
 	}
 	log, _ := os.ReadFile(d.log)
 	return nil, fmt.Errorf("%s did not answer on %s within 30s: %s\n%s", d.name, ep.sock, last, tail(string(log), 2000))
+}
+
+// lookDockerd finds dockerd on PATH or in /usr/sbin, where Debian puts it
+// (not on every user's PATH); "" when there is none.
+func lookDockerd() string {
+	if p, err := exec.LookPath("dockerd"); err == nil {
+		return p
+	}
+	if p, err := exec.LookPath("/usr/sbin/dockerd"); err == nil {
+		return p
+	}
+	return ""
 }
 
 // startDaemon starts a long-running process with its output in a log file
