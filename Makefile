@@ -19,11 +19,12 @@ examples: build
 test:
 	gofmt -l cmd rewrite shellparse golden e2e bench | (! grep .)
 	$(GO) vet ./...
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v /e2e$$)
+	./scripts/e2e.sh
 	FUZZTIME=10s ./scripts/fuzz.sh
 
 e2e:
-	$(GO) test -count=1 -v ./e2e
+	E2E_VERBOSE=1 ./scripts/e2e.sh
 
 fuzz:
 	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
