@@ -31,41 +31,47 @@ type job struct {
 	note     string       // a message that is not an error
 }
 
-// collect expands the command line paths into a sorted list of jobs.
-func collect(paths []string) []job {
-	var jobs []job
+// collect yields the jobs for the command line paths, sorted: the paths in
+// byte order, each directory's files in byte order of their full paths.
+func collect(paths []string, yield func(job)) {
+	paths = append([]string(nil), paths...)
+	sort.Strings(paths)
 	for _, p := range paths {
 		info, err := os.Lstat(p)
 		switch {
 		case err != nil:
-			jobs = append(jobs, job{path: p, explicit: true, err: err})
+			yield(job{path: p, explicit: true, err: err})
 		case info.IsDir():
-			jobs = walk(p, jobs)
+			walk(p, yield)
 		case info.Mode()&fs.ModeSymlink != 0:
-			jobs = append(jobs, job{path: p, explicit: true, err: errors.New("is a symlink; rofix does not follow symlinks, name its target")})
+			yield(job{path: p, explicit: true, err: errors.New("is a symlink; rofix does not follow symlinks, name its target")})
 		case !info.Mode().IsRegular():
-			jobs = append(jobs, job{path: p, explicit: true, err: fmt.Errorf("not a regular file (%s)", info.Mode().Type())})
+			yield(job{path: p, explicit: true, err: fmt.Errorf("not a regular file (%s)", info.Mode().Type())})
 		default:
-			jobs = append(jobs, job{path: p, explicit: true})
+			yield(job{path: p, explicit: true})
 		}
 	}
-	sort.SliceStable(jobs, func(i, j int) bool { return jobs[i].path < jobs[j].path })
-	return jobs
 }
 
-// walk adds the compose files and shell scripts under root.
-func walk(root string, jobs []job) []job {
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			jobs = append(jobs, job{path: path, err: err})
-			return nil
-		}
+// walk yields the compose files and shell scripts under root, without
+// following symlinks. Entries are visited in byte order of their full
+// paths (a directory sorts as its name plus "/"), so the output order is
+// the sorted order of the paths printed.
+func walk(root string, yield func(job)) {
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		yield(job{path: root, err: err})
+		return
+	}
+	sort.SliceStable(entries, func(i, j int) bool { return sortKey(entries[i]) < sortKey(entries[j]) })
+	for _, d := range entries {
 		name := d.Name()
+		path := filepath.Join(root, name)
 		if d.IsDir() {
-			if path != root && skipDirs[name] {
-				return filepath.SkipDir
+			if !skipDirs[name] {
+				walk(path, yield)
 			}
-			return nil
+			continue
 		}
 		kind := rewrite.Unknown
 		switch {
@@ -76,26 +82,28 @@ func walk(root string, jobs []job) []job {
 		case fileutil.CouldBeScript2(d) == fileutil.ConfIfShebang:
 			// A file without an extension: its shebang decides, later.
 		default:
-			return nil
+			continue
 		}
 		switch {
 		case d.Type()&fs.ModeSymlink != 0:
 			if kind != rewrite.Unknown {
-				jobs = append(jobs, job{path: path, note: "symlink not followed"})
+				yield(job{path: path, note: "symlink not followed"})
 			}
 		case !d.Type().IsRegular():
 			if kind != rewrite.Unknown {
-				jobs = append(jobs, job{path: path, err: fmt.Errorf("not a regular file (%s); skipped", d.Type())})
+				yield(job{path: path, err: fmt.Errorf("not a regular file (%s); skipped", d.Type())})
 			}
 		default:
-			jobs = append(jobs, job{path: path, kind: kind})
+			yield(job{path: path, kind: kind})
 		}
-		return nil
-	})
-	if err != nil {
-		jobs = append(jobs, job{path: root, err: err})
 	}
-	return jobs
+}
+
+func sortKey(d fs.DirEntry) string {
+	if d.IsDir() {
+		return d.Name() + "/"
+	}
+	return d.Name()
 }
 
 // readFile reads a regular file without following a symlink and without

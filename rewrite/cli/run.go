@@ -27,7 +27,6 @@ type outcome struct {
 // runPaths processes every file on the command line, in parallel on all
 // cores, and renders the outcomes in path order as they complete.
 func runPaths(opts *options, stdout, stderr io.Writer) int {
-	jobs := collect(opts.paths)
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
 	status := ExitOK
@@ -36,36 +35,47 @@ func runPaths(opts *options, stdout, stderr io.Writer) int {
 			status = s
 		}
 	}
-	forEachOrdered(jobs, func(j job) *outcome { return processJob(opts, j) }, emit)
+	forEachOrdered(func(yield func(job)) { collect(opts.paths, yield) },
+		func(j job) *outcome { return processJob(opts, j) }, emit)
 	return status
 }
 
-// forEachOrdered runs work on every job with one worker per core and calls
-// emit with the results in job order. At most a window of results waits for
-// a slow predecessor, so memory stays bounded whatever the number of files.
-func forEachOrdered(jobs []job, work func(job) *outcome, emit func(*outcome)) {
+// forEachOrdered runs work on every job the producer yields, with one
+// worker per core, and calls emit with the results in the order the jobs
+// were yielded. The producer streams (no list of every file is built) and
+// runs at most a small window ahead of emit, so memory stays bounded by the
+// window, not by the number of files, even when one file is slow.
+func forEachOrdered(produce func(yield func(job)), work func(job) *outcome, emit func(*outcome)) {
 	workers := runtime.GOMAXPROCS(0)
+	type numbered struct {
+		i int
+		j job
+	}
 	type done struct {
 		i int
 		o *outcome
 	}
-	next := make(chan int)
+	next := make(chan numbered)
 	results := make(chan done, workers)
+	window := make(chan struct{}, 4*workers)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
-				results <- done{i, work(jobs[i])}
+			for n := range next {
+				results <- done{n.i, work(n.j)}
 			}
 		}()
 	}
 	go func() {
 		defer close(next)
-		for i := range jobs {
-			next <- i
-		}
+		i := 0
+		produce(func(j job) {
+			window <- struct{}{}
+			next <- numbered{i, j}
+			i++
+		})
 	}()
 	go func() { wg.Wait(); close(results) }()
 	pending := map[int]*outcome{}
@@ -75,6 +85,7 @@ func forEachOrdered(jobs []job, work func(job) *outcome, emit func(*outcome)) {
 		for o, ok := pending[want]; ok; o, ok = pending[want] {
 			delete(pending, want)
 			emit(o)
+			<-window
 			want++
 		}
 	}
