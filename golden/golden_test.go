@@ -16,6 +16,7 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/rofix/rofix/rewrite"
+	"github.com/rofix/rofix/rewrite/diff"
 	"github.com/rofix/rofix/rewrite/policy"
 	"github.com/rofix/rofix/rewrite/textpos"
 )
@@ -112,6 +113,10 @@ func runCase(t *testing.T, file string) {
 
 	if !res.Changed() {
 		return
+	}
+	// The diff rendered from the edits is the line diff of the texts.
+	if d, err := diff.Edits("a", "b", input.Data, res.Edits); err != nil || !bytes.Equal(d, diff.Unified("a", "b", input.Data, res.Out)) {
+		t.Errorf("diff from edits differs from the line diff (err %v):\n%s", err, d)
 	}
 	again := rewrite.Process(input.Name, res.Out, kind, pol)
 	if again.Err != nil || again.Changed() {

@@ -79,10 +79,12 @@ func DetectKind(name string, src []byte, explicit bool) Kind {
 
 // Result is the outcome of hardening one file.
 type Result struct {
-	Name     string
-	Kind     Kind
-	Src      []byte
-	Out      []byte // equal to Src when nothing changes or on error
+	Name string
+	Kind Kind
+	Src  []byte
+	Out  []byte // equal to Src when nothing changes or on error
+	// Edits turn Src into Out: every change is one of them.
+	Edits    []edit.Edit
 	Findings []finding.Finding
 	// Err is set when the file could not be processed; Out is then Src.
 	// A *finding.PosError carries the offset of the problem.
@@ -130,6 +132,6 @@ func Process(name string, src []byte, kind Kind, pol policy.Policy) *Result {
 		r.Err = fmt.Errorf("verification failed, file left unchanged: %w", err)
 		return r
 	}
-	r.Out = out
+	r.Out, r.Edits = out, plan.Edits
 	return r
 }

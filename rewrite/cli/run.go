@@ -154,8 +154,7 @@ func render(opts *options, o *outcome, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, path)
 	}
 	if opts.diff {
-		name := diffName(path)
-		stdout.Write(diff.Unified("a/"+name, "b/"+name, o.res.Src, o.res.Out))
+		stdout.Write(unified(path, o.res))
 	}
 	if opts.check && status == ExitOK {
 		status = ExitChanges
@@ -187,6 +186,17 @@ func reportResult(opts *options, path string, res *rewrite.Result, stderr io.Wri
 		return ExitError
 	}
 	return ExitOK
+}
+
+// unified renders a result's diff from its edits, in time linear in the
+// file's size.
+func unified(path string, res *rewrite.Result) []byte {
+	name := diffName(path)
+	d, err := diff.Edits("a/"+name, "b/"+name, res.Src, res.Edits)
+	if err != nil {
+		return diff.Unified("a/"+name, "b/"+name, res.Src, res.Out)
+	}
+	return d
 }
 
 // diffName is the path used in diff headers: slash-separated and relative,
@@ -226,8 +236,7 @@ func runStdin(opts *options, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	switch {
 	case opts.diff:
-		name := diffName(opts.stdinName)
-		stdout.Write(diff.Unified("a/"+name, "b/"+name, res.Src, res.Out))
+		stdout.Write(unified(opts.stdinName, res))
 	case opts.list:
 		if res.Changed() {
 			fmt.Fprintln(stdout, opts.stdinName)
