@@ -29,7 +29,12 @@ type hostileCase struct {
 // notErrors are the cases that are notes, not errors: an empty or
 // comment-only compose file is valid as an override (compose only refuses a
 // project that is empty as a whole), so it is left alone and the run succeeds.
-var notErrors = map[string]bool{"empty file": true, "only comments": true}
+// A walk does not follow symlinks (a note says so) and walks a directory
+// whatever its name: those are not errors either.
+var notErrors = map[string]bool{
+	"empty file": true, "only comments": true,
+	"directory named compose.yaml": true, "symlink out of the tree in a walk": true, "symlink loop in a walk": true,
+}
 
 const goodCompose = "services:\n  web:\n    image: nginx\n"
 
@@ -133,6 +138,22 @@ var hostileCases = []hostileCase{
 		os.Chmod(p, 0o444)
 		return "", p
 	}, `bad/compose.yaml: not written: the file is read-only`},
+	{"directory named compose.yaml", func(t *testing.T, dir string) (string, string) {
+		p := write(t, filepath.Join(dir, "bad", "compose.yaml", "notes.txt"), "not yaml: [\n")
+		return "", p
+	}, ``},
+	{"symlink out of the tree in a walk", func(t *testing.T, dir string) (string, string) {
+		outside := write(t, filepath.Join(t.TempDir(), "compose.yaml"), goodCompose)
+		os.MkdirAll(filepath.Join(dir, "bad"), 0o755)
+		os.Symlink(outside, filepath.Join(dir, "bad", "compose.yaml"))
+		return "", outside
+	}, `bad/compose.yaml: note: symlink not followed`},
+	{"symlink loop in a walk", func(t *testing.T, dir string) (string, string) {
+		os.MkdirAll(filepath.Join(dir, "bad", "loop"), 0o755)
+		os.Symlink("..", filepath.Join(dir, "bad", "loop", "up"))
+		os.Symlink("docker-compose.yml", filepath.Join(dir, "bad", "docker-compose.yml"))
+		return "", ""
+	}, `bad/docker-compose.yml: note: symlink not followed`},
 	{"file name too long for a temp file", func(t *testing.T, dir string) (string, string) {
 		p := write(t, filepath.Join(dir, "bad", "compose."+strings.Repeat("x", 240)+".yaml"), goodCompose)
 		return "", p
