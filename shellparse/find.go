@@ -72,7 +72,7 @@ func (r *Result) walk(f *syntax.File, c wordCtx, depth int) {
 }
 
 func (r *Result) call(call *syntax.CallExpr, c wordCtx, depth int) {
-	if len(call.Args) == 0 {
+	if len(call.Args) == 0 || irrelevant(call.Args[0]) {
 		return
 	}
 	words := make([]Word, len(call.Args))
@@ -120,6 +120,21 @@ func (r *Result) call(call *syntax.CallExpr, c wordCtx, depth int) {
 	}
 	inv.Args = args
 	r.Invocations = append(r.Invocations, inv)
+}
+
+// irrelevant reports, from the first word alone, that a command can
+// neither be nor wrap a run command: a literal program name that is no
+// engine, shell or wrapper. Most commands of a script are such, and this
+// spares converting their words.
+func irrelevant(first *syntax.Word) bool {
+	lit := first.Lit()
+	if lit == "" || strings.ContainsAny(lit, "\\=") {
+		return false // quoted, expanded, escaped or an assignment: look closer
+	}
+	base := path.Base(lit)
+	_, engine := engineOf(base)
+	_, wrapper := findWrapper(base)
+	return !engine && !wrapper && !isShell(base)
 }
 
 // isRunWord reports whether words[i:] start with run, create, or
