@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 
 	"github.com/rofix/rofix/rewrite/cli"
@@ -31,6 +32,11 @@ func main() {
 	if *cpu == "" {
 		flag.Usage()
 		os.Exit(2)
+	}
+	if os.Getenv("GOGC") == "" {
+		// As cmd/rofix/main.go does, so that the profile shows the binary's
+		// garbage collection.
+		debug.SetGCPercent(400)
 	}
 	var in []byte
 	if *stdin {
