@@ -40,17 +40,20 @@ type Result struct {
 	Invocations []*Invocation
 	Skipped     []Skipped
 	Comments    []Comment
+	// Dialect is the dialect the text parsed as: the one asked for, or
+	// Bash for a POSIX script that uses bash syntax.
+	Dialect Dialect
 }
 
 // Find parses src as dialect d and returns every run and create command of
 // docker, podman and nerdctl in it, in source order. A parse error is an
 // *Error.
 func Find(src []byte, d Dialect) (*Result, error) {
-	f, err := parse(src, d)
+	f, parsed, err := parse(src, d)
 	if err != nil {
 		return nil, err
 	}
-	r := &Result{}
+	r := &Result{Dialect: parsed}
 	r.walk(f, wordCtx{src: src}, 0)
 	return r, nil
 }
@@ -255,7 +258,7 @@ func (r *Result) shellC(args []*syntax.Word, words []Word, c wordCtx, d Dialect,
 	}
 	inner := wordCtx{src: c.src, base: c.off(q.Left) + 1}
 	body := c.src[inner.base:c.off(q.Right)]
-	f, err := parse(body, d)
+	f, _, err := parse(body, d)
 	if err != nil {
 		return
 	}

@@ -67,18 +67,19 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Msg }
 
-// parse parses src as d, falling back from POSIX to Bash.
-func parse(src []byte, d Dialect) (*syntax.File, error) {
+// parse parses src as d, falling back from POSIX to Bash, and returns the
+// dialect that parsed.
+func parse(src []byte, d Dialect) (*syntax.File, Dialect, error) {
 	f, err := parseAs(src, d)
 	if err != nil && d == POSIX {
 		if f2, err2 := parseAs(src, Bash); err2 == nil {
-			return f2, nil
+			return f2, Bash, nil
 		}
 	}
 	if err != nil {
-		return nil, toError(err, d)
+		return nil, d, toError(err, d)
 	}
-	return f, nil
+	return f, d, nil
 }
 
 func parseAs(src []byte, d Dialect) (*syntax.File, error) {

@@ -67,7 +67,7 @@ func Plan(name string, src []byte, pol policy.Policy) (*finding.Plan, error) {
 		expect = append(expect, p.run())
 	}
 	if len(plan.Edits) > 0 {
-		plan.Verify = func(out []byte) error { return verify(src, out, d, res, expect, plan.Edits) }
+		plan.Verify = func(out []byte) error { return verify(src, out, res.Dialect, res, expect, plan.Edits) }
 	}
 	return plan, nil
 }
