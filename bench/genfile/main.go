@@ -16,6 +16,8 @@ import (
 	"math/rand/v2"
 	"os"
 
+	"github.com/rofix/rofix/bench/samples"
+
 	"github.com/rofix/rofix/bench/internal/gen"
 )
 
@@ -27,7 +29,7 @@ func main() {
 	var data []byte
 	switch *kind {
 	case "compose":
-		data = gen.BigCompose(*size)
+		data = samples.BigCompose(*size)
 	case "shell":
 		data = gen.Script(rand.New(rand.NewPCG(*seed, 2)), *size)
 	default:

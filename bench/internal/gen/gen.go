@@ -302,27 +302,3 @@ func filler(rng *rand.Rand, head string, n int) []byte {
 	}
 	return b.Bytes()
 }
-
-// BigCompose returns a compose file of at least size bytes: services built
-// from a handful of realistic shapes (binds, named volumes, ports,
-// environment maps, healthchecks, comments, anchors), none of them
-// hardened, so that every service gets edits.
-func BigCompose(size int) []byte {
-	var b bytes.Buffer
-	b.WriteString("# Generated for rofix benchmarks.\nx-common: &common\n  restart: unless-stopped\n  logging:\n    driver: json-file\n\nservices:\n")
-	for i := 0; b.Len() < size; i++ {
-		fmt.Fprintf(&b, "  svc%06d:\n", i)
-		switch i % 4 {
-		case 0:
-			fmt.Fprintf(&b, "    <<: *common\n    image: nginx:1.27\n    ports:\n      - \"%d:80\"\n    volumes:\n      - ./conf/nginx%d.conf:/etc/nginx/nginx.conf\n      - static%d:/usr/share/nginx/html\n", 10000+i%50000, i, i)
-		case 1:
-			fmt.Fprintf(&b, "    image: postgres:16 # pinned\n    environment:\n      POSTGRES_PASSWORD: secret%d\n      POSTGRES_DB: db%d\n    volumes:\n      - type: bind\n        source: ./init\n        target: /docker-entrypoint-initdb.d\n    healthcheck:\n      test: [\"CMD\", \"pg_isready\"]\n      interval: 10s\n", i, i)
-		case 2:
-			fmt.Fprintf(&b, "    build:\n      context: ./app%d\n    command: >\n      sh -c \"migrate && serve --port 80%02d\"\n    depends_on:\n      - svc%06d\n    security_opt:\n      - label:disable\n", i, i%100, i-1)
-		default:
-			fmt.Fprintf(&b, "    image: redis:7-alpine\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock\n    tmpfs:\n      - /run\n")
-		}
-	}
-	b.WriteString("\nvolumes:\n  data: {}\n")
-	return b.Bytes()
-}
