@@ -18,10 +18,9 @@ import (
 
 // outcome is what processing one job produced, ready to render.
 type outcome struct {
-	job     job
-	res     *rewrite.Result
-	written bool
-	err     error // reading or writing failed
+	job job
+	res *rewrite.Result
+	err error // reading or writing failed
 }
 
 // runPaths processes every file on the command line, in parallel on all
@@ -29,11 +28,15 @@ type outcome struct {
 func runPaths(opts *options, stdout, stderr io.Writer) int {
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
+	// One write per file, not per finding; flushed after each file so the
+	// messages stay next to the file's diff on a terminal.
+	errs := bufio.NewWriter(stderr)
 	status := ExitOK
 	emit := func(o *outcome) {
-		if s := render(opts, o, out, stderr); s > status {
+		if s := render(opts, o, out, errs); s > status {
 			status = s
 		}
+		errs.Flush()
 	}
 	forEachOrdered(func(yield func(job)) { collect(opts.paths, yield) },
 		func(j job) *outcome { return processJob(opts, j) }, emit)
@@ -116,8 +119,6 @@ func processJob(opts *options, j job) *outcome {
 	if opts.write && o.res.Changed() {
 		if err := writeAtomic(j.path, src, o.res.Out, mode); err != nil {
 			o.err = fmt.Errorf("not written: %w", trimPathError(err))
-		} else {
-			o.written = true
 		}
 	}
 	return o
