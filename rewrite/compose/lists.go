@@ -25,7 +25,7 @@ func (p *planner) appendList(svc *service, k, v *yaml.Node, items []string, rule
 		p.report(finding.Unsupported, v, false, "%s is a mapping; rofix cannot add to it", k.Value)
 		return false
 	}
-	if v.Tag == "!reset" && !p.resetToOverride(v) {
+	if v.Tag == "!reset" && v.Kind == yaml.SequenceNode && !p.resetToOverride(v) {
 		p.report(finding.Unsupported, v, false, "cannot read the !reset tag of %s", k.Value)
 		return false
 	}
@@ -70,11 +70,22 @@ func (p *planner) scalarToList(m, k, v *yaml.Node, keyCol int, items []string) e
 	if v.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 || s.lineOf(start) != s.lineOf(end) {
 		return errMultiline
 	}
+	// "key: !reset" clears what an earlier file set; the list that replaces
+	// it must say !override, or compose would ignore its items.
+	reset := v.Tag == "!reset"
+	tag := ""
 	var texts []string
 	seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
-	if v.Tag != "!!null" {
+	if reset {
+		tag, seq.Tag = "!override", "!override"
+	}
+	if v.Tag != "!!null" && !(reset && v.Value == "") {
 		texts = append(texts, string(s.src[start:end]))
-		seq.Content = append(seq.Content, v)
+		item := v
+		if reset {
+			item = strNode(v.Value) // the tag moves to the list
+		}
+		seq.Content = append(seq.Content, item)
 	}
 	texts = append(texts, items...)
 	for _, item := range items {
@@ -88,11 +99,14 @@ func (p *planner) scalarToList(m, k, v *yaml.Node, keyCol int, items []string) e
 		}
 	}
 	if m.Style&yaml.FlowStyle != 0 {
-		if start == end {
-			p.ch.replace(edit.Edit{Start: start, End: end, Text: " [" + strings.Join(texts, ", ") + "]"}, mutate)
-		} else {
-			p.ch.replace(edit.Edit{Start: start, End: end, Text: "[" + strings.Join(texts, ", ") + "]"}, mutate)
+		text := "[" + strings.Join(texts, ", ") + "]"
+		if reset {
+			start, text = s.pos(v.Line, v.Column), tag+" "+text
 		}
+		if start == end {
+			text = " " + text
+		}
+		p.ch.replace(edit.Edit{Start: start, End: end, Text: text}, mutate)
 		return nil
 	}
 	// Block: drop the value from the key's line (its comment stays there)
@@ -101,7 +115,10 @@ func (p *planner) scalarToList(m, k, v *yaml.Node, keyCol int, items []string) e
 	for colon > 0 && s.src[colon-1] != ':' {
 		colon--
 	}
-	p.ch.replace(edit.Edit{Start: colon, End: end}, mutate)
+	if tag != "" {
+		tag = " " + tag
+	}
+	p.ch.replace(edit.Edit{Start: colon, End: end, Text: tag}, mutate)
 	style := p.ch.seqStyleFor(m)
 	var lines []string
 	for _, t := range texts {
