@@ -11,7 +11,9 @@ import (
 
 // harden applies every rule to one service.
 func (p *planner) harden(svc *service) {
-	if p.readOnly(svc) && !svc.ignore.Skips(finding.Tmpfs) {
+	withTmpfs := !svc.ignore.Skips(finding.Tmpfs)
+	canTmpfs := func() bool { return !withTmpfs || p.tmpfsPossible(svc) }
+	if p.readOnly(svc, canTmpfs) && withTmpfs {
 		p.tmpfs(svc)
 	}
 	if !svc.ignore.Skips(finding.NoNewPrivileges) {
@@ -23,14 +25,20 @@ func (p *planner) harden(svc *service) {
 }
 
 // readOnly ensures read_only: true and reports whether the service is (or
-// becomes) read-only.
-func (p *planner) readOnly(svc *service) bool {
+// becomes) read-only, or needs a tmpfs anyway. It adds read_only only when
+// canTmpfs says the scratch paths can be made writable: a read-only
+// container without a writable /tmp crashes at its first temporary file.
+func (p *planner) readOnly(svc *service, canTmpfs func() bool) bool {
 	k, v, from := svc.effective("read_only")
 	state := boolValue(v)
 	if svc.ignore.Skips(finding.ReadOnly) {
 		return state == policy.On || state == policy.Dynamic
 	}
 	if k == nil {
+		if !canTmpfs() {
+			p.report(finding.ReadOnly, svc.key, false, "read_only: true not added to service %s: rofix cannot add the tmpfs a read-only container needs here (see the tmpfs finding)", svc.name)
+			return true // so that the tmpfs rule says why
+		}
 		p.ch.addKey(svc.m, svc.indent, "read_only", value{scalar: "true", tag: "!!bool"})
 		p.report(finding.ReadOnly, svc.key, true, "read_only: true added to service %s", svc.name)
 		return true
@@ -63,9 +71,20 @@ func inherited(from origin) string {
 	return ""
 }
 
+// tmpfsPossible tells whether tmpfs can ensure the scratch paths, by
+// planning it on scratch changes that are then thrown away.
+func (p *planner) tmpfsPossible(svc *service) bool {
+	ch, plan := p.ch, p.plan
+	p.ch, p.plan = newChanges(p.s), &finding.Plan{}
+	ok := p.tmpfs(svc)
+	p.ch, p.plan = ch, plan
+	return ok
+}
+
 // tmpfs ensures a tmpfs on each scratch path the policy names, unless
-// something is already mounted there.
-func (p *planner) tmpfs(svc *service) {
+// something is already mounted there, and reports whether they are (or
+// will be) all mounted.
+func (p *planner) tmpfs(svc *service) bool {
 	var missing []string
 	for _, path := range p.pol.TmpfsPaths {
 		if !p.mounted(svc, path) {
@@ -73,20 +92,23 @@ func (p *planner) tmpfs(svc *service) {
 		}
 	}
 	if len(missing) == 0 {
-		return
+		return true
 	}
 	k, v, from := svc.effective("tmpfs")
 	switch from {
 	case fromNone, fromExtends: // extends appends lists, so a local list adds to it
 		p.ch.addKey(svc.m, svc.indent, "tmpfs", value{list: missing})
 		p.report(finding.Tmpfs, svc.key, true, "tmpfs %s added to service %s", strings.Join(missing, ", "), svc.name)
+		return true
 	case fromMerge:
 		p.report(finding.Tmpfs, svc.key, false, "tmpfs comes from a << merge and a local tmpfs would replace it: add %s where the merged mapping is defined", strings.Join(missing, ", "))
 	case fromLocal:
 		if p.appendList(svc, k, v, missing, finding.Tmpfs) {
 			p.report(finding.Tmpfs, v, true, "tmpfs %s added to service %s", strings.Join(missing, ", "), svc.name)
+			return true
 		}
 	}
+	return false
 }
 
 // mounted reports whether anything already mounts path: a tmpfs entry, a

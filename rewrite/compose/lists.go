@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"errors"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -73,19 +74,18 @@ func (p *planner) scalarToList(m, k, v *yaml.Node, keyCol int, items []string) e
 	// "key: !reset" clears what an earlier file set; the list that replaces
 	// it must say !override, or compose would ignore its items.
 	reset := v.Tag == "!reset"
+	if reset && v.Value != "" {
+		return errors.New("it is !reset with a value, which compose discards; write the list you mean")
+	}
 	tag := ""
 	var texts []string
 	seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
 	if reset {
 		tag, seq.Tag = "!override", "!override"
 	}
-	if v.Tag != "!!null" && !(reset && v.Value == "") {
+	if v.Tag != "!!null" && !reset {
 		texts = append(texts, string(s.src[start:end]))
-		item := v
-		if reset {
-			item = strNode(v.Value) // the tag moves to the list
-		}
-		seq.Content = append(seq.Content, item)
+		seq.Content = append(seq.Content, v)
 	}
 	texts = append(texts, items...)
 	for _, item := range items {
