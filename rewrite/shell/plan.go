@@ -41,23 +41,29 @@ func (p *planner) run() expected {
 	if !p.ig.Skips(finding.ROMounts) {
 		p.mounts()
 	}
-	var flags []string
+	var flags, tmpfs []string
 	start, end := inv.Words[0].Start, inv.Words[inv.Sub].End
+	addReadOnly := s.readOnly.state == policy.Absent && !p.ig.Skips(finding.ReadOnly)
+	tmpfsOK := true
+	if (s.readOnly.state == policy.On || addReadOnly) && !p.ig.Skips(finding.Tmpfs) {
+		tmpfs, tmpfsOK = p.tmpfs(s, start, end)
+	}
 	if !p.ig.Skips(finding.ReadOnly) {
-		switch s.readOnly.state {
-		case policy.Absent:
+		switch {
+		case addReadOnly && tmpfsOK:
 			flags = append(flags, flagReadOnly)
 			p.plan.Add(finding.ReadOnly, start, end, true, "root filesystem is writable: added %s", flagReadOnly)
-		case policy.Off:
+		case addReadOnly:
+			// Read-only without a writable /tmp crashes at the first
+			// temporary file: leave the command as it is.
+			p.plan.Add(finding.ReadOnly, start, end, false, "%s not added: rofix cannot add the tmpfs a read-only container needs here (see the tmpfs finding)", flagReadOnly)
+		case s.readOnly.state == policy.Off:
 			p.report(finding.ReadOnly, s.readOnly.flag, "%s is an explicit opt-out: kept", p.flagText(s.readOnly.flag))
-		case policy.Dynamic:
+		case s.readOnly.state == policy.Dynamic:
 			p.report(finding.ReadOnly, s.readOnly.flag, "%s is not known statically: not changed", p.flagText(s.readOnly.flag))
 		}
 	}
-	readOnly := s.readOnly.state == policy.On || s.readOnly.state == policy.Absent && !p.ig.Skips(finding.ReadOnly)
-	if readOnly && !p.ig.Skips(finding.Tmpfs) {
-		flags = append(flags, p.tmpfs(s, start, end)...)
-	}
+	flags = append(flags, tmpfs...)
 	if !p.ig.Skips(finding.NoNewPrivileges) {
 		switch s.nnp.state {
 		case policy.Absent:
@@ -90,9 +96,11 @@ func (p *planner) run() expected {
 	return exp
 }
 
-// tmpfs returns the --tmpfs flags the policy's scratch paths need.
-func (p *planner) tmpfs(s state, start, end int) []string {
+// tmpfs returns the --tmpfs flags the policy's scratch paths need, and
+// whether every scratch path is (or will be) writable.
+func (p *planner) tmpfs(s state, start, end int) ([]string, bool) {
 	var flags []string
+	ok := true
 	for _, path := range p.pol.TmpfsPaths {
 		if s.hasTarget(path) {
 			continue
@@ -101,14 +109,15 @@ func (p *planner) tmpfs(s state, start, end int) []string {
 			(s.readOnlyTmpfs.state == policy.Absent || s.readOnlyTmpfs.state == policy.On) {
 			continue // podman mounts it with --read-only
 		}
-		if s.dynTarget != nil {
-			p.report(finding.Tmpfs, s.dynTarget, "%s has a target that is not known statically (it may be %s): --tmpfs %s not added", p.flagText(s.dynTarget), path, path)
+		if f := s.mayTarget(path); f != nil {
+			p.report(finding.Tmpfs, f, "%s has a target that is not known statically (it may be %s): --tmpfs %s not added", p.flagText(f), path, path)
+			ok = false
 			continue
 		}
 		flags = append(flags, "--tmpfs "+path)
 		p.plan.Add(finding.Tmpfs, start, end, true, "a read-only container needs a writable %s: added --tmpfs %s", path, path)
 	}
-	return flags
+	return flags, ok
 }
 
 // report records an unfixed finding on a flag's words.

@@ -22,7 +22,15 @@ type state struct {
 	nnp           setting
 	nnpColon      *shellparse.Flag // nerdctl: no-new-privileges:true, which it ignores
 	targets       []string         // static mount targets (tmpfs, -v, --mount)
-	dynTarget     *shellparse.Flag // a mount whose target is not static
+	// dynTargets are mounts whose target is not static: their static
+	// prefix and suffix say which paths they may be.
+	dynTargets []dynTarget
+}
+
+// A dynTarget is a mount target built from a variable, "${X}/data" say.
+type dynTarget struct {
+	flag           *shellparse.Flag
+	prefix, suffix string // the static text before and after the variables; unknown when the whole spec is
 }
 
 func readState(inv *shellparse.Invocation) state {
@@ -42,13 +50,13 @@ func readState(inv *shellparse.Invocation) state {
 			if v, ok := policy.ParseVolume(f.Value); ok {
 				s.target(f, v.Target)
 			} else {
-				s.dynTarget = f
+				s.dynTargets = append(s.dynTargets, dynTarget{flag: f})
 			}
 		case "mount":
 			if m, ok := policy.ParseMountOpt(f.Value); ok {
 				s.target(f, m.Target)
 			} else {
-				s.dynTarget = f
+				s.dynTargets = append(s.dynTargets, dynTarget{flag: f})
 			}
 		}
 	}
@@ -84,10 +92,12 @@ func (s *state) securityOpt(f *shellparse.Flag, e shellparse.Engine) {
 }
 
 func (s *state) target(f *shellparse.Flag, target string) {
-	if strings.Contains(target, "${") {
-		if s.dynTarget == nil {
-			s.dynTarget = f
+	if i := strings.Index(target, "${"); i >= 0 {
+		d := dynTarget{flag: f, prefix: target[:i]}
+		if j := strings.LastIndexByte(target, '}'); j > i {
+			d.suffix = target[j+1:]
 		}
+		s.dynTargets = append(s.dynTargets, d)
 		return
 	}
 	s.targets = append(s.targets, path.Clean(target))
@@ -102,4 +112,15 @@ func (s *state) hasTarget(p string) bool {
 		}
 	}
 	return false
+}
+
+// mayTarget returns a mount whose target is not static but may be p (its
+// static prefix and suffix fit p), or nil. "${HOME}/x" cannot be /tmp.
+func (s *state) mayTarget(p string) *shellparse.Flag {
+	for _, d := range s.dynTargets {
+		if strings.HasPrefix(p, d.prefix) && strings.HasSuffix(p, d.suffix) {
+			return d.flag
+		}
+	}
+	return nil
 }
