@@ -19,12 +19,13 @@ examples: build
 test:
 	gofmt -l cmd rewrite shellparse golden e2e bench | (! grep .)
 	$(GO) vet ./...
-	$(GO) test -count=1 $$($(GO) list ./... | grep -v /e2e$$)
-	./scripts/e2e.sh
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v -e /e2e$$ -e /golden$$)
+	./scripts/summary.sh ./golden '(corpus|oracle)_test.go:[0-9]+: '
+	./scripts/summary.sh ./e2e '^e2e:|_test.go:[0-9]+: .*skip'
 	FUZZTIME=10s ./scripts/fuzz.sh
 
 e2e:
-	E2E_VERBOSE=1 ./scripts/e2e.sh
+	VERBOSE=1 ./scripts/summary.sh ./e2e .
 
 fuzz:
 	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh

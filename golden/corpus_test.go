@@ -20,10 +20,14 @@ import (
 
 // corpusDir returns the shared corpus of real compose files, which lives
 // next to the repository (../shared/corpus/compose from the repository
-// root), or skips the test when it is absent.
+// root) or where $ROFIX_CORPUS says, or skips the test when it is absent.
 func corpusDir(t *testing.T) string {
 	t.Helper()
-	dir, err := filepath.Abs(filepath.Join("..", "..", "shared", "corpus", "compose"))
+	dir := os.Getenv("ROFIX_CORPUS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "shared", "corpus", "compose")
+	}
+	dir, err := filepath.Abs(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
