@@ -16,6 +16,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/rofix/rofix/bench/internal/pick"
 )
 
 // CorpusFile is one compose file of the corpus.
@@ -50,7 +52,7 @@ func LoadCorpus(dir string) ([]CorpusFile, error) {
 		}
 		repoDir := path.Dir(local)
 		dirPart, base := path.Split(orig)
-		if !isComposeName(base) {
+		if !pick.IsComposeName(base) {
 			base = "compose." + strings.TrimSuffix(strings.TrimSuffix(base, ".yml"), ".yaml") + ".yml"
 		}
 		files = append(files, CorpusFile{Rel: path.Join(repoDir, dirPart, base), Data: data})
@@ -62,24 +64,6 @@ func LoadCorpus(dir string) ([]CorpusFile, error) {
 		return nil, fmt.Errorf("%s: no corpus files listed in SOURCES.tsv", dir)
 	}
 	return files, nil
-}
-
-// isComposeName mirrors rofix's rule: compose.y(a)ml, docker-compose.y(a)ml
-// and their compose.*.y(a)ml and docker-compose.*.y(a)ml variants.
-func isComposeName(base string) bool {
-	stem, ok := strings.CutSuffix(base, ".yaml")
-	if !ok {
-		stem, ok = strings.CutSuffix(base, ".yml")
-	}
-	if !ok {
-		return false
-	}
-	for _, p := range []string{"compose", "docker-compose"} {
-		if stem == p || strings.HasPrefix(stem, p+".") && len(stem) > len(p)+1 {
-			return true
-		}
-	}
-	return false
 }
 
 // Per replica: the whole corpus, ShellPerReplica scripts and OtherPerReplica

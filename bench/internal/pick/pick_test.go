@@ -1,4 +1,4 @@
-package pick
+package pick_test
 
 import (
 	"io/fs"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/rofix/rofix/bench/internal/gen"
+	"github.com/rofix/rofix/bench/internal/pick"
 	"github.com/rofix/rofix/rewrite"
 )
 
@@ -33,7 +34,7 @@ func TestMatchesRofix(t *testing.T) {
 			return err
 		}
 		if d.IsDir() {
-			if path != root && SkipDir(d.Name()) {
+			if path != root && pick.SkipDir(d.Name()) {
 				return filepath.SkipDir
 			}
 			return nil
@@ -43,13 +44,13 @@ func TestMatchesRofix(t *testing.T) {
 			return err
 		}
 		got := rewrite.Unknown
-		switch Entry(d) {
-		case Compose:
+		switch pick.Entry(d) {
+		case pick.Compose:
 			got = rewrite.Compose
-		case Shell:
+		case pick.Shell:
 			got = rewrite.Shell
-		case IfShebang:
-			if ShellShebang(src) {
+		case pick.IfShebang:
+			if pick.ShellShebang(src) {
 				got = rewrite.Shell
 			}
 		}
