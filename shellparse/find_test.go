@@ -2,11 +2,10 @@ package shellparse
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/rogpeppe/go-internal/txtar"
+	"github.com/rofix/rofix/golden/cases"
 )
 
 func TestWordSpans(t *testing.T) {
@@ -63,16 +62,15 @@ func TestDialect(t *testing.T) {
 	}
 }
 
-// seeds returns the inputs of the shell golden cases and the table tests.
+// seeds returns the inputs of the shell golden cases.
 func seeds(t testing.TB) []string {
-	files, _ := filepath.Glob("../golden/testdata/shell/*.txtar")
+	inputs, err := cases.Inputs("../golden", "shell")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out []string
-	for _, f := range files {
-		ar, err := txtar.ParseFile(f)
-		if err != nil || len(ar.Files) == 0 {
-			t.Fatal(f, err)
-		}
-		out = append(out, string(ar.Files[0].Data))
+	for _, in := range inputs {
+		out = append(out, string(in))
 	}
 	return out
 }

@@ -25,24 +25,14 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/rofix/rofix/bench/internal/hyperfine"
 )
 
 type command struct {
 	name  string
 	argv  []string
 	stdin string
-}
-
-type result struct {
-	Command string    `json:"command"`
-	Mean    float64   `json:"mean"`
-	Stddev  float64   `json:"stddev"`
-	Median  float64   `json:"median"`
-	User    float64   `json:"user"`
-	System  float64   `json:"system"`
-	Min     float64   `json:"min"`
-	Max     float64   `json:"max"`
-	Times   []float64 `json:"times"`
 }
 
 func main() {
@@ -68,7 +58,7 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	res := make([]result, len(cmds))
+	res := make([]hyperfine.Result, len(cmds))
 	for i := range res {
 		res[i].Command = cmds[i].name
 	}
@@ -91,7 +81,7 @@ func main() {
 			res[i].Command, res[i].Median*1e3, res[i].Min*1e3, res[i].Mean*1e3, (res[i].User+res[i].System)*1e3)
 	}
 	data, err := json.MarshalIndent(struct {
-		Results []result `json:"results"`
+		Results []hyperfine.Result `json:"results"`
 	}{res}, "", "  ")
 	if err == nil {
 		err = os.WriteFile(*out, data, 0o644)
@@ -126,7 +116,7 @@ func run(c command) (wall, user, sys float64, err error) {
 	return wall, cmd.ProcessState.UserTime().Seconds(), cmd.ProcessState.SystemTime().Seconds(), nil
 }
 
-func summarize(r *result) {
+func summarize(r *hyperfine.Result) {
 	t := slices.Clone(r.Times)
 	slices.Sort(t)
 	n := len(t)

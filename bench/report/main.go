@@ -21,25 +21,14 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-)
 
-// result is one command of a hyperfine export.
-type result struct {
-	Command string    `json:"command"`
-	Mean    float64   `json:"mean"`
-	Stddev  float64   `json:"stddev"`
-	Median  float64   `json:"median"`
-	User    float64   `json:"user"`
-	System  float64   `json:"system"`
-	Min     float64   `json:"min"`
-	Max     float64   `json:"max"`
-	Times   []float64 `json:"times"`
-}
+	"github.com/rofix/rofix/bench/internal/hyperfine"
+)
 
 type report struct {
 	dir   string
 	facts map[string]string
-	runs  map[string][]result // by export name
+	runs  map[string][]hyperfine.Result // by export name
 	rss   [][2]string
 	buf   bytes.Buffer
 	err   error
@@ -54,7 +43,7 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	r := &report{dir: *dir, runs: map[string][]result{}}
+	r := &report{dir: *dir, runs: map[string][]hyperfine.Result{}}
 	r.load()
 	if r.err != nil {
 		fatal(r.err)
@@ -95,7 +84,7 @@ func (r *report) load() {
 	}
 	matches, _ := filepath.Glob(filepath.Join(r.dir, "*.json"))
 	for _, m := range matches {
-		var export struct{ Results []result }
+		var export hyperfine.Export
 		data := r.read(filepath.Base(m))
 		if err := json.Unmarshal(data, &export); err != nil {
 			r.err = fmt.Errorf("%s: %v", m, err)
@@ -117,7 +106,7 @@ func lines(data []byte) []string {
 }
 
 // get returns the result of one named command, or nil.
-func (r *report) get(run, cmd string) *result {
+func (r *report) get(run, cmd string) *hyperfine.Result {
 	for i, res := range r.runs[run] {
 		if res.Command == cmd {
 			return &r.runs[run][i]

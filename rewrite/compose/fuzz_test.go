@@ -1,11 +1,9 @@
 package compose
 
 import (
-	"path/filepath"
 	"testing"
 
-	"github.com/rogpeppe/go-internal/txtar"
-
+	"github.com/rofix/rofix/golden/cases"
 	"github.com/rofix/rofix/rewrite/edit"
 	"github.com/rofix/rofix/rewrite/policy"
 )
@@ -14,11 +12,12 @@ import (
 // when the plan's edits pass verification the output parses and a second
 // plan on it has no edits (idempotent). Seeds are the golden inputs.
 func FuzzPlan(f *testing.F) {
-	files, _ := filepath.Glob("../../golden/testdata/compose/*.txtar")
-	for _, file := range files {
-		if ar, err := txtar.ParseFile(file); err == nil && len(ar.Files) > 0 {
-			f.Add(ar.Files[0].Data)
-		}
+	inputs, err := cases.Inputs("../../golden", "compose")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, in := range inputs {
+		f.Add(in)
 	}
 	f.Add([]byte("services:\n  web:\n    image: nginx\n    volumes: [./a.conf:/etc/a.conf]\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {

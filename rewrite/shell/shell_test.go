@@ -2,11 +2,10 @@ package shell
 
 import (
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/rogpeppe/go-internal/txtar"
+	"github.com/rofix/rofix/golden/cases"
 
 	"github.com/rofix/rofix/rewrite/edit"
 	"github.com/rofix/rofix/rewrite/finding"
@@ -15,14 +14,13 @@ import (
 
 // goldenInputs returns the inputs of the shell golden cases.
 func goldenInputs(t testing.TB) []string {
-	files, _ := filepath.Glob("../../golden/testdata/shell/*.txtar")
+	inputs, err := cases.Inputs("../../golden", "shell")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out []string
-	for _, f := range files {
-		ar, err := txtar.ParseFile(f)
-		if err != nil || len(ar.Files) == 0 {
-			t.Fatal(f, err)
-		}
-		out = append(out, string(ar.Files[0].Data))
+	for _, in := range inputs {
+		out = append(out, string(in))
 	}
 	return out
 }
