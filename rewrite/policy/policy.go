@@ -45,6 +45,17 @@ type Policy struct {
 	// TmpfsPaths are the scratch paths that get a tmpfs when the container
 	// is read-only. Later, per-image knowledge extends this list.
 	TmpfsPaths []string
+	// Images is the image knowledge; nil means only TmpfsPaths.
+	Images *Knowledge
+}
+
+// NeedsFor returns what the container of a service (empty for a run
+// command) running image needs to run read-only.
+func (p Policy) NeedsFor(service, image string) Needs {
+	if p.Images == nil {
+		return Needs{Image: image, Tmpfs: p.TmpfsPaths, Verdict: Works}
+	}
+	return p.Images.Lookup(image)
 }
 
 // Default returns the policy rofix uses without flags.
