@@ -97,3 +97,13 @@ type Knowledge struct {
 func (k *Knowledge) Lookup(image string) Needs {
 	return Needs{Image: image, Tmpfs: []string{"/tmp"}, Verdict: Works}
 }
+
+// Builtin returns the built-in table. (Stub: empty until images.yaml lands.)
+func Builtin() *Knowledge { return &Knowledge{} }
+
+// With returns a table holding k's entries extended by extra: an extra
+// entry whose patterns match an image wins over a built-in one.
+// (Stub: appends.)
+func (k *Knowledge) With(extra []*ImageEntry) *Knowledge {
+	return &Knowledge{Entries: append(append([]*ImageEntry(nil), extra...), k.Entries...)}
+}
