@@ -44,7 +44,13 @@ Flags:
   -ro-mounts MODE which bind mounts become read-only: auto (configuration
                   under /etc, the engine socket, single files; the default),
                   binds (every bind mount) or off
-  -v              also report the changes made, not only what needs a human
+  -format FORMAT  what stdout carries: text (diffs, lists, content; the
+                  default), or one document for the whole run instead of
+                  the diffs: json, sarif (SARIF 2.1.0 with fixes) or
+                  markdown (a pull request body); -w, -l and -check keep
+                  their meaning
+  -v              also report the changes made, not only what needs a human;
+                  print the run's summary even when stderr is not a terminal
   -h              print this help
 
 Flags may be written with one or two dashes (-w, --check).
@@ -66,6 +72,8 @@ error (the other files are still processed).
 type options struct {
 	diff, write, list, check, verbose bool
 	stdinName                         string
+	format                            string // see format.go
+	env                               env    // see term.go
 	policy                            policy.Policy
 	paths                             []string
 }
@@ -73,6 +81,11 @@ type options struct {
 // Main runs rofix with args (without the program name) and returns the exit
 // status.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return run(args, stdin, stdout, stderr, detectEnv(stdout, stderr))
+}
+
+// run is Main with the environment given.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, e env) int {
 	opts, err := parseFlags(args, stderr)
 	if err == flag.ErrHelp {
 		fmt.Fprint(stdout, usage)
@@ -82,6 +95,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rofix: %v\nRun 'rofix -h' for usage.\n", err)
 		return ExitError
 	}
+	opts.env = e
 	if opts.stdinName != "" {
 		return runStdin(opts, stdin, stdout, stderr)
 	}
@@ -99,7 +113,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&opts.verbose, "v", false, "")
 	fs.StringVar(&opts.stdinName, "stdin-filename", "", "")
 	roMounts := fs.String("ro-mounts", "auto", "")
+	fs.StringVar(&opts.format, "format", formatText, "")
 	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if err := checkFormat(opts.format); err != nil {
 		return nil, err
 	}
 	mode, err := policy.ParseROMounts(*roMounts)

@@ -32,14 +32,27 @@ func runPaths(opts *options, stdout, stderr io.Writer) int {
 	// messages stay next to the file's diff on a terminal.
 	errs := bufio.NewWriter(stderr)
 	status := ExitOK
+	rep := newReporter(opts, errs)
 	emit := func(o *outcome) {
+		if rep.progress != nil {
+			rep.progress.clear()
+		}
 		if s := render(opts, o, out, errs); s > status {
 			status = s
 		}
+		if rep.progress != nil {
+			out.Flush() // before the progress line is drawn again
+		}
+		rep.add(o)
 		errs.Flush()
 	}
 	forEachOrdered(func(yield func(job)) { collect(opts.paths, yield) },
 		func(j job) *outcome { return processJob(opts, j) }, emit)
+	if err := rep.finish(out, errs); err != nil {
+		fmt.Fprintf(errs, "rofix: %v\n", err)
+		status = ExitError
+	}
+	errs.Flush()
 	return status
 }
 
@@ -151,11 +164,11 @@ func render(opts *options, o *outcome, stdout, stderr io.Writer) int {
 	if !o.res.Changed() {
 		return status
 	}
-	if opts.list {
+	if opts.list && opts.format == formatText {
 		fmt.Fprintln(stdout, path)
 	}
-	if opts.diff {
-		stdout.Write(unified(path, o.res))
+	if opts.diff && opts.format == formatText {
+		stdout.Write(colorDiff(opts, unified(path, o.res)))
 	}
 	if opts.check && status == ExitOK {
 		status = ExitChanges
@@ -232,12 +245,22 @@ func runStdin(opts *options, stdin io.Reader, stdout, stderr io.Writer) int {
 	kind := rewrite.DetectKind(opts.stdinName, src, true)
 	res := rewrite.Process(opts.stdinName, src, kind, opts.policy)
 	status := reportResult(opts, opts.stdinName, res, stderr)
+	if opts.format != formatText {
+		if err := stdinDocument(opts, res, stdout); err != nil {
+			fmt.Fprintf(stderr, "rofix: %v\n", err)
+			return ExitError
+		}
+		if opts.check && res.Changed() && status == ExitOK {
+			return ExitChanges
+		}
+		return status
+	}
 	if status == ExitError {
 		return status
 	}
 	switch {
 	case opts.diff:
-		stdout.Write(unified(opts.stdinName, res))
+		stdout.Write(colorDiff(opts, unified(opts.stdinName, res)))
 	case opts.list:
 		if res.Changed() {
 			fmt.Fprintln(stdout, opts.stdinName)
