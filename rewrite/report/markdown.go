@@ -38,12 +38,21 @@ func WriteMarkdown(w io.Writer, files []File, budget int) error {
 			shown = append(shown, f)
 		}
 	}
+	rb := newRuleBook()
 	head := mdHead(&sum)
 	why := mdWhy(&sum)
 	full := make([]string, len(shown))
 	short := make([]string, len(shown))
 	for i, f := range shown {
-		full[i], short[i] = mdFile(f), mdFileLine(f)
+		full[i], short[i] = mdFile(rb, f), mdFileLine(rb, f)
+	}
+	total := len(head) + len(why)
+	for _, s := range full {
+		total += len(s)
+	}
+	if total <= budget {
+		_, err := io.WriteString(w, head+strings.Join(full, "")+why)
+		return err
 	}
 	const briefHead = "\n### Other files, in brief\n\n"
 	// Room for the files, keeping enough for the line that counts the
@@ -87,7 +96,7 @@ func WriteMarkdown(w io.Writer, files []File, budget int) error {
 
 // mdMore is the line standing for n files left out.
 func mdMore(n int) string {
-	return fmt.Sprintf("- …and %s more; `rofix -l` lists the files rofix changes.\n", plural(n, "file"))
+	return fmt.Sprintf("- …and %s not listed here; `rofix -l` lists the files rofix changes.\n", plural(n, "more file"))
 }
 
 // mdHead is the summary line, the sentence about rofix and the counts.
@@ -130,7 +139,7 @@ func isAre(n int) string {
 
 // mdFile is a file's full section: the changes grouped by service or
 // command, then what needs a person.
-func mdFile(f *File) string {
+func mdFile(rb *ruleBook, f *File) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n### %s\n\n", mdCode(f.Path))
 	if f.Err != nil {
@@ -156,9 +165,9 @@ func mdFile(f *File) string {
 	for _, key := range order {
 		fmt.Fprintf(&b, "- %s\n", key)
 		group := groups[key]
-		sort.SliceStable(group, func(i, j int) bool { return ruleRank(group[i].Rule) < ruleRank(group[j].Rule) })
+		sort.SliceStable(group, func(i, j int) bool { return rb.rank(group[i].Rule) < rb.rank(group[j].Rule) })
 		for _, fd := range group {
-			fmt.Fprintf(&b, "  - %s: %s\n", mdText(RuleFor(fd.Rule).Title), mdText(fd.Message))
+			fmt.Fprintf(&b, "  - %s: %s\n", mdText(rb.doc(fd.Rule).Title), mdText(fd.Message))
 		}
 	}
 	var open []Finding
@@ -174,7 +183,7 @@ func mdFile(f *File) string {
 			if s := fd.Subject; s != nil {
 				where += ", " + s.Kind + " " + mdCode(s.Name)
 			}
-			fmt.Fprintf(&b, "  - %s (%s): %s\n", mdText(RuleFor(fd.Rule).Title), where, mdText(fd.Message))
+			fmt.Fprintf(&b, "  - %s (%s): %s\n", mdText(rb.doc(fd.Rule).Title), where, mdText(fd.Message))
 		}
 	}
 	return b.String()
@@ -193,7 +202,7 @@ func mdSubject(s *Subject) string {
 
 // mdFileLine is a file in one line: its changes and open findings counted
 // by rule.
-func mdFileLine(f *File) string {
+func mdFileLine(rb *ruleBook, f *File) string {
 	var parts []string
 	if f.Err != nil {
 		parts = append(parts, "could not be processed, unchanged")
@@ -206,20 +215,20 @@ func mdFileLine(f *File) string {
 			open[fd.Rule]++
 		}
 	}
-	if c := countList(fixed); c != "" {
+	if c := countList(rb, fixed); c != "" {
 		parts = append(parts, "changed: "+c)
 	}
-	if c := countList(open); c != "" {
+	if c := countList(rb, open); c != "" {
 		parts = append(parts, "needs a person: "+c)
 	}
 	return fmt.Sprintf("- %s: %s\n", mdCode(f.Path), strings.Join(parts, "; "))
 }
 
 // countList renders counts per rule id in the order of Rules().
-func countList(counts map[finding.Rule]int) string {
+func countList(rb *ruleBook, counts map[finding.Rule]int) string {
 	var parts []string
 	seen := map[finding.Rule]bool{}
-	for _, d := range Rules() {
+	for _, d := range rb.docs {
 		if n := counts[d.ID]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%s %d", d.ID, n))
 			seen[d.ID] = true
@@ -248,16 +257,6 @@ func mdWhy(s *Summary) string {
 		fmt.Fprintf(&b, "- **%s** (%s): %s %s\n", mdText(d.Title), mdCode(string(d.ID)), mdText(d.Full), mdText(d.Why))
 	}
 	return b.String()
-}
-
-// ruleRank orders rule ids as Rules() does, unknown ids last.
-func ruleRank(id finding.Rule) int {
-	for i, d := range Rules() {
-		if d.ID == id {
-			return i
-		}
-	}
-	return len(Rules())
 }
 
 // mdText escapes the characters markdown would read as formatting, and

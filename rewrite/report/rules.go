@@ -101,3 +101,34 @@ func sentence(s string) string {
 	}
 	return s
 }
+
+// A ruleBook answers questions about rule ids during one rendering without
+// rebuilding their documentation each time.
+type ruleBook struct {
+	docs []RuleDoc
+	byID map[finding.Rule]int
+}
+
+func newRuleBook() *ruleBook {
+	rb := &ruleBook{docs: Rules(), byID: map[finding.Rule]int{}}
+	for i, d := range rb.docs {
+		rb.byID[d.ID] = i
+	}
+	return rb
+}
+
+// doc returns the documentation of id.
+func (rb *ruleBook) doc(id finding.Rule) RuleDoc {
+	if i, ok := rb.byID[id]; ok {
+		return rb.docs[i]
+	}
+	return RuleFor(id)
+}
+
+// rank orders rule ids as Rules() does, unknown ids last.
+func (rb *ruleBook) rank(id finding.Rule) int {
+	if i, ok := rb.byID[id]; ok {
+		return i
+	}
+	return len(rb.docs)
+}

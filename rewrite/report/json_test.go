@@ -1,0 +1,130 @@
+package report
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/rofix/rofix/rewrite"
+	"github.com/rofix/rofix/rewrite/policy"
+)
+
+var update = flag.Bool("update", false, "rewrite the expected JSON of testdata/json/*.txtar")
+
+// readDoc is the JSON document read back without report's own types.
+type readDoc struct {
+	Version int `json:"version"`
+	Files   []struct {
+		Path     string          `json:"path"`
+		Changed  bool            `json:"changed"`
+		Error    json.RawMessage `json:"error"`
+		Findings []struct {
+			Rule              string
+			Line, Column      int
+			EndLine           int `json:"end_line"`
+			EndColumn         int `json:"end_column"`
+			Offset            int
+			EndOffset         int `json:"end_offset"`
+			Message, Severity string
+			Fixed             bool
+		} `json:"findings"`
+		Edits []struct {
+			Offset, End int
+			Text        string
+			TextBase64  string `json:"text_base64"`
+		} `json:"edits"`
+	} `json:"files"`
+}
+
+// TestJSONEditsReproduceWrite applies each file's JSON edits in order to
+// the original and compares with what -w writes, on every golden and tricky
+// input; and checks the findings' lines and columns against their offsets.
+func TestJSONEditsReproduceWrite(t *testing.T) {
+	for _, in := range append(goldenInputs(t), trickyInputs()...) {
+		res := process(in)
+		var buf bytes.Buffer
+		if err := WriteJSON(&buf, []File{FromResult(in.path, res)}); err != nil {
+			t.Fatal(err)
+		}
+		var doc readDoc
+		if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+			t.Fatalf("%s: %v", in.name, err)
+		}
+		f := doc.Files[0]
+		if f.Changed != res.Changed() || (string(f.Error) == "null") != (res.Err == nil) {
+			t.Errorf("%s: changed %v error %s; result changed %v error %v", in.name, f.Changed, f.Error, res.Changed(), res.Err)
+		}
+		var out []byte
+		last := 0
+		for _, e := range f.Edits {
+			text := []byte(e.Text)
+			if e.TextBase64 != "" {
+				text, _ = base64.StdEncoding.DecodeString(e.TextBase64)
+			}
+			if e.Offset < last || e.End < e.Offset || e.End > len(in.src) {
+				t.Fatalf("%s: edit [%d,%d) out of order or range", in.name, e.Offset, e.End)
+			}
+			out = append(append(out, in.src[last:e.Offset]...), text...)
+			last = e.End
+		}
+		out = append(out, in.src[last:]...)
+		if !bytes.Equal(out, res.Out) {
+			t.Errorf("%s: JSON edits give\n%q\nwant\n%q", in.name, out, res.Out)
+		}
+		for _, fd := range f.Findings {
+			lineStart := bytes.LastIndexByte(in.src[:fd.Offset], '\n') + 1
+			line := bytes.Count(in.src[:fd.Offset], []byte("\n")) + 1
+			if fd.Line != line || fd.Column != fd.Offset-lineStart+1 {
+				t.Errorf("%s: finding at offset %d says %d:%d, want %d:%d", in.name, fd.Offset, fd.Line, fd.Column, line, fd.Offset-lineStart+1)
+			}
+			if fd.EndOffset < fd.Offset || fd.EndLine < fd.Line {
+				t.Errorf("%s: finding ends before it starts: %+v", in.name, fd)
+			}
+		}
+	}
+}
+
+// TestJSONGolden compares the JSON document of the cases in
+// testdata/json/*.txtar: the first section is the input (its name picks the
+// engine), "json" the expected document. "go test -update" rewrites them.
+func TestJSONGolden(t *testing.T) {
+	files, _ := filepath.Glob("testdata/json/*.txtar")
+	if len(files) == 0 {
+		t.Fatal("no cases in testdata/json")
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+			ar, err := txtar.ParseFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := ar.Files[0]
+			src := in.Data
+			if strings.Contains(string(ar.Comment), "crlf") {
+				src = bytes.ReplaceAll(src, []byte("\n"), []byte("\r\n"))
+			}
+			res := rewrite.Process(in.Name, src, rewrite.DetectKind(in.Name, src, true), policy.Default())
+			var got bytes.Buffer
+			if err := WriteJSON(&got, []File{FromResult(in.Name, res)}); err != nil {
+				t.Fatal(err)
+			}
+			if *update {
+				ar.Files = []txtar.File{in, {Name: "json", Data: got.Bytes()}}
+				if err := os.WriteFile(file, txtar.Format(ar), 0o666); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if len(ar.Files) < 2 || !bytes.Equal(got.Bytes(), ar.Files[1].Data) {
+				t.Errorf("JSON differs; got:\n%s", got.Bytes())
+			}
+		})
+	}
+}
