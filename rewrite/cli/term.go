@@ -21,10 +21,16 @@ type env struct {
 // detectEnv inspects the real outputs and environment.
 func detectEnv(stdout, stderr io.Writer) env {
 	e := env{stdoutTerm: writerIsTerminal(stdout), stderrTerm: writerIsTerminal(stderr), now: time.Now}
-	// https://no-color.org: set and not empty disables colour.
-	e.color = e.stdoutTerm && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
+	e.color = wantColor(e.stdoutTerm, os.Getenv)
 	e.root, _ = os.Getwd()
 	return e
+}
+
+// wantColor decides colour: only on a terminal, not when NO_COLOR is set
+// to anything but the empty string (https://no-color.org), not on a dumb
+// terminal.
+func wantColor(terminal bool, getenv func(string) string) bool {
+	return terminal && getenv("NO_COLOR") == "" && getenv("TERM") != "dumb"
 }
 
 func writerIsTerminal(w io.Writer) bool {
