@@ -128,3 +128,33 @@ func TestJSONGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestREADMEExample: the JSON example in the README is what rofix prints
+// for the compose file shown above it.
+func TestREADMEExample(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "\n### JSON\n")
+	if !ok {
+		t.Fatal("no JSON section in the README")
+	}
+	block := func(lang string) string {
+		_, rest, ok := strings.Cut(section, "\n```"+lang+"\n")
+		body, _, ok2 := strings.Cut(rest, "```\n")
+		if !ok || !ok2 {
+			t.Fatalf("no %s block in the README's JSON section", lang)
+		}
+		return body
+	}
+	src := []byte(block("yaml"))
+	res := rewrite.Process("compose.yaml", src, rewrite.Compose, policy.Default())
+	var got bytes.Buffer
+	if err := WriteJSON(&got, []File{FromResult("compose.yaml", res)}); err != nil {
+		t.Fatal(err)
+	}
+	if want := block("json"); got.String() != want {
+		t.Errorf("the README's example is stale; rofix prints:\n%s", got.String())
+	}
+}
