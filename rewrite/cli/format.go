@@ -56,8 +56,12 @@ func hasDir(paths []string) bool {
 	return false
 }
 
-// add records one outcome.
+// add records one outcome. A plain text run without a summary or a
+// progress line skips it all: the text path stays as fast as before.
 func (r *reporter) add(o *outcome) {
+	if r.opts.format == formatText && !r.summary && r.progress == nil {
+		return
+	}
 	f, ok := fileOf(r.opts, o)
 	if r.progress != nil {
 		r.progress.update(ok && f.Changed)
