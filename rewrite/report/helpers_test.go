@@ -115,3 +115,32 @@ func toEngineEdits(edits []Edit) []edit.Edit {
 	}
 	return out
 }
+
+// corpusInputs returns the real compose files of the shared corpus
+// ($ROFIX_CORPUS, or shared/corpus/compose next to the repository or its
+// worktree), as compose; none when it is absent.
+func corpusInputs(t *testing.T) []input {
+	t.Helper()
+	dir := os.Getenv("ROFIX_CORPUS")
+	if dir == "" {
+		dir = findUp("shared/corpus/compose")
+	}
+	if dir == "" {
+		t.Log("corpus not found (set ROFIX_CORPUS): the real files are not checked")
+		return nil
+	}
+	var out []input
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() || strings.HasSuffix(path, ".tsv") {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		out = append(out, input{name: path, path: "compose.yaml", src: src, pol: policy.Default()})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d corpus files from %s", len(out), dir)
+	return out
+}

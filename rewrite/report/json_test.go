@@ -45,9 +45,9 @@ type readDoc struct {
 
 // TestJSONEditsReproduceWrite applies each file's JSON edits in order to
 // the original and compares with what -w writes, on every golden and tricky
-// input; and checks the findings' lines and columns against their offsets.
+// input and the corpus; and checks the findings' lines and columns against their offsets.
 func TestJSONEditsReproduceWrite(t *testing.T) {
-	for _, in := range append(goldenInputs(t), trickyInputs()...) {
+	for _, in := range append(append(goldenInputs(t), trickyInputs()...), corpusInputs(t)...) {
 		res := process(in)
 		var buf bytes.Buffer
 		if err := WriteJSON(&buf, []File{FromResult(in.path, res)}); err != nil {

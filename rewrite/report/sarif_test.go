@@ -184,9 +184,10 @@ func TestSARIFRules(t *testing.T) {
 
 // TestSARIFFixesReproduceWrite applies each file's fixes the way a SARIF
 // consumer does, by lines and UTF-16 columns (and, separately, by byte
-// offsets), and compares with what -w writes.
+// offsets), and compares with what -w writes: on the golden inputs, inputs
+// with non-ASCII text, CRLF and BOMs, and the real files of the corpus.
 func TestSARIFFixesReproduceWrite(t *testing.T) {
-	inputs := append(goldenInputs(t), trickyInputs()...)
+	inputs := append(append(goldenInputs(t), trickyInputs()...), corpusInputs(t)...)
 	changed := 0
 	for _, in := range inputs {
 		res := process(in)
