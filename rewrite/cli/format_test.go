@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -178,5 +179,35 @@ func TestFormatJSONWithWrite(t *testing.T) {
 	}
 	if out = append(out, orig[last:]...); !bytes.Equal(out, written) || bytes.Equal(orig, written) {
 		t.Errorf("edits give\n%s\nthe file holds\n%s", out, written)
+	}
+}
+
+// TestMarkdownLargeRepository: --format markdown on a generated repository
+// of 900 files gives a pull request body under GitHub's limit that ends
+// with whole lines, names the first files and counts the others.
+func TestMarkdownLargeRepository(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 900 {
+		p := filepath.Join(dir, fmt.Sprintf("team%02d/app%04d/compose.yaml", i%20, i))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		src := fmt.Sprintf("services:\n  app%d:\n    image: example/app\n    volumes:\n      - ./app.toml:/etc/app/app.toml\n      - ./data:/data\n", i)
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stdout, _, status := runWith(t, env{}, "--format", "markdown", "--check", dir)
+	if status != ExitChanges {
+		t.Errorf("status %d, want %d", status, ExitChanges)
+	}
+	if len(stdout) >= 65536 || !strings.HasSuffix(stdout, "\n") {
+		t.Fatalf("body of %d bytes", len(stdout))
+	}
+	if !strings.HasPrefix(stdout, "**rofix hardened 900 services and 0 run commands in 900 files.** 900 findings need a person.\n") {
+		t.Errorf("summary line: %.200s", stdout)
+	}
+	if !strings.Contains(stdout, "team00/app0000/compose.yaml`") || !strings.Contains(stdout, " more files not listed here; ") {
+		t.Errorf("want the first file named and the rest counted")
 	}
 }
