@@ -108,7 +108,7 @@ func mdHead(s *Summary) string {
 	default:
 		fmt.Fprintf(&b, "**rofix found nothing to change in %s.**", plural(s.Files, "file"))
 	}
-	if open := s.Open(); open == 1 {
+	if open := s.NeedPerson; open == 1 {
 		b.WriteString(" 1 finding needs a person.")
 	} else if open > 1 {
 		fmt.Fprintf(&b, " %d findings need a person.", open)
@@ -122,7 +122,7 @@ func mdHead(s *Summary) string {
 		"It edits only the lines that need it and leaves explicit choices alone.\n")
 	rules := s.ByRule()
 	if len(rules) > 0 {
-		b.WriteString("\n| | changed | needs a person |\n|---|---:|---:|\n")
+		b.WriteString("\n| | changed | left as is |\n|---|---:|---:|\n")
 		for _, c := range rules {
 			fmt.Fprintf(&b, "| %s | %d | %d |\n", mdText(RuleFor(c.Rule).Title), c.Fixed, c.Open)
 		}
@@ -170,23 +170,28 @@ func mdFile(rb *ruleBook, f *File) string {
 			fmt.Fprintf(&b, "  - %s: %s\n", mdText(rb.doc(fd.Rule).Title), mdText(fd.Message))
 		}
 	}
-	var open []Finding
-	for _, fd := range f.Findings {
-		if !fd.Fixed {
-			open = append(open, fd)
-		}
-	}
-	if len(open) > 0 {
-		b.WriteString("- **Needs a person:**\n")
-		for _, fd := range open {
-			where := fmt.Sprintf("line %d", fd.Start.Line)
-			if s := fd.Subject; s != nil {
-				where += ", " + s.Kind + " " + mdCode(s.Name)
-			}
-			fmt.Fprintf(&b, "  - %s (%s): %s\n", mdText(rb.doc(fd.Rule).Title), where, mdText(fd.Message))
-		}
-	}
+	mdUnfixed(&b, rb, f, SeverityWarning, "Needs a person")
+	mdUnfixed(&b, rb, f, SeverityNote, "Left alone on purpose")
 	return b.String()
+}
+
+// mdUnfixed lists a file's unfixed findings of one severity.
+func mdUnfixed(b *strings.Builder, rb *ruleBook, f *File, sev Severity, heading string) {
+	first := true
+	for _, fd := range f.Findings {
+		if fd.Fixed || fd.Severity != sev {
+			continue
+		}
+		if first {
+			fmt.Fprintf(b, "- **%s:**\n", heading)
+			first = false
+		}
+		where := fmt.Sprintf("line %d", fd.Start.Line)
+		if s := fd.Subject; s != nil {
+			where += ", " + s.Kind + " " + mdCode(s.Name)
+		}
+		fmt.Fprintf(b, "  - %s (%s): %s\n", mdText(rb.doc(fd.Rule).Title), where, mdText(fd.Message))
+	}
 }
 
 func mdSubject(s *Subject) string {
@@ -209,9 +214,10 @@ func mdFileLine(rb *ruleBook, f *File) string {
 	}
 	fixed, open := map[finding.Rule]int{}, map[finding.Rule]int{}
 	for _, fd := range f.Findings {
-		if fd.Fixed {
+		switch {
+		case fd.Fixed:
 			fixed[fd.Rule]++
-		} else {
+		case fd.Severity == SeverityWarning:
 			open[fd.Rule]++
 		}
 	}

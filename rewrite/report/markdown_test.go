@@ -149,3 +149,20 @@ func TestMarkdownEscapes(t *testing.T) {
 		}
 	}
 }
+
+// TestMarkdownDirectives: a service skipped by an ignore directive is a
+// decision already made: listed as left alone on purpose, not as needing a
+// person.
+func TestMarkdownDirectives(t *testing.T) {
+	in := input{path: "compose.yaml", src: []byte("services:\n  # rofix:ignore -- legacy\n  legacy:\n    image: old\n  app:\n    image: new\n    read_only: false\n"), pol: policy.Default()}
+	md := markdown(t, []File{FromResult(in.path, process(in))}, 0)
+	for _, want := range []string{
+		"** 1 finding needs a person.\n",
+		"- **Needs a person:**\n  - Read-only root filesystem (line 7, service `app`): read_only: false is an explicit choice",
+		"- **Left alone on purpose:**\n  - Ignore directive (line 3, service `legacy`): service legacy skipped by rofix:ignore\n",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+}

@@ -17,14 +17,17 @@ type Summary struct {
 	Errors   int
 	Services int // compose services with at least one fix
 	Commands int // run commands with at least one fix
-	rules    map[finding.Rule]*RuleCount
+	// NeedPerson counts the findings of severity warning: left as they are
+	// and for a person to look at.
+	NeedPerson int
+	rules      map[finding.Rule]*RuleCount
 }
 
 // A RuleCount is the number of findings of one rule.
 type RuleCount struct {
 	Rule  finding.Rule
 	Fixed int // fixed by rofix's edits
-	Open  int // left for a person
+	Open  int // not fixed: left for a person, or as a directive decided
 }
 
 // Add counts one file.
@@ -49,6 +52,9 @@ func (s *Summary) Add(f *File) {
 			}
 		} else {
 			c.Open++
+		}
+		if fd.Severity == SeverityWarning {
+			s.NeedPerson++
 		}
 	}
 	for subj := range hardened {
