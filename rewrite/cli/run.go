@@ -34,14 +34,14 @@ func runPaths(opts *options, stdout, stderr io.Writer) int {
 	status := ExitOK
 	rep := newReporter(opts, errs)
 	emit := func(o *outcome) {
-		if rep.progress != nil {
-			rep.progress.clear()
+		var s int
+		if rep.progress == nil {
+			s = render(opts, o, out, errs)
+		} else {
+			s = renderUnder(rep.progress, opts, o, out, errs)
 		}
-		if s := render(opts, o, out, errs); s > status {
+		if s > status {
 			status = s
-		}
-		if rep.progress != nil {
-			out.Flush() // before the progress line is drawn again
 		}
 		rep.add(o)
 		errs.Flush()

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -119,17 +120,34 @@ func (p *progress) clear() {
 	}
 }
 
-// update counts a file and redraws when it is time.
+// update counts a file and redraws when it is time: a second into the
+// run, then every tenth of a second, or at once after the line was erased.
 func (p *progress) update(changed bool) {
 	p.files++
 	if changed {
 		p.changed++
 	}
 	t := p.now()
-	if t.Sub(p.start) < progressAfter || t.Sub(p.drawn) < progressEvery {
+	if t.Sub(p.start) < progressAfter || p.shown && t.Sub(p.drawn) < progressEvery {
 		return
 	}
 	p.drawn = t
 	fmt.Fprintf(p.w, "%srofix: %d files, %d to change…", clearLine, p.files, p.changed)
 	p.shown = true
+}
+
+// renderUnder renders an outcome while a progress line may be shown: the
+// line is erased only when the outcome prints something, so that it stays
+// on screen between files, and stdout is flushed before it is drawn again.
+func renderUnder(p *progress, opts *options, o *outcome, out, errs *bufio.Writer) int {
+	var ob, eb bytes.Buffer
+	status := render(opts, o, &ob, &eb)
+	if ob.Len() > 0 || eb.Len() > 0 {
+		p.clear()
+		errs.Flush() // the erase reaches the terminal before stdout does
+		out.Write(ob.Bytes())
+		out.Flush()
+		errs.Write(eb.Bytes())
+	}
+	return status
 }
