@@ -211,3 +211,27 @@ func TestMarkdownLargeRepository(t *testing.T) {
 		t.Errorf("want the first file named and the rest counted")
 	}
 }
+
+// TestProgressLineOnOneTerminal: stdout and stderr on the same terminal (one
+// writer here): the progress line is always erased before a diff or a
+// finding is printed, never left in front of it.
+func TestProgressLineOnOneTerminal(t *testing.T) {
+	dir := tree(t)
+	for _, name := range []string{"d", "e", "f"} {
+		os.Mkdir(filepath.Join(dir, name), 0o755)
+		if err := os.WriteFile(filepath.Join(dir, name, "compose.yaml"), []byte("services:\n  x:\n    image: x\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var tty bytes.Buffer
+	run([]string{dir}, strings.NewReader(""), &tty, &tty, env{stdoutTerm: true, stderrTerm: true, now: clock(700 * time.Millisecond)})
+	out := tty.String()
+	if !strings.Contains(out, "…") || !strings.Contains(out, "+++ b/") {
+		t.Fatalf("want progress and diffs in %q", out)
+	}
+	for _, part := range strings.Split(out, "…")[1:] {
+		if !strings.HasPrefix(part, clearLine) {
+			t.Errorf("progress line not erased before %.40q", part)
+		}
+	}
+}
