@@ -47,11 +47,22 @@ type Policy struct {
 	TmpfsPaths []string
 	// Images is the image knowledge; nil means only TmpfsPaths.
 	Images *Knowledge
+	// Lookup, when set, answers NeedsFor instead of Images: tests state
+	// the knowledge of a case with it.
+	Lookup func(service, image string) Needs
+	// ReadFile reads a file named relative to the processed file's
+	// directory (the Dockerfile of a build: context); nil reads nothing.
+	// The engines never open files themselves: rewrite/cli sets it, and
+	// refuses paths that leave the tree, pass a symlink or are too large.
+	ReadFile func(rel string) ([]byte, error)
 }
 
 // NeedsFor returns what the container of a service (empty for a run
 // command) running image needs to run read-only.
 func (p Policy) NeedsFor(service, image string) Needs {
+	if p.Lookup != nil {
+		return p.Lookup(service, image)
+	}
 	if p.Images == nil {
 		return Needs{Image: image, Tmpfs: p.TmpfsPaths, Verdict: Works}
 	}
