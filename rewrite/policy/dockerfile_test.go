@@ -47,8 +47,8 @@ func TestDockerfileFinal(t *testing.T) {
 
 func TestDockerfileErrors(t *testing.T) {
 	for src, want := range map[string]string{
-		"FROM\n":                  "line 1: FROM wants IMAGE [AS NAME], got \"\"",
-		"FROM a b\n":              "line 1: FROM wants IMAGE [AS NAME], got \"a b\"",
+		"FROM\n":                   "line 1: FROM wants IMAGE [AS NAME], got \"\"",
+		"FROM a b\n":               "line 1: FROM wants IMAGE [AS NAME], got \"a b\"",
 		"# c\nVOLUME /x\nFROM a\n": "line 2: VOLUME before the first FROM",
 	} {
 		_, err := ParseDockerfile([]byte(src), nil)
