@@ -69,15 +69,23 @@ type Applied struct {
 	Notes []Note
 }
 
-// CanonicalPath cleans a container path and writes /var/run as /run: in
-// the images rofix knows /var/run is a symlink to /run, and a mount on the
-// symlink fails.
+// CanonicalPath cleans a container path and writes /var/run as /run and
+// /var/lock as /run/lock: in the images rofix knows they are symlinks, and
+// a mount on the symlink fails.
 func CanonicalPath(p string) string {
 	p = path.Clean(p)
-	if p == "/var/run" || strings.HasPrefix(p, "/var/run/") {
-		p = "/run" + p[len("/var/run"):]
+	for _, l := range [][2]string{{"/var/run", "/run"}, {"/var/lock", "/run/lock"}} {
+		if p == l[0] || strings.HasPrefix(p, l[0]+"/") {
+			return l[1] + p[len(l[0]):]
+		}
 	}
 	return p
+}
+
+// onSymlink reports a path through /var/run or /var/lock.
+func onSymlink(p string) bool {
+	p = path.Clean(p)
+	return CanonicalPath(p) != p && (strings.HasPrefix(p, "/var/run") || strings.HasPrefix(p, "/var/lock"))
 }
 
 // under reports whether p is at or below dir.
@@ -127,9 +135,9 @@ func Apply(n Needs, c Container) Applied {
 	state := canonicalAll(n.Volumes)
 	noTmpfs := canonicalAll(n.NoTmpfs)
 	for _, m := range c.Mounts {
-		if m.Tmpfs && (m.Target == "/var/run" || strings.HasPrefix(path.Clean(m.Target), "/var/run/")) {
+		if m.Tmpfs && onSymlink(m.Target) {
 			a.Notes = append(a.Notes, Note{finding.Tmpfs, m.Ref, fmt.Sprintf(
-				"tmpfs on %s: /var/run is a symlink to /run in most images and a tmpfs on it fails; write %s", m.Target, CanonicalPath(m.Target))})
+				"tmpfs on %s: %s is a symlink in most images and a tmpfs on it fails; write %s", m.Target, strings.Join(strings.Split(path.Clean(m.Target), "/")[:3], "/"), CanonicalPath(m.Target))})
 		}
 	}
 	covered := func(p string) *MountPoint {

@@ -75,7 +75,7 @@ func TestApplyNotes(t *testing.T) {
 		{"state path on a Dockerfile VOLUME", Needs{Image: "x", Volumes: []string{"/data/db"}},
 			Container{Mounts: []MountPoint{{Target: "/data", Anonymous: true}}}, true, []string{"the Dockerfile's VOLUME /data gives it only an anonymous volume"}},
 		{"tmpfs on /var/run reported", Needs{Image: "x"},
-			Container{Mounts: []MountPoint{{Target: "/var/run/app", Tmpfs: true, Ref: 3}}}, true, []string{"tmpfs on /var/run/app: /var/run is a symlink to /run in most images and a tmpfs on it fails; write /run/app"}},
+			Container{Mounts: []MountPoint{{Target: "/var/run/app", Tmpfs: true, Ref: 3}}}, true, []string{"tmpfs on /var/run/app: /var/run is a symlink in most images and a tmpfs on it fails; write /run/app"}},
 		{"missing env", Needs{Image: "vault", Env: []EnvSetting{{Name: "SKIP_SETCAP", Value: "true", Why: "setcap writes the binary"}}}, Container{}, true,
 			[]string{"vault needs SKIP_SETCAP=true read-only (setcap writes the binary); not set here: add it to the environment"}},
 		{"env set", Needs{Env: []EnvSetting{{Name: "A", Value: "1"}}}, Container{Env: map[string]string{"A": "1"}}, true, nil},
@@ -108,7 +108,7 @@ func TestApplyNotes(t *testing.T) {
 
 func TestCanonicalPath(t *testing.T) {
 	for in, want := range map[string]string{
-		"/var/run": "/run", "/var/run/pg/": "/run/pg", "/var/runner": "/var/runner", "/tmp//x/..": "/tmp",
+		"/var/run": "/run", "/var/run/pg/": "/run/pg", "/var/runner": "/var/runner", "/tmp//x/..": "/tmp", "/var/lock": "/run/lock",
 	} {
 		if got := CanonicalPath(in); got != want {
 			t.Errorf("CanonicalPath(%q) = %q, want %q", in, got, want)

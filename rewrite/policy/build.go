@@ -54,7 +54,7 @@ func (p Policy) ReadBuild(b Build) (fb FromBuild, ok bool, err error) {
 		}
 		src, err = p.ReadFile(fb.Path)
 		if err != nil {
-			return fb, false, fmt.Errorf("%s not read: %w", fb.Path, err)
+			return fb, false, fmt.Errorf("%s: %w", fb.Path, err)
 		}
 	}
 	d, err := ParseDockerfile(src, b.Args)
