@@ -58,17 +58,11 @@ func (p *planner) decide(svc *service) {
 	}
 	if _, b, _ := svc.effective("build"); b != nil && !needs.Known() {
 		var vols []policy.MountPoint
-		var user, note string
-		needs, vols, user, note = p.pol.NeedsForBuild(svc.name, needs, readBuild(b))
-		for _, m := range vols {
-			m.Ref = -1
-			c.Mounts = append(c.Mounts, m)
-		}
+		var user string
+		needs, vols, user, svc.buildNote = p.pol.NeedsForBuild(svc.name, needs, readBuild(b))
+		c.Mounts = append(c.Mounts, vols...)
 		if c.User == "" {
 			c.User = user
-		}
-		if note != "" {
-			svc.buildNote = note
 		}
 	}
 	svc.applied = policy.Apply(needs, c)

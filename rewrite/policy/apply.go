@@ -186,9 +186,13 @@ func Apply(n Needs, c Container) Applied {
 		}
 	}
 
+	reported := map[*MountPoint]bool{}
 	for _, v := range state {
 		a.Writable = append(a.Writable, v)
 		m := covered(v)
+		if m != nil {
+			reported[m] = true
+		}
 		switch {
 		case m == nil:
 			a.Notes = append(a.Notes, Note{finding.Tmpfs, -1, fmt.Sprintf(
@@ -200,6 +204,16 @@ func Apply(n Needs, c Container) Applied {
 			a.Notes = append(a.Notes, Note{finding.Tmpfs, m.Ref, fmt.Sprintf(
 				"%s keeps state in %s: the Dockerfile's VOLUME %s gives it only an anonymous volume; mount a named volume there to keep the data", label, v, m.Target)})
 		}
+	}
+
+	// A Dockerfile VOLUME no named volume or bind covers: state too.
+	for i := range c.Mounts {
+		m := &c.Mounts[i]
+		if !m.Anonymous || reported[m] || namedAbove(c.Mounts, CanonicalPath(m.Target)) {
+			continue
+		}
+		a.Notes = append(a.Notes, Note{finding.Tmpfs, m.Ref, fmt.Sprintf(
+			"the Dockerfile declares VOLUME %s and nothing here mounts it: it gets an anonymous volume, whose data is lost when the container is re-created; mount a named volume there", m.Target)})
 	}
 
 	for _, env := range n.Env {
@@ -327,6 +341,17 @@ func coveredByList(p string, list []string) bool {
 func coveredByEntries(p string, entries []string) bool {
 	for _, e := range entries {
 		if t := TmpfsTarget(e); t != p && under(p, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// namedAbove reports whether a mount the file names (not an anonymous
+// Dockerfile volume) is at or above p.
+func namedAbove(mounts []MountPoint, p string) bool {
+	for _, m := range mounts {
+		if !m.Anonymous && under(p, CanonicalPath(m.Target)) {
 			return true
 		}
 	}
