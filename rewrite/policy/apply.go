@@ -42,6 +42,9 @@ type Container struct {
 	EngineTmpfs []string
 	// User is the user the container runs as ("" when unknown or root).
 	User string
+	// DropOptions are tmpfs options the engine refuses, by name (podman
+	// 4.3 refuses uid= and gid= on --tmpfs): entries are added without them.
+	DropOptions []string
 }
 
 // A Note is something the engines report about a container.
@@ -150,7 +153,11 @@ func Apply(n Needs, c Container) Applied {
 	}
 
 	entries := mergeTmpfs(n.Tmpfs)
-	for _, e := range entries {
+	dropped := make([][]string, len(entries))
+	for i, e := range entries {
+		entries[i], dropped[i] = dropOptions(e, c.DropOptions)
+	}
+	for i, e := range entries {
 		p, opts, _ := strings.Cut(e, ":")
 		a.Writable = append(a.Writable, p)
 		switch {
@@ -174,6 +181,10 @@ func Apply(n Needs, c Container) Applied {
 			continue
 		}
 		a.Tmpfs = append(a.Tmpfs, e)
+		if len(dropped[i]) > 0 {
+			a.Notes = append(a.Notes, Note{finding.Tmpfs, -1, fmt.Sprintf(
+				"tmpfs on %s without %s: the engine refuses those options, and its tmpfs is root's; if the app cannot write there, make the directory writable in the image", p, strings.Join(dropped[i], ","))})
+		}
 	}
 
 	if u := c.User; u != "" && u != "root" && u != "0" && !strings.HasPrefix(u, "0:") && !strings.HasPrefix(u, "root:") {
@@ -356,4 +367,26 @@ func namedAbove(mounts []MountPoint, p string) bool {
 		}
 	}
 	return false
+}
+
+// dropOptions removes the options named in drop from a tmpfs entry and
+// returns the entry and the options removed.
+func dropOptions(e string, drop []string) (string, []string) {
+	p, opts, ok := strings.Cut(e, ":")
+	if !ok || len(drop) == 0 {
+		return e, nil
+	}
+	var kept, dropped []string
+	for _, o := range strings.Split(opts, ",") {
+		name, _, _ := strings.Cut(o, "=")
+		if contains(drop, name) {
+			dropped = append(dropped, o)
+		} else {
+			kept = append(kept, o)
+		}
+	}
+	if len(kept) == 0 {
+		return p, dropped
+	}
+	return p + ":" + strings.Join(kept, ","), dropped
 }

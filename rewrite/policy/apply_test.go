@@ -37,6 +37,8 @@ func TestApplyTmpfs(t *testing.T) {
 			Container{EngineTmpfs: []string{"/tmp", "/var/tmp", "/run"}}, []string{"/var/cache/nginx"}},
 		{"podman: an entry with options still needs a flag", Needs{Tmpfs: []string{"/tmp:exec", "/run:exec", "/run/pg:uid=1"}},
 			Container{EngineTmpfs: []string{"/tmp", "/var/tmp", "/run"}}, []string{"/tmp:exec", "/run:exec", "/run/pg:uid=1"}},
+		{"options the engine refuses are dropped", Needs{Tmpfs: []string{"/run/pg:uid=1,gid=2", "/var/cache/x:uid=1,mode=0755", "/opt/y:gid=3"}},
+			Container{EngineTmpfs: []string{"/run"}, DropOptions: []string{"uid", "gid"}}, []string{"/var/cache/x:mode=0755", "/opt/y"}},
 		{"an entry under another without options is dropped", Needs{Tmpfs: []string{"/run:exec", "/run/nginx", "/run/pg:uid=7"}},
 			Container{}, []string{"/run:exec", "/run/pg:uid=7"}},
 		{"unsafe characters are not written", Needs{Tmpfs: []string{"/a b", "/x;rm"}}, Container{}, nil},

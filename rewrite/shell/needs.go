@@ -43,8 +43,14 @@ func (p *planner) decide(s state) policy.Applied {
 			}
 		}
 	}
-	if inv.Engine == shellparse.Podman && (s.readOnlyTmpfs.state == policy.Absent || s.readOnlyTmpfs.state == policy.On) {
-		c.EngineTmpfs = podmanTmpfs // podman mounts them with --read-only
+	if inv.Engine == shellparse.Podman {
+		// podman 4.3 refuses uid= and gid= on --tmpfs ("unknown mount
+		// option"); the tmpfs it mounts itself copies the image's
+		// directories up, owners included.
+		c.DropOptions = podmanRefuses
+		if s.readOnlyTmpfs.state == policy.Absent || s.readOnlyTmpfs.state == policy.On {
+			c.EngineTmpfs = podmanTmpfs // podman mounts them with --read-only
+		}
 	}
 	return policy.Apply(needs, c)
 }

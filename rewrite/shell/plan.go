@@ -21,6 +21,9 @@ const (
 // container is read-only (--read-only-tmpfs defaults to true).
 var podmanTmpfs = []string{"/tmp", "/var/tmp", "/run"}
 
+// podmanRefuses are the tmpfs options podman does not accept.
+var podmanRefuses = []string{"uid", "gid"}
+
 // planner plans the changes to one invocation.
 type planner struct {
 	src  []byte
