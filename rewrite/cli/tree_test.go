@@ -69,8 +69,9 @@ func TestReadInTree(t *testing.T) {
 	}
 }
 
-// The hook reaches the compose engine: a Dockerfile that cannot be read is
-// reported with the reason, one that can is read silently.
+// The hook reaches the compose engine: a readable Dockerfile brings its
+// base image's knowledge (nginx: /var/cache/nginx), one that cannot be read
+// is reported with the reason.
 func TestMainReadsDockerfiles(t *testing.T) {
 	_, deploy := makeTree(t)
 	compose := write(t, filepath.Join(deploy, "compose.yaml"), `services:
@@ -87,6 +88,7 @@ func TestMainReadsDockerfiles(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	for _, want := range []string{
+		"service ok is built from nginx (../app/Dockerfile): rofix applies what it knows of that image",
 		"linked and its Dockerfile could not be read (../linked/Dockerfile: passes through a symlink; not followed)",
 		"out and its Dockerfile could not be read (../../outside/Dockerfile: outside the tree",
 	} {
@@ -94,7 +96,7 @@ func TestMainReadsDockerfiles(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
 		}
 	}
-	if strings.Contains(stderr.String(), "service ok") {
-		t.Errorf("the readable Dockerfile was reported:\n%s", stderr.String())
+	if n := strings.Count(stdout.String(), "+      - /var/cache/nginx"); n != 1 {
+		t.Errorf("the diff adds /var/cache/nginx %d times, want once (service ok only):\n%s", n, stdout.String())
 	}
 }

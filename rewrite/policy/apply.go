@@ -72,28 +72,10 @@ type Applied struct {
 	Notes []Note
 }
 
-// CanonicalPath cleans a container path and writes /var/run as /run and
-// /var/lock as /run/lock: in the images rofix knows they are symlinks, and
-// a mount on the symlink fails.
-func CanonicalPath(p string) string {
-	p = path.Clean(p)
-	for _, l := range [][2]string{{"/var/run", "/run"}, {"/var/lock", "/run/lock"}} {
-		if p == l[0] || strings.HasPrefix(p, l[0]+"/") {
-			return l[1] + p[len(l[0]):]
-		}
-	}
-	return p
-}
-
 // onSymlink reports a path through /var/run or /var/lock.
 func onSymlink(p string) bool {
 	p = path.Clean(p)
 	return CanonicalPath(p) != p && (strings.HasPrefix(p, "/var/run") || strings.HasPrefix(p, "/var/lock"))
-}
-
-// under reports whether p is at or below dir.
-func under(p, dir string) bool {
-	return p == dir || dir == "/" || strings.HasPrefix(p, dir+"/")
 }
 
 // SafeTmpfsEntry reports whether a tmpfs entry can be written as it is in a
@@ -145,14 +127,19 @@ func Apply(n Needs, c Container) Applied {
 	}
 	covered := func(p string) *MountPoint {
 		for i := range c.Mounts {
-			if under(p, CanonicalPath(c.Mounts[i].Target)) {
+			if within(p, CanonicalPath(c.Mounts[i].Target)) {
 				return &c.Mounts[i]
 			}
 		}
 		return nil
 	}
 
-	entries := mergeTmpfs(n.Tmpfs)
+	var canonical []string
+	for _, e := range n.Tmpfs {
+		target, opts, _ := strings.Cut(e, ":")
+		canonical = append(canonical, joinTmpfs(CanonicalPath(target), opts))
+	}
+	entries := mergeTmpfs(canonical)
 	dropped := make([][]string, len(entries))
 	for i, e := range entries {
 		entries[i], dropped[i] = dropOptions(e, c.DropOptions)
@@ -207,7 +194,7 @@ func Apply(n Needs, c Container) Applied {
 		switch {
 		case m == nil:
 			a.Notes = append(a.Notes, Note{finding.Tmpfs, -1, fmt.Sprintf(
-				"%s keeps state in %s and nothing is mounted there: with a read-only root it cannot write there unless the image declares a volume, and then the data dies with the container; mount a named volume on %s", label, v, v)})
+				"%s keeps its state in %s, where nothing is mounted: the data dies with the container (unless the image declares a volume there, writes fail on the read-only root); mount a named volume on %s", label, v, v)})
 		case m.Tmpfs:
 			a.Notes = append(a.Notes, Note{finding.Tmpfs, m.Ref, fmt.Sprintf(
 				"%s keeps state in %s, which is on a tmpfs here: its data dies with the container", label, v)})
@@ -245,8 +232,16 @@ func Apply(n Needs, c Container) Applied {
 				"%s needs %s=%s read-only%s; it is set to %s here", label, env.Name, env.Value, why, val)})
 		}
 	}
+	said := map[string]bool{} // the conditions the verdict note holds
+	for _, e := range n.Entries {
+		if e.Verdict != Works {
+			said[e.Name+": "+e.Conditions] = true
+		}
+	}
 	for _, note := range n.Notes {
-		a.Notes = append(a.Notes, Note{finding.Tmpfs, -1, note})
+		if !said[note] {
+			a.Notes = append(a.Notes, Note{finding.Tmpfs, -1, note})
+		}
 	}
 	return a
 }
@@ -270,44 +265,16 @@ func (a *Applied) verdictNotes(n Needs, label string) {
 	}
 }
 
-// conditions joins the conditions of the entries that set the verdict.
+// conditions joins the conditions of the entries whose verdict is not
+// Works (Lookup also lists them in Needs.Notes; Apply says them once).
 func conditions(n Needs) string {
 	var out []string
 	for _, e := range n.Entries {
-		if e.Conditions != "" && (e.Verdict == n.Verdict || e.Verdict == "") {
-			out = append(out, strings.TrimSpace(e.Conditions))
+		if c := strings.TrimSpace(e.Conditions); c != "" && e.Verdict != Works {
+			out = append(out, strings.TrimSuffix(c, "."))
 		}
 	}
 	return strings.Join(out, "; ")
-}
-
-// mergeTmpfs canonicalises entries and merges those on one path, joining
-// their options (first seen first), so /tmp and /tmp:exec become /tmp:exec.
-func mergeTmpfs(entries []string) []string {
-	var paths []string
-	opts := map[string][]string{}
-	for _, e := range entries {
-		p, o, _ := strings.Cut(e, ":")
-		p = CanonicalPath(p)
-		if _, seen := opts[p]; !seen {
-			paths = append(paths, p)
-			opts[p] = nil
-		}
-		for _, x := range strings.Split(o, ",") {
-			if x != "" && !contains(opts[p], x) {
-				opts[p] = append(opts[p], x)
-			}
-		}
-	}
-	out := make([]string, 0, len(paths))
-	for _, p := range paths {
-		if len(opts[p]) == 0 {
-			out = append(out, p)
-		} else {
-			out = append(out, p+":"+strings.Join(opts[p], ","))
-		}
-	}
-	return out
 }
 
 func contains(list []string, s string) bool {
@@ -319,20 +286,10 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func canonicalAll(paths []string) []string {
-	var out []string
-	for _, p := range paths {
-		if c := CanonicalPath(p); !contains(out, c) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 // conflicts returns the path of list that p is at, above or under, or "".
 func conflicts(p string, list []string) string {
 	for _, x := range list {
-		if under(p, x) || under(x, p) {
+		if within(p, x) || within(x, p) {
 			return x
 		}
 	}
@@ -341,7 +298,7 @@ func conflicts(p string, list []string) string {
 
 func coveredByList(p string, list []string) bool {
 	for _, x := range list {
-		if under(p, x) {
+		if within(p, x) {
 			return true
 		}
 	}
@@ -351,7 +308,7 @@ func coveredByList(p string, list []string) bool {
 // coveredByEntries reports whether another entry is above p.
 func coveredByEntries(p string, entries []string) bool {
 	for _, e := range entries {
-		if t := TmpfsTarget(e); t != p && under(p, t) {
+		if t := TmpfsTarget(e); t != p && within(p, t) {
 			return true
 		}
 	}
@@ -362,7 +319,7 @@ func coveredByEntries(p string, entries []string) bool {
 // Dockerfile volume) is at or above p.
 func namedAbove(mounts []MountPoint, p string) bool {
 	for _, m := range mounts {
-		if !m.Anonymous && under(p, CanonicalPath(m.Target)) {
+		if !m.Anonymous && within(p, CanonicalPath(m.Target)) {
 			return true
 		}
 	}

@@ -17,7 +17,7 @@ func TestApplyTmpfs(t *testing.T) {
 		{"default /tmp", Needs{Tmpfs: []string{"/tmp"}}, Container{}, []string{"/tmp"}},
 		{"options kept, /var/run written /run",
 			Needs{Tmpfs: []string{"/tmp", "/var/run/postgresql:uid=103,gid=105"}}, Container{},
-			[]string{"/tmp", "/run/postgresql:uid=103,gid=105"}},
+			[]string{"/run/postgresql:uid=103,gid=105", "/tmp"}},
 		{"one path merges options", Needs{Tmpfs: []string{"/tmp", "/tmp:exec", "/tmp:exec,mode=1777"}}, Container{},
 			[]string{"/tmp:exec,mode=1777"}},
 		{"mounted at the path", Needs{Tmpfs: []string{"/tmp", "/run/postgresql"}},
@@ -35,10 +35,10 @@ func TestApplyTmpfs(t *testing.T) {
 			Container{}, []string{"/tmp"}},
 		{"podman mounts /run and /tmp itself", Needs{Tmpfs: []string{"/tmp", "/run/nginx", "/var/cache/nginx"}},
 			Container{EngineTmpfs: []string{"/tmp", "/var/tmp", "/run"}}, []string{"/var/cache/nginx"}},
-		{"podman: an entry with options still needs a flag", Needs{Tmpfs: []string{"/tmp:exec", "/run:exec", "/run/pg:uid=1"}},
-			Container{EngineTmpfs: []string{"/tmp", "/var/tmp", "/run"}}, []string{"/tmp:exec", "/run:exec", "/run/pg:uid=1"}},
+		{"podman: an entry with options still needs a flag", Needs{Tmpfs: []string{"/run:exec", "/run/pg:uid=1", "/tmp:exec"}},
+			Container{EngineTmpfs: []string{"/tmp", "/var/tmp", "/run"}}, []string{"/run:exec", "/run/pg:uid=1", "/tmp:exec"}},
 		{"options the engine refuses are dropped", Needs{Tmpfs: []string{"/run/pg:uid=1,gid=2", "/var/cache/x:uid=1,mode=0755", "/opt/y:gid=3"}},
-			Container{EngineTmpfs: []string{"/run"}, DropOptions: []string{"uid", "gid"}}, []string{"/var/cache/x:mode=0755", "/opt/y"}},
+			Container{EngineTmpfs: []string{"/run"}, DropOptions: []string{"uid", "gid"}}, []string{"/opt/y", "/var/cache/x:mode=0755"}},
 		{"an entry under another without options is dropped", Needs{Tmpfs: []string{"/run:exec", "/run/nginx", "/run/pg:uid=7"}},
 			Container{}, []string{"/run:exec", "/run/pg:uid=7"}},
 		{"unsafe characters are not written", Needs{Tmpfs: []string{"/a b", "/x;rm"}}, Container{}, nil},
@@ -69,7 +69,7 @@ func TestApplyNotes(t *testing.T) {
 		{"conditions reported", Needs{Entries: []*ImageEntry{entry(WorksWithConditions, "set SKIP_SETCAP")}, Verdict: WorksWithConditions}, Container{}, true,
 			[]string{"img runs read-only only under conditions: set SKIP_SETCAP"}},
 		{"state path without a volume", Needs{Entries: []*ImageEntry{entry(Works, "")}, Volumes: []string{"/data"}}, Container{}, true,
-			[]string{"img keeps state in /data and nothing is mounted there"}},
+			[]string{"img keeps its state in /data, where nothing is mounted: the data dies with the container"}},
 		{"state path with a volume above it", Needs{Volumes: []string{"/var/lib/postgresql/data"}},
 			Container{Mounts: []MountPoint{{Target: "/var/lib/postgresql"}}}, true, nil},
 		{"state path on a tmpfs", Needs{Image: "x", Volumes: []string{"/data"}},
@@ -108,16 +108,6 @@ func TestApplyNotes(t *testing.T) {
 			if !strings.Contains(got[i], want) {
 				t.Errorf("%s: note %d = %q, want it to hold %q", tt.name, i, got[i], want)
 			}
-		}
-	}
-}
-
-func TestCanonicalPath(t *testing.T) {
-	for in, want := range map[string]string{
-		"/var/run": "/run", "/var/run/pg/": "/run/pg", "/var/runner": "/var/runner", "/tmp//x/..": "/tmp", "/var/lock": "/run/lock",
-	} {
-		if got := CanonicalPath(in); got != want {
-			t.Errorf("CanonicalPath(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -147,14 +147,14 @@ func parseFrom(in instruction, globals map[string]string, known map[string]bool)
 	default:
 		return st, fmt.Errorf("line %d: FROM wants IMAGE [AS NAME], got %q", in.line, in.args)
 	}
-	st.From, st.Unresolved = expand(words[0], globals, known)
+	st.From, st.Unresolved = expandArgs(words[0], globals, known)
 	return st, nil
 }
 
-// expand substitutes $NAME, ${NAME}, ${NAME:-default} and ${NAME-default}
+// expandArgs substitutes $NAME, ${NAME}, ${NAME:-default} and ${NAME-default}
 // in a FROM operand. The second result is true when a variable has no
 // value.
-func expand(s string, vars map[string]string, known map[string]bool) (string, bool) {
+func expandArgs(s string, vars map[string]string, known map[string]bool) (string, bool) {
 	var b strings.Builder
 	unresolved := false
 	for i := 0; i < len(s); i++ {

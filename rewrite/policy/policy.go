@@ -47,9 +47,6 @@ type Policy struct {
 	TmpfsPaths []string
 	// Images is the image knowledge; nil means only TmpfsPaths.
 	Images *Knowledge
-	// Lookup, when set, answers NeedsFor instead of Images: tests state
-	// the knowledge of a case with it.
-	Lookup func(service, image string) Needs
 	// ReadFile reads a file named relative to the processed file's
 	// directory (the Dockerfile of a build: context); nil reads nothing.
 	// The engines never open files themselves: rewrite/cli sets it, and
@@ -60,9 +57,6 @@ type Policy struct {
 // NeedsFor returns what the container of a service (empty for a run
 // command) running image needs to run read-only.
 func (p Policy) NeedsFor(service, image string) Needs {
-	if p.Lookup != nil {
-		return p.Lookup(service, image)
-	}
 	if p.Images == nil {
 		return Needs{Image: image, Tmpfs: p.TmpfsPaths, Verdict: Works}
 	}
@@ -71,7 +65,7 @@ func (p Policy) NeedsFor(service, image string) Needs {
 
 // Default returns the policy rofix uses without flags.
 func Default() Policy {
-	return Policy{ROMounts: ROMountsAuto, TmpfsPaths: []string{"/tmp"}}
+	return Policy{ROMounts: ROMountsAuto, TmpfsPaths: []string{"/tmp"}, Images: Builtin()}
 }
 
 // Tri is a setting that may be absent, on, off, or not knowable statically.

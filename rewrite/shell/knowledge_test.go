@@ -7,17 +7,13 @@ import (
 	"github.com/rofix/rofix/rewrite/policy"
 )
 
-// knows returns a policy whose knowledge gives image's containers the
-// tmpfs entries tmpfs (and /tmp).
+// knows returns a policy that knows only that image's containers need
+// the tmpfs entries tmpfs.
 func knows(image string, tmpfs ...string) policy.Policy {
 	pol := policy.Default()
-	pol.Lookup = func(_, img string) policy.Needs {
-		n := policy.Needs{Image: img, Tmpfs: []string{"/tmp"}, Verdict: policy.Works}
-		if img == image {
-			n.Tmpfs = append(n.Tmpfs, tmpfs...)
-		}
-		return n
-	}
+	pol.Images = &policy.Knowledge{Entries: []*policy.ImageEntry{
+		{Name: image, Match: []string{image}, Tmpfs: tmpfs, Verdict: policy.Works},
+	}}
 	return pol
 }
 
@@ -31,7 +27,7 @@ func TestVerifyKnowledge(t *testing.T) {
 		t.Fatal(err)
 	}
 	good, _ := edit.Apply(src, plan.Edits)
-	const want = "docker run --read-only --tmpfs /tmp --tmpfs /run/postgresql:uid=999,gid=999 --tmpfs /var/cache/x --security-opt no-new-privileges --rm postgres\n"
+	const want = "docker run --read-only --tmpfs /run/postgresql:uid=999,gid=999 --tmpfs /tmp --tmpfs /var/cache/x --security-opt no-new-privileges --rm postgres\n"
 	if string(good) != want {
 		t.Fatalf("output\n%s\nwant\n%s", good, want)
 	}
@@ -39,10 +35,10 @@ func TestVerifyKnowledge(t *testing.T) {
 		t.Errorf("Verify rejected the planned output: %v", err)
 	}
 	for _, bad := range []string{
-		"docker run --read-only --tmpfs /tmp --tmpfs /run/postgresql:uid=0,gid=999 --tmpfs /var/cache/x --security-opt no-new-privileges --rm postgres\n",
-		"docker run --read-only --tmpfs /tmp --tmpfs /run/postgresql --tmpfs /var/cache/x --security-opt no-new-privileges --rm postgres\n",
-		"docker run --read-only --tmpfs /tmp --tmpfs /run/postgresql:uid=999,gid=999 --security-opt no-new-privileges --rm postgres\n",
-		"docker run --read-only --tmpfs /tmp --tmpfs /run/postgresql:uid=999,gid=999 --tmpfs /var/cache/x --tmpfs /run --security-opt no-new-privileges --rm postgres\n",
+		"docker run --read-only --tmpfs /run/postgresql:uid=0,gid=999 --tmpfs /tmp --tmpfs /var/cache/x --security-opt no-new-privileges --rm postgres\n",
+		"docker run --read-only --tmpfs /run/postgresql --tmpfs /tmp --tmpfs /var/cache/x --security-opt no-new-privileges --rm postgres\n",
+		"docker run --read-only --tmpfs /run/postgresql:uid=999,gid=999 --tmpfs /tmp --security-opt no-new-privileges --rm postgres\n",
+		"docker run --read-only --tmpfs /run/postgresql:uid=999,gid=999 --tmpfs /tmp --tmpfs /var/cache/x --tmpfs /run --security-opt no-new-privileges --rm postgres\n",
 	} {
 		if plan.Verify([]byte(bad)) == nil {
 			t.Errorf("Verify accepted %q", bad)
