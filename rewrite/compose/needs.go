@@ -22,13 +22,14 @@ func (p *planner) decide(svc *service) {
 	needs := p.pol.NeedsFor(svc.name, image)
 	c := policy.Container{Env: map[string]string{}}
 	svc.mountNodes = nil
-	addMount := func(n *yaml.Node, target string, tmpfs bool) {
-		c.Mounts = append(c.Mounts, policy.MountPoint{Target: target, Tmpfs: tmpfs, Ref: len(svc.mountNodes)})
+	addMount := func(n *yaml.Node, target string, tmpfs bool, opts string) {
+		c.Mounts = append(c.Mounts, policy.MountPoint{Target: target, Tmpfs: tmpfs, Options: opts, Ref: len(svc.mountNodes)})
 		svc.mountNodes = append(svc.mountNodes, n)
 	}
 	for _, v := range svc.allValues("tmpfs") {
 		for _, item := range itemNodes(v) {
-			addMount(item, policy.TmpfsTarget(item.Value), true)
+			target, opts, _ := strings.Cut(item.Value, ":")
+			addMount(item, target, true, opts)
 		}
 	}
 	for _, v := range svc.allValues("volumes") {
@@ -36,13 +37,13 @@ func (p *planner) decide(svc *service) {
 			switch item.Kind {
 			case yaml.ScalarNode:
 				if vol, ok := policy.ParseVolume(item.Value); ok {
-					addMount(item, vol.Target, false)
+					addMount(item, vol.Target, false, "")
 				}
 			case yaml.MappingNode:
 				_, t := lookup(item, "target")
 				_, typ := lookup(item, "type")
 				if t != nil && t.Kind == yaml.ScalarNode {
-					addMount(t, t.Value, typ != nil && typ.Value == "tmpfs")
+					addMount(t, t.Value, typ != nil && typ.Value == "tmpfs", "")
 				}
 			}
 		}

@@ -16,8 +16,10 @@ import (
 type MountPoint struct {
 	// Target is the path in the container, as written.
 	Target string
-	// Tmpfs is true for a tmpfs mount.
-	Tmpfs bool
+	// Tmpfs is true for a tmpfs mount; Options are its options as written
+	// after the path ("exec,size=64m").
+	Tmpfs   bool
+	Options string
 	// Anonymous is true for an anonymous volume the file does not name: a
 	// Dockerfile VOLUME. Its data outlives no "down -v" or "run --rm".
 	Anonymous bool
@@ -149,6 +151,13 @@ func Apply(n Needs, c Container) Applied {
 		a.Writable = append(a.Writable, p)
 		switch {
 		case covered(p) != nil:
+			if m := covered(p); m.Tmpfs && CanonicalPath(m.Target) == p {
+				if missing := missingOptions(opts, m.Options); missing != "" {
+					a.Notes = append(a.Notes, Note{finding.Tmpfs, m.Ref, fmt.Sprintf(
+						"the tmpfs on %s lacks %s, which %s needs: write %s", m.Target, missing, label,
+						joinTmpfs(m.Target, strings.Trim(m.Options+","+missing, ",")))})
+				}
+			}
 			continue
 		case conflicts(p, state) != "":
 			a.Notes = append(a.Notes, Note{finding.Tmpfs, -1, fmt.Sprintf(
@@ -346,4 +355,24 @@ func dropOptions(e string, drop []string) (string, []string) {
 		return p, dropped
 	}
 	return p + ":" + strings.Join(kept, ","), dropped
+}
+
+// missingOptions returns the options of want that have lacks (by what
+// they set: exec is lacking from noexec), comma-separated. Ownership and
+// size options are left to the author.
+func missingOptions(want, have string) string {
+	var out []string
+	for _, o := range strings.Split(want, ",") {
+		if o == "" || strings.HasPrefix(o, "size=") || strings.HasPrefix(o, "uid=") || strings.HasPrefix(o, "gid=") {
+			continue
+		}
+		found := false
+		for _, h := range strings.Split(have, ",") {
+			found = found || h == o
+		}
+		if !found {
+			out = append(out, o)
+		}
+	}
+	return strings.Join(out, ",")
 }

@@ -21,7 +21,7 @@ func (p *planner) decide(s state) policy.Applied {
 	needs := p.pol.NeedsFor("", image)
 	c := policy.Container{Env: map[string]string{}, EnvUnknown: len(inv.Hidden) > 0}
 	for i, m := range s.mounts {
-		c.Mounts = append(c.Mounts, policy.MountPoint{Target: m.target, Tmpfs: m.tmpfs, Ref: i})
+		c.Mounts = append(c.Mounts, policy.MountPoint{Target: m.target, Tmpfs: m.tmpfs, Options: m.opts, Ref: i})
 	}
 	for _, f := range inv.Flags {
 		switch f.Name {

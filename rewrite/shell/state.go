@@ -31,6 +31,7 @@ type state struct {
 type mount struct {
 	target string
 	tmpfs  bool
+	opts   string // a --tmpfs flag's options
 	flag   *shellparse.Flag
 }
 
@@ -107,7 +108,11 @@ func (s *state) target(f *shellparse.Flag, target string, tmpfs bool) {
 		s.dynTargets = append(s.dynTargets, d)
 		return
 	}
-	s.mounts = append(s.mounts, mount{path.Clean(target), tmpfs, f})
+	m := mount{target: path.Clean(target), tmpfs: tmpfs, flag: f}
+	if f.Name == "tmpfs" {
+		_, m.opts, _ = strings.Cut(f.Value, ":")
+	}
+	s.mounts = append(s.mounts, m)
 }
 
 // mayTarget returns a mount whose target is not static but may be p (its
