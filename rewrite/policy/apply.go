@@ -2,7 +2,6 @@ package policy
 
 import (
 	"fmt"
-	"path"
 	"strings"
 
 	"github.com/rofix/rofix/rewrite/finding"
@@ -21,7 +20,7 @@ type MountPoint struct {
 	Tmpfs   bool
 	Options string
 	// Anonymous is true for an anonymous volume the file does not name: a
-	// Dockerfile VOLUME. Its data outlives no "down -v" or "run --rm".
+	// Dockerfile VOLUME, whose data is lost when the container is re-created.
 	Anonymous bool
 	// Ref is the engine's index of the mount, echoed in notes about it.
 	Ref int
@@ -74,30 +73,6 @@ type Applied struct {
 	Notes []Note
 }
 
-// onSymlink reports a path through /var/run or /var/lock.
-func onSymlink(p string) bool {
-	p = path.Clean(p)
-	return CanonicalPath(p) != p && (strings.HasPrefix(p, "/var/run") || strings.HasPrefix(p, "/var/lock"))
-}
-
-// SafeTmpfsEntry reports whether a tmpfs entry can be written as it is in a
-// shell word and a plain YAML scalar: an absolute path and options made of
-// letters, digits and . _ - / : = , + @ %.
-func SafeTmpfsEntry(e string) bool {
-	if !strings.HasPrefix(e, "/") {
-		return false
-	}
-	for _, r := range e {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
-		case strings.ContainsRune("._-/:=,+@%", r):
-		default:
-			return false
-		}
-	}
-	return true
-}
-
 // Apply decides what a container whose image has needs n gets, given what
 // c already has:
 //   - a tmpfs for each of n's paths, unless something is mounted at that
@@ -112,166 +87,127 @@ func SafeTmpfsEntry(e string) bool {
 //   - verdict "no" refuses read-only with the entry's conditions; "cond"
 //     reports them; notes are reported.
 func Apply(n Needs, c Container) Applied {
-	a := Applied{ReadOnly: n.Verdict != DoesNotWork}
-	label := n.Image
+	ap := &applier{n: n, c: c, a: Applied{ReadOnly: n.Verdict != DoesNotWork},
+		label: n.Image, state: canonicalAll(n.Volumes), noTmpfs: canonicalAll(n.NoTmpfs)}
 	if len(n.Entries) > 0 && n.Entries[0].Name != "" {
-		label = n.Entries[0].Name
+		ap.label = n.Entries[0].Name
 	}
-	a.verdictNotes(n, label)
+	ap.verdict()
+	ap.tmpfs()
+	ap.owner()
+	ap.stateNotes()
+	ap.env()
+	ap.notes()
+	return ap.a
+}
 
-	state := canonicalAll(n.Volumes)
-	noTmpfs := canonicalAll(n.NoTmpfs)
-	for _, m := range c.Mounts {
-		if m.Tmpfs && onSymlink(m.Target) {
-			a.Notes = append(a.Notes, Note{finding.Tmpfs, m.Ref, fmt.Sprintf(
-				"tmpfs on %s: %s is a symlink in most images and a tmpfs on it fails; write %s", m.Target, strings.Join(strings.Split(path.Clean(m.Target), "/")[:3], "/"), CanonicalPath(m.Target))})
-		}
-	}
-	covered := func(p string) *MountPoint {
-		for i := range c.Mounts {
-			if within(p, CanonicalPath(c.Mounts[i].Target)) {
-				return &c.Mounts[i]
-			}
-		}
-		return nil
-	}
+// applier holds one Apply call.
+type applier struct {
+	n       Needs
+	c       Container
+	a       Applied
+	label   string   // the entry's name, else the image
+	state   []string // canonical state paths
+	noTmpfs []string // canonical no-tmpfs paths
+}
 
-	var canonical []string
-	for _, e := range n.Tmpfs {
-		target, opts, _ := strings.Cut(e, ":")
-		canonical = append(canonical, joinTmpfs(CanonicalPath(target), opts))
+func (ap *applier) note(rule finding.Rule, mount int, format string, args ...any) {
+	n := Note{rule, mount, fmt.Sprintf(format, args...)}
+	if rule == finding.ReadOnly {
+		ap.a.ReadOnlyNotes = append(ap.a.ReadOnlyNotes, n)
+	} else {
+		ap.a.Notes = append(ap.a.Notes, n)
 	}
-	entries := mergeTmpfs(canonical)
-	dropped := make([][]string, len(entries))
-	for i, e := range entries {
-		entries[i], dropped[i] = dropOptions(e, c.DropOptions)
-	}
-	for i, e := range entries {
-		p, opts, _ := strings.Cut(e, ":")
-		a.Writable = append(a.Writable, p)
-		switch {
-		case covered(p) != nil:
-			if m := covered(p); m.Tmpfs && CanonicalPath(m.Target) == p {
-				if missing := missingOptions(opts, m.Options); missing != "" {
-					a.Notes = append(a.Notes, Note{finding.Tmpfs, m.Ref, fmt.Sprintf(
-						"the tmpfs on %s lacks %s, which %s needs: write %s", m.Target, missing, label,
-						joinTmpfs(m.Target, strings.Trim(m.Options+","+missing, ",")))})
-				}
-			}
-			continue
-		case conflicts(p, state) != "":
-			a.Notes = append(a.Notes, Note{finding.Tmpfs, -1, fmt.Sprintf(
-				"no tmpfs on %s: %s is a state path of %s and needs a volume", p, conflicts(p, state), label)})
-			continue
-		case conflicts(p, noTmpfs) != "":
-			a.Notes = append(a.Notes, Note{finding.Tmpfs, -1, fmt.Sprintf(
-				"no tmpfs on %s: %s ships files in %s that a tmpfs would hide", p, label, conflicts(p, noTmpfs))})
-			continue
-		case opts == "" && coveredByList(p, c.EngineTmpfs):
-			continue // the engine mounts it
-		case opts == "" && coveredByEntries(p, entries):
-			continue // another entry covers it
-		case !SafeTmpfsEntry(e):
-			a.Notes = append(a.Notes, Note{finding.Tmpfs, -1, fmt.Sprintf(
-				"tmpfs %q not added: rofix writes only paths and options of letters, digits and ._-/:=,+@%%; add it by hand", e)})
-			continue
-		}
-		a.Tmpfs = append(a.Tmpfs, e)
-		if len(dropped[i]) > 0 {
-			a.Notes = append(a.Notes, Note{finding.Tmpfs, -1, fmt.Sprintf(
-				"tmpfs on %s without %s: the engine refuses those options, and its tmpfs is root's; if the app cannot write there, make the directory writable in the image", p, strings.Join(dropped[i], ","))})
-		}
-	}
+}
 
-	if u := c.User; u != "" && u != "root" && u != "0" && !strings.HasPrefix(u, "0:") && !strings.HasPrefix(u, "root:") {
-		for _, e := range a.Tmpfs {
-			p, opts, _ := strings.Cut(e, ":")
-			if p != "/tmp" && p != "/var/tmp" && !strings.Contains(opts, "uid=") && !strings.Contains(opts, "mode=") {
-				a.Notes = append(a.Notes, Note{finding.Tmpfs, -1, fmt.Sprintf(
-					"the container runs as user %s: a tmpfs on %s over a directory of the image gets that directory's mode but root as owner; if %s cannot write there, add uid= to the entry", u, p, u)})
-			}
+// covered returns the first mount at or above p, or nil.
+func (ap *applier) covered(p string) *MountPoint {
+	for i := range ap.c.Mounts {
+		if within(p, CanonicalPath(ap.c.Mounts[i].Target)) {
+			return &ap.c.Mounts[i]
 		}
 	}
+	return nil
+}
 
+// stateNotes reports the state paths without a named volume, and the
+// Dockerfile VOLUMEs nothing names.
+func (ap *applier) stateNotes() {
 	reported := map[*MountPoint]bool{}
-	for _, v := range state {
-		a.Writable = append(a.Writable, v)
-		m := covered(v)
+	for _, v := range ap.state {
+		ap.a.Writable = append(ap.a.Writable, v)
+		m := ap.covered(v)
 		if m != nil {
 			reported[m] = true
 		}
 		switch {
 		case m == nil:
-			a.Notes = append(a.Notes, Note{finding.Tmpfs, -1, fmt.Sprintf(
-				"%s keeps its state in %s, where nothing is mounted: the data dies with the container (unless the image declares a volume there, writes fail on the read-only root); mount a named volume on %s", label, v, v)})
+			ap.note(finding.Tmpfs, -1, "%s keeps its state in %s, where nothing is mounted: the data dies with the container (unless the image declares a volume there, writes fail on the read-only root); mount a named volume on %s", ap.label, v, v)
 		case m.Tmpfs:
-			a.Notes = append(a.Notes, Note{finding.Tmpfs, m.Ref, fmt.Sprintf(
-				"%s keeps state in %s, which is on a tmpfs here: its data dies with the container", label, v)})
+			ap.note(finding.Tmpfs, m.Ref, "%s keeps state in %s, which is on a tmpfs here: its data dies with the container", ap.label, v)
 		case m.Anonymous:
-			a.Notes = append(a.Notes, Note{finding.Tmpfs, m.Ref, fmt.Sprintf(
-				"%s keeps state in %s: the Dockerfile's VOLUME %s gives it only an anonymous volume; mount a named volume there to keep the data", label, v, m.Target)})
+			ap.note(finding.Tmpfs, m.Ref, "%s keeps state in %s: the Dockerfile's VOLUME %s gives it only an anonymous volume; mount a named volume there to keep the data", ap.label, v, m.Target)
 		}
 	}
-
-	// A Dockerfile VOLUME no named volume or bind covers: state too.
-	for i := range c.Mounts {
-		m := &c.Mounts[i]
-		if !m.Anonymous || reported[m] || namedAbove(c.Mounts, CanonicalPath(m.Target)) {
-			continue
+	for i := range ap.c.Mounts {
+		m := &ap.c.Mounts[i]
+		if m.Anonymous && !reported[m] && !namedAbove(ap.c.Mounts, CanonicalPath(m.Target)) {
+			ap.note(finding.Tmpfs, m.Ref, "the Dockerfile declares VOLUME %s and nothing here mounts it: it gets an anonymous volume, whose data is lost when the container is re-created; mount a named volume there", m.Target)
 		}
-		a.Notes = append(a.Notes, Note{finding.Tmpfs, m.Ref, fmt.Sprintf(
-			"the Dockerfile declares VOLUME %s and nothing here mounts it: it gets an anonymous volume, whose data is lost when the container is re-created; mount a named volume there", m.Target)})
 	}
+}
 
-	for _, env := range n.Env {
-		val, set := c.Env[env.Name]
+// env reports the environment settings the container lacks.
+func (ap *applier) env() {
+	for _, env := range ap.n.Env {
+		val, set := ap.c.Env[env.Name]
 		why := ""
 		if env.Why != "" {
 			why = " (" + env.Why + ")"
 		}
 		switch {
-		case !set && c.EnvUnknown:
-			a.ReadOnlyNotes = append(a.ReadOnlyNotes, Note{finding.ReadOnly, -1, fmt.Sprintf(
-				"%s needs %s=%s read-only%s; not set here (unless in an env file)", label, env.Name, env.Value, why)})
+		case !set && ap.c.EnvUnknown:
+			ap.note(finding.ReadOnly, -1, "%s needs %s=%s read-only%s; not set here (unless in an env file)", ap.label, env.Name, env.Value, why)
 		case !set:
-			a.ReadOnlyNotes = append(a.ReadOnlyNotes, Note{finding.ReadOnly, -1, fmt.Sprintf(
-				"%s needs %s=%s read-only%s; not set here: add it to the environment", label, env.Name, env.Value, why)})
+			ap.note(finding.ReadOnly, -1, "%s needs %s=%s read-only%s; not set here: add it to the environment", ap.label, env.Name, env.Value, why)
 		case val != "" && env.Value != "" && val != env.Value && !strings.Contains(val, "$"):
-			a.ReadOnlyNotes = append(a.ReadOnlyNotes, Note{finding.ReadOnly, -1, fmt.Sprintf(
-				"%s needs %s=%s read-only%s; it is set to %s here", label, env.Name, env.Value, why, val)})
+			ap.note(finding.ReadOnly, -1, "%s needs %s=%s read-only%s; it is set to %s here", ap.label, env.Name, env.Value, why, val)
 		}
 	}
-	said := map[string]bool{} // the conditions the verdict note holds
-	for _, e := range n.Entries {
+}
+
+// notes reports the notes of the entries, but not the conditions the
+// verdict note already holds.
+func (ap *applier) notes() {
+	said := map[string]bool{}
+	for _, e := range ap.n.Entries {
 		if e.Verdict != Works {
 			said[e.Name+": "+e.Conditions] = true
 		}
 	}
-	for _, note := range n.Notes {
-		if !said[note] {
-			a.Notes = append(a.Notes, Note{finding.Tmpfs, -1, note})
+	for _, text := range ap.n.Notes {
+		if !said[text] {
+			ap.note(finding.Tmpfs, -1, "%s", text)
 		}
 	}
-	return a
 }
 
-// verdictNotes reports the verdict of the matched entries.
-func (a *Applied) verdictNotes(n Needs, label string) {
-	conds := conditions(n)
-	switch n.Verdict {
+// verdict reports the verdict of the matched entries, with their
+// conditions: why read-only is refused, or what it takes.
+func (ap *applier) verdict() {
+	text := ""
+	switch ap.n.Verdict {
 	case DoesNotWork:
-		text := fmt.Sprintf("%s does not run with a read-only root", label)
-		if conds != "" {
-			text += ": " + conds
-		}
-		a.ReadOnlyNotes = append(a.ReadOnlyNotes, Note{finding.ReadOnly, -1, text})
+		text = ap.label + " does not run with a read-only root"
 	case WorksWithConditions:
-		text := fmt.Sprintf("%s runs read-only only under conditions", label)
-		if conds != "" {
-			text += ": " + conds
-		}
-		a.ReadOnlyNotes = append(a.ReadOnlyNotes, Note{finding.ReadOnly, -1, text})
+		text = ap.label + " runs read-only only under conditions"
+	default:
+		return
 	}
+	if conds := conditions(ap.n); conds != "" {
+		text += ": " + conds
+	}
+	ap.note(finding.ReadOnly, -1, "%s", text)
 }
 
 // conditions joins the conditions of the entries whose verdict is not
@@ -284,95 +220,4 @@ func conditions(n Needs) string {
 		}
 	}
 	return strings.Join(out, "; ")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-// conflicts returns the path of list that p is at, above or under, or "".
-func conflicts(p string, list []string) string {
-	for _, x := range list {
-		if within(p, x) || within(x, p) {
-			return x
-		}
-	}
-	return ""
-}
-
-func coveredByList(p string, list []string) bool {
-	for _, x := range list {
-		if within(p, x) {
-			return true
-		}
-	}
-	return false
-}
-
-// coveredByEntries reports whether another entry is above p.
-func coveredByEntries(p string, entries []string) bool {
-	for _, e := range entries {
-		if t := TmpfsTarget(e); t != p && within(p, t) {
-			return true
-		}
-	}
-	return false
-}
-
-// namedAbove reports whether a mount the file names (not an anonymous
-// Dockerfile volume) is at or above p.
-func namedAbove(mounts []MountPoint, p string) bool {
-	for _, m := range mounts {
-		if !m.Anonymous && within(p, CanonicalPath(m.Target)) {
-			return true
-		}
-	}
-	return false
-}
-
-// dropOptions removes the options named in drop from a tmpfs entry and
-// returns the entry and the options removed.
-func dropOptions(e string, drop []string) (string, []string) {
-	p, opts, ok := strings.Cut(e, ":")
-	if !ok || len(drop) == 0 {
-		return e, nil
-	}
-	var kept, dropped []string
-	for _, o := range strings.Split(opts, ",") {
-		name, _, _ := strings.Cut(o, "=")
-		if contains(drop, name) {
-			dropped = append(dropped, o)
-		} else {
-			kept = append(kept, o)
-		}
-	}
-	if len(kept) == 0 {
-		return p, dropped
-	}
-	return p + ":" + strings.Join(kept, ","), dropped
-}
-
-// missingOptions returns the options of want that have lacks (by what
-// they set: exec is lacking from noexec), comma-separated. Ownership and
-// size options are left to the author.
-func missingOptions(want, have string) string {
-	var out []string
-	for _, o := range strings.Split(want, ",") {
-		if o == "" || strings.HasPrefix(o, "size=") || strings.HasPrefix(o, "uid=") || strings.HasPrefix(o, "gid=") {
-			continue
-		}
-		found := false
-		for _, h := range strings.Split(have, ",") {
-			found = found || h == o
-		}
-		if !found {
-			out = append(out, o)
-		}
-	}
-	return strings.Join(out, ",")
 }
