@@ -16,8 +16,8 @@ func tree(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	files := map[string]string{
-		"a/compose.yaml": "services:\n  web:\n    image: nginx\n  db:\n    image: postgres\n    read_only: false\n",
-		"b/run.sh":       "#!/bin/sh\ndocker run -d redis:7\n",
+		"a/compose.yaml": "services:\n  web:\n    image: example/web\n  db:\n    image: example/db\n    read_only: false\n",
+		"b/run.sh":       "#!/bin/sh\ndocker run -d example/cache:7\n",
 		"c/compose.yaml": "services:\n  web:\n    image: a\n    read_only: true\n    tmpfs: [/tmp]\n    security_opt: [no-new-privileges]\n",
 	}
 	for name, content := range files {
