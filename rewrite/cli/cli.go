@@ -56,6 +56,10 @@ Flags:
 
 Flags may be written with one or two dashes (-w, --check).
 
+On a terminal rofix colours diffs (not with NO_COLOR set), shows a progress
+line when a run takes more than a second, and prints a summary on stderr
+after a run over a directory (with -v, also when stderr is not a terminal).
+
 rofix images [PATTERN] prints what rofix knows about an image (tmpfs paths,
 state paths, verdict, sources); without PATTERN it lists every known image.
 (To process a directory named images, write ./images.)
