@@ -158,3 +158,28 @@ func TestREADMEExample(t *testing.T) {
 		t.Errorf("the README's example is stale; rofix prints:\n%s", got.String())
 	}
 }
+
+// TestInvalidUTF8Text: inserted bytes that are not UTF-8 (a Latin-1
+// script) travel exactly, as text_base64 in JSON and binary in SARIF.
+func TestInvalidUTF8Text(t *testing.T) {
+	src := []byte("caf\xe9\n")
+	f := File{Path: "x.sh", Kind: "shell", Changed: true, Edits: []Edit{{Offset: 4, End: 4, Text: " \xe9t\xe9"}}}
+	f.fix = newIndex(src).replacements(toEngineEdits(f.Edits))
+	var j bytes.Buffer
+	if err := WriteJSON(&j, []File{f}); err != nil {
+		t.Fatal(err)
+	}
+	var doc readDoc
+	if err := json.Unmarshal(j.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := base64.StdEncoding.DecodeString(doc.Files[0].Edits[0].TextBase64); string(got) != " \xe9t\xe9" {
+		t.Errorf("text_base64 %q", got)
+	}
+	f.Findings = []Finding{{Rule: "read-only", Fixed: true, Severity: SeverityNote, Start: Position{Line: 1, Column: 1, Column16: 1}, End: Position{Line: 1, Column: 1, Column16: 1}}}
+	_, log := sarifOf(t, []File{f})
+	rp := log.Runs[0].Results[0].Fixes[0].ArtifactChanges[0].Replacements[0]
+	if got, _ := base64.StdEncoding.DecodeString(rp.InsertedContent.Binary); rp.InsertedContent.Text != nil || string(got) != " \xe9t\xe9" {
+		t.Errorf("insertedContent %+v", rp.InsertedContent)
+	}
+}
