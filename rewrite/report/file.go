@@ -49,8 +49,8 @@ type File struct {
 	Err      *FileError // nil when the file was processed
 	Findings []Finding
 	// Edits turn the original into the new content: sorted by offset,
-	// applied in order (equal offsets in the order given) they give exactly
-	// what -w writes. Empty when nothing changes.
+	// neither overlapping nor touching, so applied in any order they give
+	// exactly what -w writes. Empty when nothing changes.
 	Edits []Edit
 	// fix is Edits in the shape SARIF replacements need (see lines.go).
 	fix []replacement
@@ -115,6 +115,13 @@ func FromResult(path string, res *rewrite.Result) File {
 	if f.Changed {
 		sorted := edit.Sorted(res.Edits)
 		for _, e := range sorted {
+			// Edits that touch (two insertions at one offset) become one, so
+			// that no order of application is ambiguous.
+			if n := len(f.Edits); n > 0 && f.Edits[n-1].End == e.Start {
+				f.Edits[n-1].End = e.End
+				f.Edits[n-1].Text += e.Text
+				continue
+			}
 			f.Edits = append(f.Edits, Edit{Offset: e.Start, End: e.End, Text: e.Text})
 		}
 		f.fix = x.replacements(sorted)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/txtar"
@@ -39,7 +40,7 @@ func goldenInputs(t *testing.T) []input {
 		if len(ar.Files) == 0 {
 			continue
 		}
-		in := input{name: file, path: ar.Files[0].Name, src: ar.Files[0].Data, pol: policy.Default()}
+		in := input{name: file, path: ar.Files[0].Name, src: ar.Files[0].Data, pol: defaultPolicy()}
 		comment := "\n" + string(ar.Comment)
 		if strings.Contains(comment, "\nno-final-newline") {
 			in.src = bytes.TrimSuffix(in.src, []byte("\n"))
@@ -79,7 +80,7 @@ func trickyInputs() []input {
 			{"-no-eol", bytes.TrimSuffix(base.src, []byte("\n"))},
 			{"-crlf-no-eol", bytes.TrimSuffix(crlf, []byte("\r\n"))},
 		} {
-			out = append(out, input{name: base.name + v.suffix, path: base.path, src: v.src, pol: policy.Default()})
+			out = append(out, input{name: base.name + v.suffix, path: base.path, src: v.src, pol: defaultPolicy()})
 		}
 	}
 	return out
@@ -135,7 +136,7 @@ func corpusInputs(t *testing.T) []input {
 			return err
 		}
 		src, err := os.ReadFile(path)
-		out = append(out, input{name: path, path: "compose.yaml", src: src, pol: policy.Default()})
+		out = append(out, input{name: path, path: "compose.yaml", src: src, pol: defaultPolicy()})
 		return err
 	})
 	if err != nil {
@@ -144,3 +145,7 @@ func corpusInputs(t *testing.T) []input {
 	t.Logf("%d corpus files from %s", len(out), dir)
 	return out
 }
+
+// defaultPolicy is policy.Default(), read once: it parses the built-in image
+// table, which thousands of generated files need not pay for each time.
+var defaultPolicy = sync.OnceValue(policy.Default)

@@ -13,7 +13,6 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/rofix/rofix/rewrite"
-	"github.com/rofix/rofix/rewrite/policy"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected JSON of testdata/json/*.txtar")
@@ -43,9 +42,10 @@ type readDoc struct {
 	} `json:"files"`
 }
 
-// TestJSONEditsReproduceWrite applies each file's JSON edits in order to
-// the original and compares with what -w writes, on every golden and tricky
-// input and the corpus; and checks the findings' lines and columns against their offsets.
+// TestJSONEditsReproduceWrite applies each file's JSON edits to the
+// original, in order and from the last to the first, and compares with what
+// -w writes, on every golden and tricky input and the corpus; and checks the
+// findings' lines and columns against their offsets.
 func TestJSONEditsReproduceWrite(t *testing.T) {
 	for _, in := range append(append(goldenInputs(t), trickyInputs()...), corpusInputs(t)...) {
 		res := process(in)
@@ -62,21 +62,22 @@ func TestJSONEditsReproduceWrite(t *testing.T) {
 			t.Errorf("%s: changed %v error %s; result changed %v error %v", in.name, f.Changed, f.Error, res.Changed(), res.Err)
 		}
 		var out []byte
-		last := 0
-		for _, e := range f.Edits {
-			text := []byte(e.Text)
-			if e.TextBase64 != "" {
-				text, _ = base64.StdEncoding.DecodeString(e.TextBase64)
+		reverse := append([]byte(nil), in.src...)
+		last := -1
+		for i, e := range f.Edits {
+			if e.Offset <= last || e.End < e.Offset || e.End > len(in.src) {
+				t.Fatalf("%s: edit [%d,%d) out of order or range, or touching the one before", in.name, e.Offset, e.End)
 			}
-			if e.Offset < last || e.End < e.Offset || e.End > len(in.src) {
-				t.Fatalf("%s: edit [%d,%d) out of order or range", in.name, e.Offset, e.End)
-			}
-			out = append(append(out, in.src[last:e.Offset]...), text...)
+			out = append(append(out, in.src[max(last, 0):e.Offset]...), editText(f.Edits[i].Text, f.Edits[i].TextBase64)...)
 			last = e.End
 		}
-		out = append(out, in.src[last:]...)
-		if !bytes.Equal(out, res.Out) {
-			t.Errorf("%s: JSON edits give\n%q\nwant\n%q", in.name, out, res.Out)
+		out = append(out, in.src[max(last, 0):]...)
+		for i := len(f.Edits) - 1; i >= 0; i-- {
+			e := f.Edits[i]
+			reverse = append(append(append([]byte(nil), reverse[:e.Offset]...), editText(e.Text, e.TextBase64)...), reverse[e.End:]...)
+		}
+		if !bytes.Equal(out, res.Out) || !bytes.Equal(reverse, res.Out) {
+			t.Errorf("%s: JSON edits give\n%q\nand from the last\n%q\nwant\n%q", in.name, out, reverse, res.Out)
 		}
 		for _, fd := range f.Findings {
 			lineStart := bytes.LastIndexByte(in.src[:fd.Offset], '\n') + 1
@@ -110,7 +111,7 @@ func TestJSONGolden(t *testing.T) {
 			if strings.Contains(string(ar.Comment), "crlf") {
 				src = bytes.ReplaceAll(src, []byte("\n"), []byte("\r\n"))
 			}
-			res := rewrite.Process(in.Name, src, rewrite.DetectKind(in.Name, src, true), policy.Default())
+			res := rewrite.Process(in.Name, src, rewrite.DetectKind(in.Name, src, true), defaultPolicy())
 			var got bytes.Buffer
 			if err := WriteJSON(&got, []File{FromResult(in.Name, res)}); err != nil {
 				t.Fatal(err)
@@ -149,7 +150,7 @@ func TestREADMEExample(t *testing.T) {
 		return body
 	}
 	src := []byte(block("yaml"))
-	res := rewrite.Process("compose.yaml", src, rewrite.Compose, policy.Default())
+	res := rewrite.Process("compose.yaml", src, rewrite.Compose, defaultPolicy())
 	var got bytes.Buffer
 	if err := WriteJSON(&got, []File{FromResult("compose.yaml", res)}); err != nil {
 		t.Fatal(err)
@@ -182,4 +183,12 @@ func TestInvalidUTF8Text(t *testing.T) {
 	if got, _ := base64.StdEncoding.DecodeString(rp.InsertedContent.Binary); rp.InsertedContent.Text != nil || string(got) != " \xe9t\xe9" {
 		t.Errorf("insertedContent %+v", rp.InsertedContent)
 	}
+}
+
+func editText(text, b64 string) []byte {
+	if b64 != "" {
+		b, _ := base64.StdEncoding.DecodeString(b64)
+		return b
+	}
+	return []byte(text)
 }

@@ -6,8 +6,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/rofix/rofix/rewrite/policy"
 )
 
 // genTree returns n generated files: compose files of three services (one
@@ -23,7 +21,7 @@ func genTree(n int) []File {
 			in = input{path: fmt.Sprintf("svc%04d/compose.yaml", i),
 				src: []byte(fmt.Sprintf("services:\n  web%d:\n    image: nginx\n    volumes:\n      - ./nginx.conf:/etc/nginx/nginx.conf\n  worker:\n    image: app\n  db:\n    image: postgres\n    read_only: false\n", i))}
 		}
-		in.pol = policy.Default()
+		in.pol = defaultPolicy()
 		files = append(files, FromResult(in.path, process(in)))
 	}
 	return files
@@ -141,7 +139,7 @@ func TestMarkdownBudgetLevels(t *testing.T) {
 
 // TestMarkdownEscapes: names and messages cannot inject formatting.
 func TestMarkdownEscapes(t *testing.T) {
-	in := input{path: "we`ird/compose.yaml", src: []byte("services:\n  \"*evil*_[x](http://e)\":\n    image: a\n"), pol: policy.Default()}
+	in := input{path: "we`ird/compose.yaml", src: []byte("services:\n  \"*evil*_[x](http://e)\":\n    image: a\n"), pol: defaultPolicy()}
 	md := markdown(t, []File{FromResult(in.path, process(in))}, 0)
 	for _, want := range []string{"### `` we`ird/compose.yaml ``\n", "**Service `*evil*_[x](http://e)`**", "added to service \\*evil\\*\\_\\[x\\](http://e)\n"} {
 		if !strings.Contains(md, want) {
@@ -154,7 +152,7 @@ func TestMarkdownEscapes(t *testing.T) {
 // decision already made: listed as left alone on purpose, not as needing a
 // person.
 func TestMarkdownDirectives(t *testing.T) {
-	in := input{path: "compose.yaml", src: []byte("services:\n  # rofix:ignore -- legacy\n  legacy:\n    image: old\n  app:\n    image: new\n    read_only: false\n"), pol: policy.Default()}
+	in := input{path: "compose.yaml", src: []byte("services:\n  # rofix:ignore -- legacy\n  legacy:\n    image: old\n  app:\n    image: new\n    read_only: false\n"), pol: defaultPolicy()}
 	md := markdown(t, []File{FromResult(in.path, process(in))}, 0)
 	for _, want := range []string{
 		"** 1 finding needs a person.\n",

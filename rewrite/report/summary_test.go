@@ -3,8 +3,6 @@ package report
 import (
 	"errors"
 	"testing"
-
-	"github.com/rofix/rofix/rewrite/policy"
 )
 
 // TestSummary counts files, subjects hardened and findings by rule, and
@@ -18,7 +16,7 @@ func TestSummary(t *testing.T) {
 	}
 	var s Summary
 	for _, in := range inputs {
-		in.pol = policy.Default()
+		in.pol = defaultPolicy()
 		f := FromResult(in.path, process(in))
 		s.Add(&f)
 	}
