@@ -11,6 +11,7 @@ import (
 	"github.com/rofix/rofix/rewrite/compose"
 	"github.com/rofix/rofix/rewrite/edit"
 	"github.com/rofix/rofix/rewrite/finding"
+	"github.com/rofix/rofix/rewrite/kube"
 	"github.com/rofix/rofix/rewrite/policy"
 	"github.com/rofix/rofix/rewrite/shell"
 )
@@ -22,9 +23,10 @@ const (
 	Unknown Kind = iota
 	Compose
 	Shell
+	Kube // a Kubernetes manifest
 )
 
-func (k Kind) String() string { return [...]string{"unknown", "compose", "shell"}[k] }
+func (k Kind) String() string { return [...]string{"unknown", "compose", "shell", "kube"}[k] }
 
 // IsComposeName reports whether a base name is one a directory walk treats
 // as a compose file: compose.y(a)ml, docker-compose.y(a)ml and their
@@ -43,6 +45,13 @@ func IsComposeName(base string) bool {
 		}
 	}
 	return false
+}
+
+// IsYAMLName reports whether a base name ends in .yaml or .yml: a walk
+// reads such files to see whether they are Kubernetes manifests.
+func IsYAMLName(base string) bool {
+	ext := filepath.Ext(base)
+	return ext == ".yaml" || ext == ".yml"
 }
 
 // IsShellName reports whether a file name alone says shell (.sh, .bash).
@@ -71,6 +80,8 @@ func DetectKind(name string, src []byte, explicit bool) Kind {
 		return Compose
 	case IsShellName(base), IsShellShebang(src):
 		return Shell
+	case (explicit || IsYAMLName(base)) && kube.LooksLike(src):
+		return Kube
 	case explicit:
 		return Compose
 	}
@@ -111,6 +122,16 @@ func Process(name string, src []byte, kind Kind, pol policy.Policy) *Result {
 		}
 	case Shell:
 		plan, err = shell.Plan(name, src, pol)
+	case Kube:
+		plan, err = kube.Plan(src, pol)
+		if errors.Is(err, kube.ErrNotKube) {
+			r.Kind = Compose
+			plan, err = compose.Plan(src, pol)
+			if errors.Is(err, compose.ErrNotCompose) {
+				r.NotCompose = true
+				return r
+			}
+		}
 	default:
 		r.Err = fmt.Errorf("not a compose file or shell script")
 		return r

@@ -100,7 +100,7 @@ func processJob(opts *options, j job) *outcome {
 	if j.err != nil || j.note != "" {
 		return o
 	}
-	if j.kind == rewrite.Unknown && !j.explicit && !hasShellShebang(j.path) {
+	if j.kind == rewrite.Unknown && !j.explicit && !rewrite.IsYAMLName(filepath.Base(j.path)) && !hasShellShebang(j.path) {
 		return o
 	}
 	src, mode, err := readFile(j.path)

@@ -1,0 +1,380 @@
+package kube
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/rofix/rofix/rewrite/directive"
+	"github.com/rofix/rofix/rewrite/finding"
+	"github.com/rofix/rofix/rewrite/policy"
+	"github.com/rofix/rofix/rewrite/yamledit"
+)
+
+// container is one container of a pod spec being hardened.
+type container struct {
+	m      *yaml.Node // its mapping
+	label  *yaml.Node // where its findings point: its name, else its mapping
+	name   string
+	image  string
+	ig     directive.Ignore
+	mounts *yaml.Node // its volumeMounts value, or nil
+	// scratch are the paths that need an emptyDir mount.
+	scratch []string
+	// sc holds the securityContext keys to add.
+	sc []scKey
+}
+
+type scKey struct {
+	key string
+	val bool
+}
+
+// pod hardens the containers and init containers of a pod spec.
+func (p *planner) pod(spec *yaml.Node, kind string) {
+	volumes := map[string]*yaml.Node{}
+	volKey, vols := yamledit.Lookup(spec, "volumes")
+	if vols != nil && vols.Kind == yaml.SequenceNode {
+		for _, v := range vols.Content {
+			if _, n := yamledit.Lookup(v, "name"); n != nil && n.Kind == yaml.ScalarNode {
+				volumes[n.Value] = v
+			}
+		}
+	}
+	var all []*container
+	for _, key := range []string{"initContainers", "containers"} {
+		_, list := yamledit.Lookup(spec, key)
+		if list == nil || list.Kind != yaml.SequenceNode {
+			continue
+		}
+		for _, m := range list.Content {
+			if m.Kind != yaml.MappingNode || len(m.Content) == 0 {
+				continue
+			}
+			if c := p.container(m, volumes, vols); c != nil {
+				all = append(all, c)
+			}
+		}
+	}
+	// emptyDir volumes for the scratch paths, named after the path, with
+	// the container's name in front when several containers need one.
+	users := map[string]int{}
+	for _, c := range all {
+		for _, s := range c.scratch {
+			users[s]++
+		}
+	}
+	taken := map[string]bool{}
+	for n := range volumes {
+		taken[n] = true
+	}
+	var newVols []yamledit.Value
+	for _, c := range all {
+		var mounts []yamledit.Value
+		for _, s := range c.scratch {
+			name := volumeName(s)
+			if users[s] > 1 {
+				name = c.name + "-" + name
+			}
+			name = unique(name, taken)
+			taken[name] = true
+			mounts = append(mounts, yamledit.Map("name", yamledit.Str(name), "mountPath", yamledit.Str(s)))
+			newVols = append(newVols, yamledit.Map("name", yamledit.Str(name), "emptyDir", yamledit.Map()))
+			p.fixed(finding.Tmpfs, c.label, "emptyDir volume %s mounted on %s in container %s", name, s, c.name)
+		}
+		indent := p.s.KeyColumn(c.m.Content[0])
+		if len(mounts) > 0 {
+			if c.mounts == nil {
+				p.ch.AddKey(c.m, indent, "volumeMounts", yamledit.Seq(mounts...))
+			} else {
+				k, _ := yamledit.Lookup(c.m, "volumeMounts")
+				for _, mt := range mounts {
+					p.ch.AddItem(c.mounts, p.s.KeyColumn(k), mt)
+				}
+			}
+		}
+		if len(c.sc) == 0 {
+			continue
+		}
+		scK, sc := yamledit.Lookup(c.m, "securityContext")
+		if sc == nil {
+			var kv []any
+			for _, k := range c.sc {
+				kv = append(kv, k.key, yamledit.Bool(k.val))
+			}
+			p.ch.AddKey(c.m, indent, "securityContext", yamledit.Map(kv...))
+			continue
+		}
+		for _, k := range c.sc {
+			p.ch.AddKey(sc, p.s.KeyColumn(scK), k.key, yamledit.Bool(k.val))
+		}
+	}
+	if len(newVols) == 0 {
+		return
+	}
+	if vols == nil {
+		p.ch.AddKey(spec, p.s.KeyColumn(spec.Content[0]), "volumes", yamledit.Seq(newVols...))
+		return
+	}
+	for _, v := range newVols {
+		p.ch.AddItem(vols, p.s.KeyColumn(volKey), v)
+	}
+}
+
+// container plans the changes to one container; nil when it is skipped.
+func (p *planner) container(m *yaml.Node, volumes map[string]*yaml.Node, vols *yaml.Node) *container {
+	c := &container{m: m, label: m}
+	if _, n := yamledit.Lookup(m, "name"); n != nil && n.Kind == yaml.ScalarNode {
+		c.name, c.label = n.Value, n
+	}
+	if _, img := yamledit.Lookup(m, "image"); img != nil && img.Kind == yaml.ScalarNode {
+		c.image = img.Value
+	}
+	ig, found := p.s.Directive(m.Content[0])
+	if found {
+		if len(ig.Unknown) > 0 {
+			p.at(finding.Directive, c.label, "unknown rule %q in rofix:ignore; the container is skipped (rules: read-only, tmpfs, no-new-privileges, ro-mounts)", strings.Join(ig.Unknown, ","))
+		}
+		if ig.All || ig.File {
+			p.at(finding.Directive, c.label, "container %s skipped by rofix:ignore", c.name)
+			return nil
+		}
+		p.at(finding.Directive, c.label, "some rules skipped for container %s by rofix:ignore", c.name)
+	}
+	c.ig = ig
+	_, c.mounts = yamledit.Lookup(m, "volumeMounts")
+	_, sc := yamledit.Lookup(m, "securityContext")
+	scOK := sc == nil || sc.Kind == yaml.MappingNode && (len(sc.Content) > 0 || sc.Style&yaml.FlowStyle != 0)
+	if !scOK {
+		p.at(finding.Unsupported, c.label, "the securityContext of container %s is not a mapping rofix can add to; harden it by hand", c.name)
+	}
+	_, privNode := yamledit.Lookup(sc, "privileged")
+	privileged := boolOf(privNode) == policy.On
+	sysAdmin := addsSysAdmin(sc)
+
+	if !c.ig.Skips(finding.ReadOnly) || !c.ig.Skips(finding.Tmpfs) {
+		p.readOnly(c, sc, scOK, privileged, vols)
+	}
+	if !c.ig.Skips(finding.NoNewPrivileges) {
+		p.noEscalation(c, sc, scOK, privileged, sysAdmin)
+	}
+	if !c.ig.Skips(finding.ROMounts) {
+		p.roMounts(c, volumes)
+	}
+	return c
+}
+
+// readOnly plans readOnlyRootFilesystem: true and the scratch emptyDirs.
+func (p *planner) readOnly(c *container, sc *yaml.Node, scOK, privileged bool, vols *yaml.Node) {
+	_, v := yamledit.Lookup(sc, "readOnlyRootFilesystem")
+	state := boolOf(v)
+	needs := p.pol.NeedsFor("", c.image)
+	missing := p.scratchMissing(c, needs)
+	canMount := (c.mounts == nil || isAppendable(c.mounts)) && (vols == nil || isAppendable(vols))
+	readOnly := false
+	switch {
+	case c.ig.Skips(finding.ReadOnly):
+		readOnly = state == policy.On
+	case state == policy.On:
+		readOnly = true
+	case state == policy.Off:
+		p.at(finding.ReadOnly, v, "readOnlyRootFilesystem: false is an explicit choice; kept, so no emptyDir is added")
+	case v != nil:
+		p.at(finding.ReadOnly, v, "readOnlyRootFilesystem has a value rofix does not read as a boolean; left as is")
+	case privileged:
+		p.at(finding.ReadOnly, c.label, "container %s is privileged: not made read-only (a privileged container can remount its root anyway); review why it needs privileged: true", c.name)
+	case needs.Verdict == policy.DoesNotWork:
+		p.at(finding.ReadOnly, c.label, "image %s does not run with a read-only root; readOnlyRootFilesystem not added", c.image)
+	case !scOK:
+	case len(missing) > 0 && !c.ig.Skips(finding.Tmpfs) && !canMount:
+		p.at(finding.ReadOnly, c.label, "readOnlyRootFilesystem not added to container %s: rofix cannot add the emptyDir a read-only container needs here (volumeMounts or volumes is not a list it can append to)", c.name)
+	default:
+		c.sc = append(c.sc, scKey{"readOnlyRootFilesystem", true})
+		p.fixed(finding.ReadOnly, c.label, "securityContext.readOnlyRootFilesystem: true added to container %s", c.name)
+		readOnly = true
+	}
+	if !readOnly || c.ig.Skips(finding.Tmpfs) || len(missing) == 0 {
+		return
+	}
+	if !canMount {
+		p.at(finding.Tmpfs, c.label, "container %s is read-only but nothing is mounted on %s, and rofix cannot append to its volumeMounts or the pod's volumes; add an emptyDir by hand", c.name, strings.Join(missing, ", "))
+		return
+	}
+	c.scratch = missing
+}
+
+// scratchMissing returns the tmpfs paths the container needs on which
+// nothing is mounted.
+func (p *planner) scratchMissing(c *container, needs policy.Needs) []string {
+	mounted := map[string]bool{}
+	if c.mounts != nil {
+		for _, mt := range c.mounts.Content {
+			if _, mp := yamledit.Lookup(mt, "mountPath"); mp != nil && mp.Kind == yaml.ScalarNode {
+				mounted[cleanPath(mp.Value)] = true
+			}
+		}
+	}
+	never := map[string]bool{}
+	for _, n := range needs.NoTmpfs {
+		never[cleanPath(n)] = true
+	}
+	var missing []string
+	for _, entry := range needs.Tmpfs {
+		t := cleanPath(policy.TmpfsTarget(entry))
+		if !mounted[t] && !never[t] {
+			missing = append(missing, t)
+			mounted[t] = true
+		}
+	}
+	return missing
+}
+
+// noEscalation plans allowPrivilegeEscalation: false.
+func (p *planner) noEscalation(c *container, sc *yaml.Node, scOK, privileged, sysAdmin bool) {
+	_, v := yamledit.Lookup(sc, "allowPrivilegeEscalation")
+	switch state := boolOf(v); {
+	case state == policy.Off:
+	case state == policy.On:
+		p.at(finding.NoNewPrivileges, v, "allowPrivilegeEscalation: true is an explicit choice; kept")
+	case v != nil:
+		p.at(finding.NoNewPrivileges, v, "allowPrivilegeEscalation has a value rofix does not read as a boolean; left as is")
+	case privileged:
+		p.at(finding.NoNewPrivileges, c.label, "container %s is privileged: allowPrivilegeEscalation: false not added (Kubernetes rejects it with privileged: true)", c.name)
+	case sysAdmin:
+		p.at(finding.NoNewPrivileges, c.label, "container %s adds SYS_ADMIN: allowPrivilegeEscalation: false not added (Kubernetes rejects it with CAP_SYS_ADMIN)", c.name)
+	case !scOK:
+	default:
+		c.sc = append(c.sc, scKey{"allowPrivilegeEscalation", false})
+		p.fixed(finding.NoNewPrivileges, c.label, "securityContext.allowPrivilegeEscalation: false added to container %s", c.name)
+	}
+}
+
+// roMounts plans readOnly: true on the hostPath mounts the policy picks.
+func (p *planner) roMounts(c *container, volumes map[string]*yaml.Node) {
+	if c.mounts == nil || c.mounts.Kind != yaml.SequenceNode {
+		return
+	}
+	for _, mt := range c.mounts.Content {
+		if mt.Kind != yaml.MappingNode {
+			continue
+		}
+		_, name := yamledit.Lookup(mt, "name")
+		_, target := yamledit.Lookup(mt, "mountPath")
+		if name == nil || target == nil {
+			continue
+		}
+		_, hp := yamledit.Lookup(volumes[name.Value], "hostPath")
+		_, src := yamledit.Lookup(hp, "path")
+		if src == nil || src.Kind != yaml.ScalarNode {
+			continue
+		}
+		_, ro := yamledit.Lookup(mt, "readOnly")
+		switch boolOf(ro) {
+		case policy.On:
+			continue
+		case policy.Off:
+			p.at(finding.ROMounts, ro, "readOnly: false on the hostPath mount of %s is an explicit choice; kept", src.Value)
+			continue
+		}
+		if ro != nil {
+			p.at(finding.ROMounts, ro, "readOnly has a value rofix does not read as a boolean; left as is")
+			continue
+		}
+		d := p.pol.Decide(policy.Mount{Source: src.Value, Target: target.Value, Bind: true})
+		if d.Warning != "" {
+			p.at(finding.ROMounts, target, "%s", d.Warning)
+		}
+		if !d.ReadOnly {
+			p.at(finding.ROMounts, target, "hostPath %s stays writable: %s", src.Value, d.Reason)
+			continue
+		}
+		if !isAppendable(mt) {
+			p.at(finding.ROMounts, target, "cannot add readOnly: true to this mount; add it by hand")
+			continue
+		}
+		p.ch.AddKey(mt, p.s.KeyColumn(mt.Content[0]), "readOnly", yamledit.Bool(true))
+		p.fixed(finding.ROMounts, target, "readOnly: true added to the hostPath mount of %s (%s)", src.Value, d.Reason)
+	}
+}
+
+// isAppendable reports whether yamledit can append to a collection: a
+// non-empty block one or a flow one.
+func isAppendable(n *yaml.Node) bool {
+	return (n.Kind == yaml.SequenceNode || n.Kind == yaml.MappingNode) && (len(n.Content) > 0 || n.Style&yaml.FlowStyle != 0)
+}
+
+// boolOf reads a boolean as Kubernetes' YAML reader does (YAML 1.1: yes,
+// on, true ...). A missing node is Absent; anything else Dynamic.
+func boolOf(n *yaml.Node) policy.Tri {
+	if n == nil {
+		return policy.Absent
+	}
+	if n.Kind != yaml.ScalarNode || n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+		return policy.Dynamic
+	}
+	switch n.Value {
+	case "true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y":
+		return policy.On
+	case "false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF", "n", "N":
+		return policy.Off
+	}
+	return policy.Dynamic
+}
+
+// addsSysAdmin reports whether a securityContext adds CAP_SYS_ADMIN.
+func addsSysAdmin(sc *yaml.Node) bool {
+	_, caps := yamledit.Lookup(sc, "capabilities")
+	_, add := yamledit.Lookup(caps, "add")
+	if add == nil {
+		return false
+	}
+	for _, c := range add.Content {
+		if v := strings.ToUpper(c.Value); v == "SYS_ADMIN" || v == "CAP_SYS_ADMIN" || v == "ALL" {
+			return true
+		}
+	}
+	return false
+}
+
+func cleanPath(p string) string {
+	if p == "" {
+		return p
+	}
+	return path.Clean(p)
+}
+
+// volumeName turns a path into a volume name: "/var/cache/nginx" becomes
+// "var-cache-nginx".
+func volumeName(p string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.Trim(p, "/")) {
+		if 'a' <= r && r <= 'z' || '0' <= r && r <= '9' {
+			b.WriteRune(r)
+		} else if b.Len() > 0 && !strings.HasSuffix(b.String(), "-") {
+			b.WriteByte('-')
+		}
+	}
+	name := strings.Trim(b.String(), "-")
+	if name == "" {
+		name = "scratch"
+	}
+	return name
+}
+
+// unique returns name, or name with a number, not yet taken, at most 63
+// bytes (a DNS label).
+func unique(name string, taken map[string]bool) string {
+	if len(name) > 55 {
+		name = strings.TrimRight(name[:55], "-")
+	}
+	if !taken[name] {
+		return name
+	}
+	for i := 2; ; i++ {
+		if n := fmt.Sprintf("%s-%d", name, i); !taken[n] {
+			return n
+		}
+	}
+}
