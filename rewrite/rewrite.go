@@ -14,6 +14,7 @@ import (
 	"github.com/rofix/rofix/rewrite/kube"
 	"github.com/rofix/rofix/rewrite/policy"
 	"github.com/rofix/rofix/rewrite/shell"
+	"github.com/rofix/rofix/rewrite/unit"
 )
 
 // Kind is the kind of file an engine handles.
@@ -23,10 +24,26 @@ const (
 	Unknown Kind = iota
 	Compose
 	Shell
-	Kube // a Kubernetes manifest
+	Kube    // a Kubernetes manifest
+	Quadlet // a Podman Quadlet .container unit
+	Service // a systemd .service unit
 )
 
-func (k Kind) String() string { return [...]string{"unknown", "compose", "shell", "kube"}[k] }
+func (k Kind) String() string {
+	return [...]string{"unknown", "compose", "shell", "kube", "quadlet", "service"}[k]
+}
+
+// KindOfName returns the kind a base name alone says, for the kinds known
+// by name beyond compose and shell (units), or Unknown.
+func KindOfName(base string) Kind {
+	switch filepath.Ext(base) {
+	case ".container":
+		return Quadlet
+	case ".service":
+		return Service
+	}
+	return Unknown
+}
 
 // IsComposeName reports whether a base name is one a directory walk treats
 // as a compose file: compose.y(a)ml, docker-compose.y(a)ml and their
@@ -78,6 +95,8 @@ func DetectKind(name string, src []byte, explicit bool) Kind {
 	switch {
 	case IsComposeName(base):
 		return Compose
+	case KindOfName(base) != Unknown:
+		return KindOfName(base)
 	case IsShellName(base), IsShellShebang(src):
 		return Shell
 	case (explicit || IsYAMLName(base)) && kube.LooksLike(src):
@@ -122,6 +141,10 @@ func Process(name string, src []byte, kind Kind, pol policy.Policy) *Result {
 		}
 	case Shell:
 		plan, err = shell.Plan(name, src, pol)
+	case Quadlet:
+		plan, err = unit.PlanContainer(src, pol)
+	case Service:
+		plan, err = unit.PlanService(name, src, pol)
 	case Kube:
 		plan, err = kube.Plan(src, pol)
 		if errors.Is(err, kube.ErrNotKube) {
