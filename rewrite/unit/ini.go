@@ -23,8 +23,8 @@ type entry struct {
 	continued        bool // the value spans several lines
 	commentInside    bool // a comment line sits inside the continuation
 	// above is the directive in a comment on the line above, if any.
-	above   directive.Ignore
-	aboveAt int
+	above    directive.Ignore
+	aboveAt  int
 	hasAbove bool
 }
 
