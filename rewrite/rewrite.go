@@ -10,6 +10,7 @@ import (
 
 	"github.com/rofix/rofix/rewrite/compose"
 	"github.com/rofix/rofix/rewrite/edit"
+	"github.com/rofix/rofix/rewrite/embed"
 	"github.com/rofix/rofix/rewrite/finding"
 	"github.com/rofix/rofix/rewrite/kube"
 	"github.com/rofix/rofix/rewrite/policy"
@@ -24,23 +25,37 @@ const (
 	Unknown Kind = iota
 	Compose
 	Shell
-	Kube    // a Kubernetes manifest
-	Quadlet // a Podman Quadlet .container unit
-	Service // a systemd .service unit
+	Kube     // a Kubernetes manifest
+	Quadlet  // a Podman Quadlet .container unit
+	Service  // a systemd .service unit
+	Makefile // a Makefile's recipes
+	Workflow // a GitHub Actions workflow's run: steps
+	GitLab   // a GitLab CI file's script: items
+	Markdown // a Markdown file's shell code blocks (with --docs)
 )
 
 func (k Kind) String() string {
-	return [...]string{"unknown", "compose", "shell", "kube", "quadlet", "service"}[k]
+	return [...]string{"unknown", "compose", "shell", "kube", "quadlet", "service", "makefile", "workflow", "gitlab-ci", "markdown"}[k]
 }
 
-// KindOfName returns the kind a base name alone says, for the kinds known
-// by name beyond compose and shell (units), or Unknown.
-func KindOfName(base string) Kind {
-	switch filepath.Ext(base) {
-	case ".container":
+// KindOfName returns the kind a path alone says, for the kinds known by
+// name beyond compose and shell, or Unknown: *.container, *.service,
+// Makefile, *.mk, .github/workflows/*.y(a)ml, .gitlab-ci.yml, *.md.
+func KindOfName(path string) Kind {
+	base := filepath.Base(path)
+	switch {
+	case filepath.Ext(base) == ".container":
 		return Quadlet
-	case ".service":
+	case filepath.Ext(base) == ".service":
 		return Service
+	case base == "Makefile", base == "makefile", base == "GNUmakefile", filepath.Ext(base) == ".mk":
+		return Makefile
+	case base == ".gitlab-ci.yml", base == ".gitlab-ci.yaml":
+		return GitLab
+	case IsYAMLName(base) && strings.Contains(filepath.ToSlash(path), ".github/workflows/"):
+		return Workflow
+	case filepath.Ext(base) == ".md", filepath.Ext(base) == ".markdown":
+		return Markdown
 	}
 	return Unknown
 }
@@ -95,8 +110,8 @@ func DetectKind(name string, src []byte, explicit bool) Kind {
 	switch {
 	case IsComposeName(base):
 		return Compose
-	case KindOfName(base) != Unknown:
-		return KindOfName(base)
+	case KindOfName(name) != Unknown:
+		return KindOfName(name)
 	case IsShellName(base), IsShellShebang(src):
 		return Shell
 	case (explicit || IsYAMLName(base)) && kube.LooksLike(src):
@@ -145,6 +160,14 @@ func Process(name string, src []byte, kind Kind, pol policy.Policy) *Result {
 		plan, err = unit.PlanContainer(src, pol)
 	case Service:
 		plan, err = unit.PlanService(name, src, pol)
+	case Makefile:
+		plan, err = embed.PlanMakefile(name, src, pol)
+	case Workflow:
+		plan, err = embed.PlanWorkflow(name, src, pol)
+	case GitLab:
+		plan, err = embed.PlanGitLab(name, src, pol)
+	case Markdown:
+		plan, err = embed.PlanMarkdown(name, src, pol)
 	case Kube:
 		plan, err = kube.Plan(src, pol)
 		if errors.Is(err, kube.ErrNotKube) {

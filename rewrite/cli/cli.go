@@ -44,6 +44,8 @@ Flags:
   -ro-mounts MODE which bind mounts become read-only: auto (configuration
                   under /etc, the engine socket, single files; the default),
                   binds (every bind mount) or off
+  -docs           also harden the sh, bash, shell and console code blocks of
+                  Markdown files (*.md)
   -v              also report the changes made, not only what needs a human
   -h              print this help
 
@@ -65,6 +67,7 @@ error (the other files are still processed).
 // options are the parsed command line.
 type options struct {
 	diff, write, list, check, verbose bool
+	docs                              bool // also harden Markdown code blocks
 	stdinName                         string
 	policy                            policy.Policy
 	paths                             []string
@@ -97,6 +100,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&opts.list, "l", false, "")
 	fs.BoolVar(&opts.check, "check", false, "")
 	fs.BoolVar(&opts.verbose, "v", false, "")
+	fs.BoolVar(&opts.docs, "docs", false, "")
 	fs.StringVar(&opts.stdinName, "stdin-filename", "", "")
 	roMounts := fs.String("ro-mounts", "auto", "")
 	if err := fs.Parse(args); err != nil {

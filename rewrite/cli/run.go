@@ -100,6 +100,12 @@ func processJob(opts *options, j job) *outcome {
 	if j.err != nil || j.note != "" {
 		return o
 	}
+	if j.kind == rewrite.Markdown && !opts.docs {
+		if j.explicit {
+			o.job.note = "Markdown is hardened only with --docs (documentation often shows a command on purpose); left unchanged"
+		}
+		return o
+	}
 	if j.kind == rewrite.Unknown && !j.explicit && !rewrite.IsYAMLName(filepath.Base(j.path)) && !hasShellShebang(j.path) {
 		return o
 	}
@@ -113,6 +119,10 @@ func processJob(opts *options, j job) *outcome {
 		kind = rewrite.DetectKind(j.path, src, j.explicit)
 	}
 	if kind == rewrite.Unknown {
+		return o
+	}
+	if kind == rewrite.Markdown && !opts.docs {
+		o.job.note = "Markdown is hardened only with --docs (documentation often shows a command on purpose); left unchanged"
 		return o
 	}
 	o.res = rewrite.Process(j.path, src, kind, opts.policy)
