@@ -90,7 +90,7 @@ func (s *Snippet) hostOffset(off int, atEnd bool) (int, bool) {
 
 // hostRange maps a snippet range [start,end) to the host.
 func (s *Snippet) hostRange(start, end int) (int, int, error) {
-	hs, ok1 := s.hostOffset(start, start != end)
+	hs, ok1 := s.hostOffset(start, false)
 	he, ok2 := s.hostOffset(end, true)
 	if start == end {
 		he, ok2 = hs, ok1
