@@ -72,6 +72,7 @@ func extractMakefile(src []byte) ([]*Snippet, error) {
 // $(DOCKER) reads as that engine.
 func engineVariables(src []byte) map[string]string {
 	vars := map[string]string{}
+	other := map[string]bool{} // set to something else somewhere
 	for line := range strings.Lines(string(src)) {
 		if line == "" || line[0] == '\t' {
 			continue
@@ -87,10 +88,13 @@ func engineVariables(src []byte) map[string]string {
 			case "docker", "podman", "nerdctl":
 				vars[name] = value
 			default:
-				delete(vars, name) // set to something else somewhere: unknown
+				other[name] = true
 			}
 			break
 		}
+	}
+	for name := range other {
+		delete(vars, name) // which value wins depends on the conditionals
 	}
 	return vars
 }

@@ -26,6 +26,7 @@ package kube
 import (
 	"bytes"
 	"errors"
+	"regexp"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -39,10 +40,19 @@ import (
 // kind.
 var ErrNotKube = errors.New("not a Kubernetes manifest: no document with apiVersion and kind")
 
-// LooksLike reports whether content may be a Kubernetes manifest: it names
-// apiVersion and kind somewhere. Plan decides for sure.
+// LooksLike reports whether content may be a Kubernetes manifest: lines
+// start with the keys apiVersion and kind (in a block mapping or a list
+// item, or a flow mapping's first key). Plan decides for sure.
 func LooksLike(src []byte) bool {
-	return bytes.Contains(src, []byte("apiVersion")) && bytes.Contains(src, []byte("kind"))
+	return apiVersionKey.Match(src) && kindKey.Match(src)
+}
+
+var apiVersionKey, kindKey = manifestKey("apiVersion"), manifestKey("kind")
+
+// manifestKey matches key at the start of a line, after indentation, a
+// list dash or a flow mapping's brace, with optional quotes.
+func manifestKey(key string) *regexp.Regexp {
+	return regexp.MustCompile(`(?m)^[ \t]*(?:-[ \t]+|\{[ \t]*)?["']?` + key + `["']?[ \t]*:`)
 }
 
 // podSpecPaths are, per kind, the keys leading from the object to its pod
