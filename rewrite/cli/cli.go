@@ -21,8 +21,10 @@ const (
 
 const usage = `usage: rofix [flags] [path ...]
 
-rofix hardens the files that start containers: Docker Compose files and
-shell scripts with docker/podman/nerdctl run commands. It adds a read-only
+rofix hardens the files that start containers: Docker Compose files, shell
+scripts with docker/podman/nerdctl run commands, Kubernetes manifests,
+Quadlet and systemd units, and run commands in Makefiles, CI workflows and
+(with -docs) Markdown. It adds a read-only
 root filesystem, a tmpfs on /tmp, no-new-privileges, and read-only bind
 mounts where the container only reads, with minimal byte edits.
 
@@ -30,8 +32,11 @@ Without a path it processes ".". A directory is walked (symlinks are not
 followed; .git, node_modules and vendor are skipped): compose files are
 compose.y(a)ml, docker-compose.y(a)ml and their compose.*.y(a)ml and
 docker-compose.*.y(a)ml variants; shell scripts are *.sh, *.bash and files
-with a sh, bash, dash or ksh shebang. A file named explicitly is processed by
-its content whatever its name.
+with a sh, bash, dash or ksh shebang; Kubernetes manifests are YAML with
+apiVersion and kind; *.container, *.service, Makefile, *.mk,
+.github/workflows/*.y(a)ml, .gitlab-ci.yml and, with -docs, *.md are taken
+by name. A file named explicitly is processed by its content whatever its
+name.
 
 Flags:
   -d              print a unified diff (git apply compatible); the default
