@@ -195,6 +195,9 @@ func (p *planner) readOnly(c *container, sc *yaml.Node, scOK, privileged bool, v
 		p.fixed(finding.ReadOnly, c.label, "securityContext.readOnlyRootFilesystem: true added to container %s", c.name)
 		readOnly = true
 	}
+	if readOnly {
+		p.stateVolumes(c, needs)
+	}
 	if !readOnly || c.ig.Skips(finding.Tmpfs) || len(missing) == 0 {
 		return
 	}
@@ -203,6 +206,25 @@ func (p *planner) readOnly(c *container, sc *yaml.Node, scOK, privileged bool, v
 		return
 	}
 	c.scratch = missing
+}
+
+// stateVolumes reports the state paths of the image on which nothing is
+// mounted: with a read-only root the image cannot write them, and an
+// emptyDir would lose the data.
+func (p *planner) stateVolumes(c *container, needs policy.Needs) {
+	mounted := map[string]bool{}
+	if c.mounts != nil {
+		for _, mt := range c.mounts.Content {
+			if _, mp := yamledit.Lookup(mt, "mountPath"); mp != nil && mp.Kind == yaml.ScalarNode {
+				mounted[cleanPath(mp.Value)] = true
+			}
+		}
+	}
+	for _, v := range needs.Volumes {
+		if !mounted[cleanPath(v)] {
+			p.at(finding.Tmpfs, c.label, "image %s keeps state in %s: mount a persistent volume there (nothing is mounted, and the root is read-only)", c.image, v)
+		}
+	}
 }
 
 // scratchMissing returns the tmpfs paths the container needs on which
