@@ -172,7 +172,7 @@ func (p *planner) readOnly(c *container, sc *yaml.Node, scOK, privileged bool, v
 	state := boolOf(v)
 	needs := p.pol.NeedsFor("", c.image)
 	missing := p.scratchMissing(c, needs)
-	canMount := (c.mounts == nil || isAppendable(c.mounts)) && (vols == nil || isAppendable(vols))
+	canMount := (c.mounts == nil || isList(c.mounts)) && (vols == nil || isList(vols))
 	readOnly := false
 	switch {
 	case c.ig.Skips(finding.ReadOnly):
@@ -326,6 +326,9 @@ func (p *planner) roMounts(c *container, volumes map[string]*yaml.Node) {
 func isAppendable(n *yaml.Node) bool {
 	return (n.Kind == yaml.SequenceNode || n.Kind == yaml.MappingNode) && (len(n.Content) > 0 || n.Style&yaml.FlowStyle != 0)
 }
+
+// isList reports whether n is a sequence yamledit can append to.
+func isList(n *yaml.Node) bool { return n.Kind == yaml.SequenceNode && isAppendable(n) }
 
 // boolOf reads a boolean as Kubernetes' YAML reader does (YAML 1.1: yes,
 // on, true ...). A missing node is Absent; anything else Dynamic.
