@@ -81,12 +81,18 @@ type planner struct {
 // manifest file.
 func Plan(src []byte, pol policy.Policy) (*finding.Plan, error) {
 	plan := &finding.Plan{}
-	if i := bytes.Index(src, []byte("{{")); i >= 0 {
+	helm := func(i int) (*finding.Plan, error) {
 		plan.Add(finding.Unsupported, i, i+2, false, "a Helm template ({{ }}), not a manifest: left unchanged; harden the chart's values or its rendered output")
 		return plan, nil
 	}
+	if i := helmAction(src); i >= 0 {
+		return helm(i)
+	}
 	s, err := yamledit.Parse(src)
 	if err != nil {
+		if i := bytes.Index(src, []byte("{{")); i >= 0 {
+			return helm(i)
+		}
 		return nil, err
 	}
 	if err := s.CheckAliasExpansion(); err != nil {
@@ -122,6 +128,31 @@ func Plan(src []byte, pol policy.Policy) (*finding.Plan, error) {
 		plan.Verify = p.ch.Verify
 	}
 	return plan, nil
+}
+
+// helmAction returns the offset of the first {{ }} action that only a Helm
+// chart holds (.Values, .Release, include, if, range, whitespace trimming),
+// or -1. Other {{ }} text, such as Prometheus alert templates in a
+// ConfigMap, is data.
+func helmAction(src []byte) int {
+	for off := 0; ; {
+		i := bytes.Index(src[off:], []byte("{{"))
+		if i < 0 {
+			return -1
+		}
+		start := off + i
+		j := bytes.Index(src[start:], []byte("}}"))
+		if j < 0 {
+			return -1
+		}
+		action := string(src[start : start+j+2])
+		for _, w := range []string{"{{-", "-}}", ".Values", ".Release", ".Chart", ".Capabilities", ".Files", "include ", "template ", "toYaml", "{{ if ", "{{if ", "{{ end", "{{end", "{{ range ", "{{ with ", "{{ define "} {
+			if strings.Contains(action, w) {
+				return start
+			}
+		}
+		off = start + 2
+	}
 }
 
 // isObject reports whether n is a mapping with apiVersion and kind.
