@@ -43,6 +43,10 @@ func (p *planner) pod(spec *yaml.Node, kind string) {
 			}
 		}
 	}
+	if os := windowsPod(spec); os != "" {
+		p.at(finding.ReadOnly, spec.Content[0], "a Windows pod (%s): Windows containers have no read-only root filesystem and Kubernetes rejects these securityContext fields there; left unchanged", os)
+		return
+	}
 	var all []*container
 	for _, key := range []string{"initContainers", "containers"} {
 		_, list := yamledit.Lookup(spec, key)
@@ -75,7 +79,7 @@ func (p *planner) pod(spec *yaml.Node, kind string) {
 		var mounts []yamledit.Value
 		for _, s := range c.scratch {
 			name := volumeName(s)
-			if users[s] > 1 {
+			if users[s] > 1 && c.name != "" {
 				name = c.name + "-" + name
 			}
 			name = unique(name, taken)
@@ -121,6 +125,22 @@ func (p *planner) pod(spec *yaml.Node, kind string) {
 	for _, v := range newVols {
 		p.ch.AddItem(vols, p.s.KeyColumn(volKey), v)
 	}
+}
+
+// windowsPod tells whether a pod spec runs on Windows (spec.os.name or a
+// kubernetes.io/os node selector), and how it says so.
+func windowsPod(spec *yaml.Node) string {
+	_, osNode := yamledit.Lookup(spec, "os")
+	if _, name := yamledit.Lookup(osNode, "name"); name != nil && strings.EqualFold(name.Value, "windows") {
+		return "os.name: windows"
+	}
+	_, sel := yamledit.Lookup(spec, "nodeSelector")
+	for _, key := range []string{"kubernetes.io/os", "beta.kubernetes.io/os"} {
+		if _, v := yamledit.Lookup(sel, key); v != nil && strings.EqualFold(v.Value, "windows") {
+			return "nodeSelector " + key + ": windows"
+		}
+	}
+	return ""
 }
 
 // container plans the changes to one container; nil when it is skipped.

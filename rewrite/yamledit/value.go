@@ -43,13 +43,17 @@ func Map(kv ...any) Value {
 // plain, in block and flow context alike.
 var plainSafe = regexp.MustCompile(`^[A-Za-z_/.][A-Za-z0-9_/.-]*$`)
 
+// yaml11Bool are the words YAML 1.1 readers (Kubernetes' among them) take
+// for booleans although YAML 1.2 reads them as strings.
+var yaml11Bool = map[string]bool{"y": true, "n": true, "yes": true, "no": true, "on": true, "off": true}
+
 // text returns a scalar as written: plain when that reads back as the same
 // value with the same tag, double-quoted otherwise.
 func (v Value) text() string {
 	if v.Tag != "!!str" {
 		return v.Scalar
 	}
-	if plainSafe.MatchString(v.Scalar) {
+	if plainSafe.MatchString(v.Scalar) && !yaml11Bool[strings.ToLower(v.Scalar)] {
 		var n yaml.Node
 		if yaml.Unmarshal([]byte(v.Scalar), &n) == nil && len(n.Content) == 1 && n.Content[0].Tag == "!!str" {
 			return v.Scalar
