@@ -106,13 +106,17 @@ func processJob(opts *options, j job) *outcome {
 		}
 		return o
 	}
-	if j.kind == rewrite.Unknown && !j.explicit && !rewrite.IsYAMLName(filepath.Base(j.path)) && !hasShellShebang(j.path) {
+	// Other YAML is read to see whether it is a Kubernetes manifest.
+	sniff := j.kind == rewrite.Unknown && !j.explicit && rewrite.IsYAMLName(filepath.Base(j.path))
+	if j.kind == rewrite.Unknown && !j.explicit && !sniff && !hasShellShebang(j.path) {
 		return o
 	}
 	src, mode, err := readFile(j.path)
 	if err != nil {
-		o.err = err
-		return o
+		if !sniff {
+			o.err = err
+		}
+		return o // YAML that cannot be read was never known to be rofix's
 	}
 	kind := j.kind
 	if kind == rewrite.Unknown {
