@@ -170,8 +170,10 @@ func makeSnippet(src []byte, start, end int, engines map[string]string) *Snippet
 			flush(i)
 			if e, ok := engines[string(src[i+2:close])]; ok {
 				sn.Mapped(e, i, close+1)
+			} else if name := refName(string(src[i+2 : close])); name != "MAKE_EXPR" {
+				sn.Mapped("${"+name+"}", i, close+1)
 			} else {
-				sn.Mapped("${"+refName(string(src[i+2:close]))+"}", i, close+1)
+				sn.Placeholder("MAKE_EXPR", src, i, close+1)
 			}
 			i = close
 			verb = i + 1

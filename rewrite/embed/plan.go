@@ -47,6 +47,7 @@ func Plan(name string, src []byte, pol policy.Policy, extract Extractor) (*findi
 				s, e = hostStart, hostStart
 			}
 			f.Start, f.End = s, e
+			f.Message = sn.hostText(f.Message)
 			plan.Findings = append(plan.Findings, f)
 		}
 		edits, err := mapEdits(sn, p.Edits)

@@ -12,6 +12,7 @@ package embed
 import (
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // A piece is a run of snippet text standing for host bytes.
@@ -30,6 +31,30 @@ type Snippet struct {
 	// doubles "$"); nil inserts it as is. It returns an error for text
 	// the host cannot hold.
 	Escape func(string) (string, error)
+	// placeholders maps the variables that stand for host expressions
+	// (${{ }}, $(shell ...)) to the host text, for messages.
+	placeholders map[string]string
+}
+
+// Placeholder appends a shell variable standing for host bytes
+// [start,end) that the shell engine cannot read (a CI expression, a make
+// function): prefix plus a number, unique in the snippet.
+func (s *Snippet) Placeholder(prefix string, host []byte, start, end int) {
+	if s.placeholders == nil {
+		s.placeholders = map[string]string{}
+	}
+	name := fmt.Sprintf("${%s_%d}", prefix, len(s.placeholders)+1)
+	s.placeholders[name] = string(host[start:end])
+	s.Mapped(name, start, end)
+}
+
+// hostText replaces the placeholders in a message with the host text they
+// stand for.
+func (s *Snippet) hostText(msg string) string {
+	for name, text := range s.placeholders {
+		msg = strings.ReplaceAll(msg, name, text)
+	}
+	return msg
 }
 
 // Verbatim appends host bytes [start,end) copied as they are.

@@ -218,7 +218,7 @@ func ghaSnippet(src []byte, start, end int, escape func(string) (string, error))
 }
 
 // addExpr appends host bytes, turning each ${{ ... }} expression into a
-// shell variable (GHA_EXPR) the shell engine treats as an unknown value.
+// shell variable (GHA_EXPR_n) the shell engine treats as an unknown value.
 func addExpr(sn *Snippet, src []byte, start, end int) {
 	for start < end {
 		i := strings.Index(string(src[start:end]), "${{")
@@ -232,7 +232,7 @@ func addExpr(sn *Snippet, src []byte, start, end int) {
 		if i > 0 {
 			sn.Verbatim(src, start, start+i)
 		}
-		sn.Mapped("${GHA_EXPR}", start+i, start+i+j+2)
+		sn.Placeholder("GHA_EXPR", src, start+i, start+i+j+2)
 		start += i + j + 2
 	}
 	if start < end {

@@ -241,7 +241,7 @@ func (p *planner) stateVolumes(c *container, needs policy.Needs) {
 		}
 	}
 	for _, v := range needs.Volumes {
-		if !mounted[cleanPath(v)] {
+		if !covered(mounted, cleanPath(v)) {
 			p.at(finding.Tmpfs, c.label, "image %s keeps state in %s: mount a persistent volume there (nothing is mounted, and the root is read-only)", c.image, v)
 		}
 	}
@@ -265,7 +265,7 @@ func (p *planner) scratchMissing(c *container, needs policy.Needs) []string {
 	var missing []string
 	for _, entry := range needs.Tmpfs {
 		t := cleanPath(policy.TmpfsTarget(entry))
-		if !mounted[t] && !never[t] {
+		if !covered(mounted, t) && !never[t] {
 			missing = append(missing, t)
 			mounted[t] = true
 		}
@@ -377,6 +377,18 @@ func addsSysAdmin(sc *yaml.Node) bool {
 	}
 	for _, c := range add.Content {
 		if v := strings.ToUpper(c.Value); v == "SYS_ADMIN" || v == "CAP_SYS_ADMIN" || v == "ALL" {
+			return true
+		}
+	}
+	return false
+}
+
+// covered reports whether p or a directory above it is mounted: a mount
+// there already makes p writable (or read-only on purpose), and a new
+// emptyDir below it would hide the volume's content at p.
+func covered(mounted map[string]bool, p string) bool {
+	for ; p != "/" && p != "." && p != ""; p = path.Dir(p) {
+		if mounted[p] {
 			return true
 		}
 	}
