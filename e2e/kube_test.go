@@ -39,10 +39,14 @@ func TestKube(t *testing.T) {
 		t.Cleanup(func() {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			cmd := h.command(ctx, h.podman, "pod", "rm", "-f", "--ignore", pod)
-			cmd.Env = h.env
-			if out, err := cmd.CombinedOutput(); err != nil {
-				t.Errorf("podman pod rm %s: %v\n%s", pod, err, out)
+			// The container first, with -v: the emptyDir volumes podman
+			// made for it are anonymous and go with it.
+			for _, args := range [][]string{{"rm", "-f", "-v", "--ignore", pod + "-check"}, {"pod", "rm", "-f", "--ignore", pod}} {
+				cmd := h.command(ctx, h.podman, args...)
+				cmd.Env = h.env
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Errorf("podman %s %s: %v\n%s", args[0], pod, err, out)
+				}
 			}
 		})
 		ctx, cancel := context.WithTimeout(t.Context(), containerTimeout)
