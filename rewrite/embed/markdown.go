@@ -10,7 +10,8 @@ import (
 
 // PlanMarkdown hardens the commands of a Markdown file's fenced code
 // blocks marked sh, bash or shell (the whole block is a script) or console
-// (each "$ " prompt line, with its backslash continuations, is a command).
+// (each "$ " prompt line, with its backslash continuations, is a command;
+// an sh block with prompts is read the same way).
 // Other blocks are left alone. The command line asks for Markdown only
 // with --docs, since documentation often shows a command on purpose.
 func PlanMarkdown(name string, src []byte, pol policy.Policy) (*finding.Plan, error) {
@@ -69,7 +70,9 @@ func extractMarkdown(src []byte) ([]*Snippet, error) {
 		lang = strings.Trim(strings.ToLower(lang), "{}.")
 		switch lang {
 		case "sh", "bash", "shell":
-			if sn := blockSnippet(src, f, f.start, f.end); sn != nil {
+			if hasPrompt(src[f.start:f.end]) {
+				out = append(out, promptSnippets(src, f)...)
+			} else if sn := blockSnippet(src, f, f.start, f.end); sn != nil {
 				out = append(out, sn)
 			}
 		case "console", "shell-session":
@@ -110,6 +113,17 @@ func blockSnippet(src []byte, f fence, from, to int) *Snippet {
 		off = next
 	}
 	return sn
+}
+
+// hasPrompt reports whether a block shows "$ " prompts: it is a console
+// session, whatever its label says.
+func hasPrompt(block []byte) bool {
+	for line := range strings.Lines(string(block)) {
+		if strings.HasPrefix(strings.TrimLeft(line, " "), "$ ") {
+			return true
+		}
+	}
+	return false
 }
 
 // promptSnippets returns one snippet per "$ " command of a console block:
