@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/rofix/rofix/rewrite/edit"
+	"github.com/rofix/rofix/rewrite/encoding"
 	"github.com/rofix/rofix/rewrite/finding"
 	"github.com/rofix/rofix/rewrite/policy"
 	"github.com/rofix/rofix/rewrite/shell"
@@ -20,6 +21,10 @@ type Extractor func(src []byte) ([]*Snippet, error)
 // parse is reported (not an error: hosts hold commands in other languages
 // and templates) and left alone.
 func Plan(name string, src []byte, pol policy.Policy, extract Extractor) (*finding.Plan, error) {
+	// Binary content or UTF-16 is no host file rofix can edit.
+	if err := encoding.Check(src, false); err != nil {
+		return nil, err
+	}
 	snippets, err := extract(src)
 	if err != nil {
 		return nil, err

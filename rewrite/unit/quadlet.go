@@ -33,7 +33,8 @@ func PlanContainer(src []byte, pol policy.Policy) (*finding.Plan, error) {
 	}
 	header, ok := u.sections["Container"]
 	if !ok {
-		return nil, finding.Errorf(0, "no [Container] section: not a Quadlet container unit")
+		plan.Add(finding.Unsupported, 0, 0, false, "no [Container] section: not a Quadlet container unit; left unchanged")
+		return plan, nil
 	}
 	ig := sectionDirective(u, header)
 	if ig.All || ig.File {
