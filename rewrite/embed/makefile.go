@@ -47,6 +47,8 @@ func extractMakefile(src []byte) ([]*Snippet, error) {
 				out = append(out, sn)
 			}
 		case trimmed == "" || trimmed[0] == '#':
+		case isConditional(word):
+			// ifeq ... endif inside a recipe keeps the recipe going.
 		case word == "define" || strings.HasPrefix(trimmed, "define "):
 			inDefine++
 			inRecipe = false
@@ -97,6 +99,16 @@ func engineVariables(src []byte) map[string]string {
 		delete(vars, name) // which value wins depends on the conditionals
 	}
 	return vars
+}
+
+// isConditional reports whether a line's first word is a make conditional.
+func isConditional(word string) bool {
+	word, _, _ = strings.Cut(word, "(")
+	switch word {
+	case "ifeq", "ifneq", "ifdef", "ifndef", "else", "endif":
+		return true
+	}
+	return false
 }
 
 // isRuleLine reports whether a line is a rule ("targets: prerequisites")
