@@ -22,8 +22,10 @@ const (
 const usage = `usage: rofix [flags] [path ...]
        rofix images [PATTERN]
 
-rofix hardens the files that start containers: Docker Compose files and
-shell scripts with docker/podman/nerdctl run commands. It adds a read-only
+rofix hardens the files that start containers: Docker Compose files, shell
+scripts with docker/podman/nerdctl run commands, Kubernetes manifests,
+Quadlet and systemd units, and run commands in Makefiles, CI workflows and
+(with -docs) Markdown. It adds a read-only
 root filesystem, a tmpfs on /tmp, no-new-privileges, and read-only bind
 mounts where the container only reads, with minimal byte edits.
 
@@ -31,8 +33,11 @@ Without a path it processes ".". A directory is walked (symlinks are not
 followed; .git, node_modules and vendor are skipped): compose files are
 compose.y(a)ml, docker-compose.y(a)ml and their compose.*.y(a)ml and
 docker-compose.*.y(a)ml variants; shell scripts are *.sh, *.bash and files
-with a sh, bash, dash or ksh shebang. A file named explicitly is processed by
-its content whatever its name.
+with a sh, bash, dash or ksh shebang; Kubernetes manifests are YAML with
+apiVersion and kind; *.container, *.service, Makefile, *.mk,
+.github/workflows/*.y(a)ml, .gitlab-ci.yml and, with -docs, *.md are taken
+by name. A file named explicitly is processed by its content whatever its
+name.
 
 Flags:
   -d              print a unified diff (git apply compatible); the default
@@ -50,6 +55,8 @@ Flags:
                   the diffs: json, sarif (SARIF 2.1.0 with fixes) or
                   markdown (a pull request body); -w, -l and -check keep
                   their meaning
+  -docs           also harden the sh, bash, shell and console code blocks of
+                  Markdown files (*.md)
   -v              also report the changes made, not only what needs a human;
                   print the run's summary even when stderr is not a terminal
   -h              print this help
@@ -80,6 +87,7 @@ error (the other files are still processed).
 // options are the parsed command line.
 type options struct {
 	diff, write, list, check, verbose bool
+	docs                              bool // also harden Markdown code blocks
 	stdinName                         string
 	format                            string // see format.go
 	env                               env    // see term.go
@@ -123,6 +131,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&opts.list, "l", false, "")
 	fs.BoolVar(&opts.check, "check", false, "")
 	fs.BoolVar(&opts.verbose, "v", false, "")
+	fs.BoolVar(&opts.docs, "docs", false, "")
 	fs.StringVar(&opts.stdinName, "stdin-filename", "", "")
 	roMounts := fs.String("ro-mounts", "auto", "")
 	fs.StringVar(&opts.format, "format", formatText, "")

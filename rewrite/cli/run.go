@@ -113,19 +113,33 @@ func processJob(opts *options, j job) *outcome {
 	if j.err != nil || j.note != "" {
 		return o
 	}
-	if j.kind == rewrite.Unknown && !j.explicit && !hasShellShebang(j.path) {
+	if j.kind == rewrite.Markdown && !opts.docs {
+		if j.explicit {
+			o.job.note = "Markdown is hardened only with --docs (documentation often shows a command on purpose); left unchanged"
+		}
+		return o
+	}
+	// Other YAML is read to see whether it is a Kubernetes manifest.
+	sniff := j.kind == rewrite.Unknown && !j.explicit && rewrite.IsYAMLName(filepath.Base(j.path))
+	if j.kind == rewrite.Unknown && !j.explicit && !sniff && !hasShellShebang(j.path) {
 		return o
 	}
 	src, mode, err := readFile(j.path)
 	if err != nil {
-		o.err = err
-		return o
+		if !sniff {
+			o.err = err
+		}
+		return o // YAML that cannot be read was never known to be rofix's
 	}
 	kind := j.kind
 	if kind == rewrite.Unknown {
 		kind = rewrite.DetectKind(j.path, src, j.explicit)
 	}
 	if kind == rewrite.Unknown {
+		return o
+	}
+	if kind == rewrite.Markdown && !opts.docs {
+		o.job.note = "Markdown is hardened only with --docs (documentation often shows a command on purpose); left unchanged"
 		return o
 	}
 	o.res = rewrite.Process(j.path, src, kind, withTree(opts.policy, j.path))
