@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"sort"
 	"testing"
@@ -198,7 +199,7 @@ func TestSARIFFixesReproduceWrite(t *testing.T) {
 			for _, fix := range r.Fixes {
 				fixes++
 				for _, ch := range fix.ArtifactChanges {
-					if ch.ArtifactLocation.URI != in.path || ch.ArtifactLocation.URIBaseID != SrcRoot {
+					if uri, err := url.PathUnescape(ch.ArtifactLocation.URI); err != nil || uri != in.path || ch.ArtifactLocation.URIBaseID != SrcRoot {
 						t.Errorf("%s: fix for %+v", in.name, ch.ArtifactLocation)
 					}
 					for _, r := range ch.Replacements {
