@@ -20,6 +20,7 @@ const (
 )
 
 const usage = `usage: rofix [flags] [path ...]
+       rofix lsp    (a language server on stdio; see docs/editors.md)
 
 rofix hardens the files that start containers: Docker Compose files and
 shell scripts with docker/podman/nerdctl run commands. It adds a read-only
@@ -73,6 +74,9 @@ type options struct {
 // Main runs rofix with args (without the program name) and returns the exit
 // status.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "lsp" {
+		return runLSP(args[1:], stdin, stdout, stderr)
+	}
 	opts, err := parseFlags(args, stderr)
 	if err == flag.ErrHelp {
 		fmt.Fprint(stdout, usage)
