@@ -20,6 +20,7 @@ const (
 )
 
 const usage = `usage: rofix [flags] [path ...]
+       rofix images [PATTERN]
        rofix lsp    (a language server on stdio; see docs/editors.md)
 
 rofix hardens the files that start containers: Docker Compose files and
@@ -50,6 +51,10 @@ Flags:
 
 Flags may be written with one or two dashes (-w, --check).
 
+rofix images [PATTERN] prints what rofix knows about an image (tmpfs paths,
+state paths, verdict, sources); without PATTERN it lists every known image.
+(To process a directory named images, write ./images.)
+
 Findings and errors go to stderr as path:line:col: rule: message. Rules:
 read-only, tmpfs, no-new-privileges, ro-mounts.
 
@@ -74,6 +79,9 @@ type options struct {
 // Main runs rofix with args (without the program name) and returns the exit
 // status.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "images" {
+		return runImages(policy.Builtin(), args[1:], stdout, stderr)
+	}
 	if len(args) > 0 && args[0] == "lsp" {
 		return runLSP(args[1:], stdin, stdout, stderr)
 	}

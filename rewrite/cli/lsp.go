@@ -7,7 +7,6 @@ import (
 	"io"
 
 	"github.com/rofix/rofix/rewrite/lsp"
-	"github.com/rofix/rofix/rewrite/policy"
 )
 
 const lspUsage = `usage: rofix lsp [-ro-mounts MODE]
@@ -19,27 +18,27 @@ rofix --stdin-filename). See docs/editors.md.
 `
 
 // runLSP is "rofix lsp": a language server session on stdin and stdout.
+// It takes the command line's policy flags (parsed by parseFlags, so the
+// server applies exactly the policy stdin mode would), and no paths or
+// output modes.
 func runLSP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("rofix lsp", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	roMounts := fs.String("ro-mounts", "auto", "")
-	err := fs.Parse(args)
+	opts, err := parseFlags(args, stderr)
 	if err == flag.ErrHelp {
 		fmt.Fprint(stdout, lspUsage)
 		return ExitOK
 	}
-	if err == nil && fs.NArg() > 0 {
-		err = fmt.Errorf("lsp takes no arguments, got %q", fs.Args())
-	}
-	pol := policy.Default()
-	if err == nil {
-		pol.ROMounts, err = policy.ParseROMounts(*roMounts)
+	switch {
+	case err != nil:
+	case len(opts.paths) != 1 || opts.paths[0] != ".":
+		err = fmt.Errorf("lsp takes no arguments, got %q", opts.paths)
+	case opts.write || opts.list || opts.check || opts.stdinName != "":
+		err = errors.New("lsp takes only policy flags (-ro-mounts); the editor asks for diagnostics, fixes and formatting")
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "rofix lsp: %v\nRun 'rofix lsp -h' for usage.\n", err)
 		return ExitError
 	}
-	switch err := lsp.Serve(stdin, stdout, pol); {
+	switch err := lsp.Serve(stdin, stdout, opts.policy); {
 	case errors.Is(err, lsp.ErrNoShutdown):
 		return 1 // the protocol's status for exit without shutdown
 	case err != nil:

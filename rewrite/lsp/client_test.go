@@ -14,7 +14,6 @@ import (
 
 	"github.com/rofix/rofix/rewrite/cli"
 	"github.com/rofix/rofix/rewrite/lsp"
-	"github.com/rofix/rofix/rewrite/policy"
 )
 
 // The client's side of the protocol, written apart from the server's.
@@ -91,12 +90,13 @@ type client struct {
 	w      *io.PipeWriter
 	msgs   chan message  // everything the server sends, in order
 	done   chan struct{} // closed when Serve returns
-	err    error         // Serve's result
+	status int           // rofix lsp's exit status
+	stderr bytes.Buffer
 	nextID int
 	notes  []message // notifications received while waiting for a response
 }
 
-// startClient runs a server session and initializes it with the given
+// startClient runs `rofix lsp` and initializes it with the given
 // position encodings offered (none: the field is absent).
 func startClient(t *testing.T, encodings ...string) (*client, map[string]any) {
 	t.Helper()
@@ -104,8 +104,9 @@ func startClient(t *testing.T, encodings ...string) (*client, map[string]any) {
 	outR, outW := io.Pipe()
 	c := &client{t: t, w: inW, msgs: make(chan message, 1000), done: make(chan struct{})}
 	go func() {
-		err := lsp.Serve(inR, outW, policy.Default())
-		c.err = err
+		// The command line's entry point: the server gets the policy
+		// stdin mode uses.
+		c.status = cli.Main([]string{"lsp"}, inR, outW, &c.stderr)
 		outW.Close()
 		close(c.done)
 	}()
@@ -248,7 +249,8 @@ func (c *client) codeActions(uri string, rng Range, only ...string) []CodeAction
 	return actions
 }
 
-// shutdown ends the session properly and returns Serve's result.
+// shutdown ends the session properly and returns an error unless rofix
+// lsp exited with status 0 and nothing on stderr.
 func (c *client) shutdown() error {
 	c.t.Helper()
 	if err := c.request("shutdown", nil, nil); err != nil {
@@ -256,7 +258,10 @@ func (c *client) shutdown() error {
 	}
 	c.notify("exit", nil)
 	<-c.done
-	return c.err
+	if c.status != 0 || c.stderr.Len() > 0 {
+		return fmt.Errorf("status %d: %s", c.status, c.stderr.String())
+	}
+	return nil
 }
 
 // positions maps every position a client may name in text to its byte
