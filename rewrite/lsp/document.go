@@ -80,9 +80,11 @@ func (d *document) setText(text string, version int) {
 }
 
 // diagnostics returns one diagnostic per finding, plus one for an error.
-// A finding rofix fixes is a warning (the fix is a code action away); one
-// it leaves to a person (an explicit opt-out, a spot it cannot edit
-// safely) is information.
+// A finding is a warning: either rofix fixes it (the fix is a code action
+// away) or it needs a person (an explicit opt-out, a spot rofix cannot edit
+// safely, a bind left writable). What an ignore directive did is
+// information: a person already decided. (The same split as the reports'
+// note and warning, seen before the fix rather than after.)
 func (d *document) diagnostics(pol policy.Policy, enc encoding) []Diagnostic {
 	res := d.analyse(pol, enc)
 	diags := []Diagnostic{}
@@ -110,9 +112,9 @@ func (d *document) diagnostics(pol policy.Policy, enc encoding) []Diagnostic {
 }
 
 func (d *document) diagnostic(f finding.Finding) Diagnostic {
-	sev := severityInformation
-	if f.Fixed {
-		sev = severityWarning
+	sev := severityWarning
+	if f.Rule == finding.Directive {
+		sev = severityInformation
 	}
 	return Diagnostic{
 		Range:    d.lines.rangeOf(f.Start, f.End),

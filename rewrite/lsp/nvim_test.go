@@ -41,7 +41,7 @@ func TestNeovim(t *testing.T) {
 	}{
 		{"compose format", "compose.yaml", composeText, "format", []string{
 			"1:2:1:5:no-new-privileges:2", "1:2:1:5:read-only:2", "1:2:1:5:tmpfs:2",
-			"3:14:3:51:ro-mounts:2", "3:53:3:65:ro-mounts:3",
+			"3:14:3:51:ro-mounts:2", "3:53:3:65:ro-mounts:2",
 			"4:2:4:4:no-new-privileges:2", "4:2:4:4:read-only:2", "4:2:4:4:tmpfs:2",
 		}},
 		{"compose fixall", "compose.yaml", composeText, "fixall", nil},
