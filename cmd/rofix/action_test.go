@@ -364,3 +364,67 @@ func TestAction(t *testing.T) {
 		}
 	})
 }
+
+// TestActionWorkflowsInREADME checks the README's workflows against
+// action.yml: every input they pass exists (with a valid mode), and every
+// output of a rofix step they read is one the action sets.
+func TestActionWorkflowsInREADME(t *testing.T) {
+	data, err := os.ReadFile("../../action.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a action
+	if err := yaml.Unmarshal(data, &a); err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	outputRE := regexp.MustCompile(`steps\.([\w-]+)\.outputs\.([\w-]+)`)
+	workflows := 0
+	for _, f := range fences(string(readme)) {
+		if f.info != "yaml" || !strings.Contains(f.body, "rofix/rofix@") {
+			continue
+		}
+		workflows++
+		var wf struct {
+			Jobs map[string]struct {
+				Steps []struct {
+					ID   string            `yaml:"id"`
+					Uses string            `yaml:"uses"`
+					With map[string]string `yaml:"with"`
+				} `yaml:"steps"`
+			} `yaml:"jobs"`
+		}
+		if err := yaml.Unmarshal([]byte(f.body), &wf); err != nil {
+			t.Errorf("README.md:%d: %v", f.line, err)
+			continue
+		}
+		rofixSteps := map[string]bool{}
+		for _, job := range wf.Jobs {
+			for _, step := range job.Steps {
+				if !strings.HasPrefix(step.Uses, "rofix/rofix@") {
+					continue
+				}
+				rofixSteps[step.ID] = true
+				for name, v := range step.With {
+					if _, ok := a.Inputs[name]; !ok {
+						t.Errorf("README.md:%d: input %q is not in action.yml", f.line, name)
+					}
+					if name == "mode" && !strings.Contains(" check diff write sarif ", " "+v+" ") {
+						t.Errorf("README.md:%d: mode %q", f.line, v)
+					}
+				}
+			}
+		}
+		for _, m := range outputRE.FindAllStringSubmatch(f.body, -1) {
+			if _, ok := a.Outputs[m[2]]; rofixSteps[m[1]] && !ok {
+				t.Errorf("README.md:%d: output %q is not in action.yml", f.line, m[2])
+			}
+		}
+	}
+	if workflows < 2 {
+		t.Errorf("%d workflows using the action in README.md, want at least 2", workflows)
+	}
+}
