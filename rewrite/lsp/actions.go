@@ -37,14 +37,16 @@ func (d *document) textEdits(edits []edit.Edit) []TextEdit {
 }
 
 // formatting returns the edits that turn the text into what
-// rofix --stdin-filename writes for it.
+// rofix --stdin-filename writes for it. On a text rofix refuses it returns
+// no edits (like -w, it leaves the text as it is) and the error, for the
+// log; the error diagnostic already says what is wrong.
 func (d *document) formatting(pol policy.Policy, enc encoding) ([]TextEdit, error) {
 	res := d.analyse(pol, enc)
 	switch {
 	case res == nil || res.NotCompose:
 		return []TextEdit{}, nil
 	case res.Err != nil:
-		return nil, fmt.Errorf("%s: %s", d.name(), rewrite.FormatError(textpos.New(res.Src), res.Err))
+		return []TextEdit{}, fmt.Errorf("%s:%s", d.name(), rewrite.FormatError(textpos.New(res.Src), res.Err))
 	}
 	return d.textEdits(res.Edits), nil
 }

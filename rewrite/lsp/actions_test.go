@@ -124,8 +124,18 @@ func TestDiagnosticsFollowChanges(t *testing.T) {
 	if len(diags) != 1 || diags[0].Severity != 1 || diags[0].Range.Start.Line != 2 {
 		t.Errorf("on invalid YAML: %+v; want one error on line 3", diags)
 	}
-	if _, err := c.format(composeURI); err == nil || !strings.Contains(err.Error(), "compose.yaml:") {
-		t.Errorf("formatting invalid YAML: %v; want an error naming the file", err)
+	// Formatting leaves it as it is (like -w), and logs why.
+	if edits, err := c.format(composeURI); err != nil || len(edits) != 0 {
+		t.Errorf("formatting invalid YAML: %v, %+v; want no edits", err, edits)
+	}
+	var logged string
+	for _, m := range c.notes {
+		if m.Method == "window/logMessage" {
+			logged = string(m.Params)
+		}
+	}
+	if !strings.Contains(logged, "compose.yaml:3:") {
+		t.Errorf("window/logMessage %s: want the error with the file and line", logged)
 	}
 
 	change(4, "x-not: compose\n")

@@ -42,7 +42,6 @@ const (
 	codeInvalidParams        = -32602
 	codeInternalError        = -32603
 	codeServerNotInitialized = -32002
-	codeRequestFailed        = -32803
 )
 
 // readMessage reads one message framed by a Content-Length header, as the

@@ -10,6 +10,9 @@ import (
 	"github.com/rofix/rofix/rewrite/policy"
 )
 
+// messageWarning is the type of a window/logMessage warning.
+const messageWarning = 2
+
 // Version is reported to clients in serverInfo.
 const Version = "0.1"
 
@@ -155,7 +158,9 @@ func (s *server) dispatch(method string, params json.RawMessage) (any, *rpcError
 		}
 		edits, err := d.formatting(s.pol, s.enc)
 		if err != nil {
-			return nil, &rpcError{codeRequestFailed, err.Error()}
+			// Not a failed request: format-on-save keeps the text, as
+			// stdin mode does, and the log says why.
+			s.notify("window/logMessage", map[string]any{"type": messageWarning, "message": "rofix: not formatted: " + err.Error()})
 		}
 		return edits, nil
 	case "textDocument/codeAction":
