@@ -39,7 +39,7 @@ func TestQuickFixHardensOneService(t *testing.T) {
 		if !strings.Contains(web, "/etc/app/app.conf:ro\"") || !strings.Contains(web, "read_only: true") {
 			t.Errorf("%s: the quick fix does not harden web:\n%s", enc, fixed)
 		}
-		if db != "    image: postgres\n" {
+		if db != "    image: example/db\n" {
 			t.Errorf("%s: the quick fix changed service db:\n%s", enc, fixed)
 		}
 		want, _ := stdinMode(t, "compose.yaml", composeText)
@@ -156,17 +156,18 @@ func TestDiagnosticsFollowChanges(t *testing.T) {
 func TestIncrementalChange(t *testing.T) {
 	c, _ := startClient(t, "utf-16")
 	c.open(scriptURI, "sh", scriptText)
-	// Replace "alpine" (after the emoji: UTF-16 column 28) with "busybox".
+	// Replace "example/app" (after the emoji: UTF-16 columns 28 to 39)
+	// with "example/other".
 	c.notify("textDocument/didChange", map[string]any{
 		"textDocument": map[string]any{"uri": scriptURI, "version": 2},
 		"contentChanges": []any{map[string]any{
-			"range": Range{Start: Position{1, 28}, End: Position{1, 34}}, "text": "busybox"}},
+			"range": Range{Start: Position{1, 28}, End: Position{1, 39}}, "text": "example/other"}},
 	})
 	edits, err := c.format(scriptURI)
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := strings.Replace(scriptText, "alpine", "busybox", 1)
+	text := strings.Replace(scriptText, "example/app", "example/other", 1)
 	want, _ := stdinMode(t, "run.sh", text)
 	if got := apply(t, text, edits, utf16Encoding); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)

@@ -12,15 +12,15 @@ import (
 // counted in the wrong unit lands elsewhere.
 const (
 	scriptURI  = "file:///work/deploy%20scripts/run.sh"
-	scriptText = "#!/bin/sh\necho \"é😀\"; docker run --rm alpine true\n"
+	scriptText = "#!/bin/sh\necho \"é😀\"; docker run --rm example/app true\n"
 
 	composeURI  = "file:///srv/app/compose.yaml"
 	composeText = "services:\n" +
 		"  web:  # café ☕\n" +
-		"    image: nginx\n" +
+		"    image: example/web\n" +
 		"    volumes: [\"./é😀/app.conf:/etc/app/app.conf\", ./data:/data]\n" +
 		"  db:\n" +
-		"    image: postgres\n"
+		"    image: example/db\n"
 )
 
 func TestInitializeNegotiatesThePositionEncoding(t *testing.T) {
