@@ -210,3 +210,26 @@ func TestLifecycle(t *testing.T) {
 		t.Errorf("exit without shutdown: status %d, want 1", c.status)
 	}
 }
+
+// In a script, a finding's quick fix hardens its own run command only.
+func TestQuickFixHardensOneCommand(t *testing.T) {
+	const uri = "file:///s/two.sh"
+	text := "#!/bin/sh\ndocker run -d example/one\npodman run --rm example/two true\n"
+	c, _ := startClient(t)
+	c.open(uri, "sh", text)
+	actions := c.codeActions(uri, Range{Start: Position{2, 0}, End: Position{2, 0}}, "quickfix")
+	if len(actions) == 0 {
+		t.Fatal("no quick fix on the second command")
+	}
+	for _, a := range actions {
+		fixed := apply(t, text, a.Edit.Changes[uri], utf16Encoding)
+		lines := strings.Split(fixed, "\n")
+		if lines[1] != "docker run -d example/one" || !strings.Contains(lines[2], "--read-only") {
+			t.Errorf("%q gives\n%s\nwant the second command hardened, the first untouched", a.Title, fixed)
+		}
+		want, _ := stdinMode(t, "two.sh", text)
+		if again, _ := stdinMode(t, "two.sh", fixed); again != want {
+			t.Errorf("rofix after %q gives\n%s\nwant\n%s", a.Title, again, want)
+		}
+	}
+}
