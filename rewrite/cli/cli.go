@@ -21,6 +21,7 @@ const (
 
 const usage = `usage: rofix [flags] [path ...]
        rofix images [PATTERN]
+       rofix lsp    (a language server on stdio; see docs/editors.md)
 
 rofix hardens the files that start containers: Docker Compose files, shell
 scripts with docker/podman/nerdctl run commands, Kubernetes manifests,
@@ -105,6 +106,9 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, e env) int {
 	if len(args) > 0 && args[0] == "images" {
 		return runImages(policy.Builtin(), args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "lsp" {
+		return runLSP(args[1:], stdin, stdout, stderr)
 	}
 	opts, err := parseFlags(args, stderr)
 	if err == flag.ErrHelp {

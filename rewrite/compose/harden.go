@@ -193,13 +193,10 @@ func (p *planner) span(n *yaml.Node) (int, int) {
 	if n.Kind != yaml.ScalarNode {
 		return start, start
 	}
-	// A plain mapping key (a service's name) is its text up to the ":";
-	// scanned as a plain scalar it would run over the more indented lines
-	// of its value.
+	// A plain scalar on one line is its value: this also ends it before a
+	// flow indicator ("]", ",") that plainEnd outside flow would include.
 	if end := start + len(n.Value); n.Style == 0 && end <= len(p.s.src) && string(p.s.src[start:end]) == n.Value {
-		if rest := strings.TrimLeft(string(p.s.src[end:min(end+64, len(p.s.src))]), " \t"); strings.HasPrefix(rest, ":") {
-			return start, end
-		}
+		return start, end
 	}
 	end, err := p.s.scalarEnd(n, p.s.column(start), false)
 	if err != nil || end < start {
