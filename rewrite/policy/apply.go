@@ -79,11 +79,14 @@ type Applied struct {
 //     path or above it, the path is (at, above or under) a state path or a
 //     no-tmpfs path, or the engine mounts one there itself (then only an
 //     entry with options is added);
-//   - a state path with nothing mounted at or above it is reported (its
-//     data dies with the container), and one on a tmpfs or on an anonymous
-//     Dockerfile volume too;
+//   - a state path with nothing mounted at or above it is reported: on an
+//     image VOLUME its data dies with the container; with no VOLUME
+//     there read-only is withheld (the app dies at its first write),
+//     unless the path is optional; one on a tmpfs or on an anonymous
+//     Dockerfile volume is reported too;
 //   - an existing tmpfs on /var/run/... is reported, not rewritten;
-//   - environment settings the container lacks are reported;
+//   - environment settings the container lacks are reported; a required
+//     one missing or different withholds read-only;
 //   - verdict "no" refuses read-only with the entry's conditions; "cond"
 //     reports them; notes are reported.
 func Apply(n Needs, c Container) Applied {
@@ -131,18 +134,26 @@ func (ap *applier) covered(p string) *MountPoint {
 }
 
 // stateNotes reports the state paths without a named volume, and the
-// Dockerfile VOLUMEs nothing names.
+// Dockerfile VOLUMEs nothing names. A required state path with nothing
+// mounted at or above it and no VOLUME of the image there withholds
+// read-only: the app dies at its first write.
 func (ap *applier) stateNotes() {
 	reported := map[*MountPoint]bool{}
+	imageVolumes, optional := canonicalAll(ap.n.ImageVolumes), canonicalAll(ap.n.OptionalVolumes)
 	for _, v := range ap.state {
 		ap.a.Writable = append(ap.a.Writable, v)
 		m := ap.covered(v)
 		if m != nil {
 			reported[m] = true
 		}
+		img := coveredBy(v, imageVolumes)
 		switch {
+		case m == nil && img != "":
+			ap.note(finding.Tmpfs, -1, "%s keeps its state in %s, where nothing is mounted: the image's VOLUME %s gives it an anonymous volume, whose data is lost when the container is re-created; mount a named volume on %s", ap.label, v, img, v)
+		case m == nil && contains(optional, v):
+			ap.note(finding.Tmpfs, -1, "%s keeps state in %s in some configurations; nothing is mounted there and the image declares no VOLUME, so writes there fail on a read-only root: if it is used, mount a named volume on %s", ap.label, v, v)
 		case m == nil:
-			ap.note(finding.Tmpfs, -1, "%s keeps its state in %s, where nothing is mounted: the data dies with the container (unless the image declares a volume there, writes fail on the read-only root); mount a named volume on %s", ap.label, v, v)
+			ap.block("%s writes its state to %s and the image declares no VOLUME there: with nothing mounted it dies on a read-only root; mount a named volume on %s (rofix adds read-only only then)", ap.label, v, v)
 		case m.Tmpfs:
 			ap.note(finding.Tmpfs, m.Ref, "%s keeps state in %s, which is on a tmpfs here: its data dies with the container", ap.label, v)
 		case m.Anonymous:
@@ -157,21 +168,46 @@ func (ap *applier) stateNotes() {
 	}
 }
 
-// env reports the environment settings the container lacks.
+// block withholds read-only for a reason rofix checked, reported with the
+// read-only rule (an image that does not run read-only says so once).
+func (ap *applier) block(format string, args ...any) {
+	ap.a.ReadOnly = false
+	if ap.n.Verdict != DoesNotWork {
+		ap.note(finding.ReadOnly, -1, format, args...)
+	}
+}
+
+// env reports the environment settings the container lacks; a required
+// one that is missing or different withholds read-only.
 func (ap *applier) env() {
 	for _, env := range ap.n.Env {
 		val, set := ap.c.Env[env.Name]
+		known := set && val != "" && !strings.Contains(val, "$")
+		want := env.Name + "=" + env.Value
 		why := ""
 		if env.Why != "" {
 			why = " (" + env.Why + ")"
 		}
+		if env.Required {
+			switch {
+			case !set && ap.c.EnvUnknown:
+				ap.block("%s dies on a read-only root without %s%s; rofix cannot see it here (an env file may set it): set %s in the environment (rofix adds read-only only then)", ap.label, env.Name, why, want)
+			case !set:
+				ap.block("%s dies on a read-only root without %s%s; it is not set here: set %s (rofix adds read-only only then)", ap.label, env.Name, why, want)
+			case known && !env.AnyValue && val != env.Value:
+				ap.block("%s dies on a read-only root without %s%s; it is set to %s here: set %s (rofix adds read-only only then)", ap.label, want, why, val, want)
+			case !known:
+				ap.note(finding.ReadOnly, -1, "%s needs %s read-only%s; its value is not known statically here: make sure it is set", ap.label, want, why)
+			}
+			continue
+		}
 		switch {
 		case !set && ap.c.EnvUnknown:
-			ap.note(finding.ReadOnly, -1, "%s needs %s=%s read-only%s; not set here (unless in an env file)", ap.label, env.Name, env.Value, why)
+			ap.note(finding.ReadOnly, -1, "%s needs %s read-only%s; not set here (unless in an env file)", ap.label, want, why)
 		case !set:
-			ap.note(finding.ReadOnly, -1, "%s needs %s=%s read-only%s; not set here: add it to the environment", ap.label, env.Name, env.Value, why)
-		case val != "" && env.Value != "" && val != env.Value && !strings.Contains(val, "$"):
-			ap.note(finding.ReadOnly, -1, "%s needs %s=%s read-only%s; it is set to %s here", ap.label, env.Name, env.Value, why, val)
+			ap.note(finding.ReadOnly, -1, "%s needs %s read-only%s; not set here: add it to the environment", ap.label, want, why)
+		case known && env.Value != "" && !env.AnyValue && val != env.Value:
+			ap.note(finding.ReadOnly, -1, "%s needs %s read-only%s; it is set to %s here", ap.label, want, why, val)
 		}
 	}
 }
@@ -200,6 +236,11 @@ func (ap *applier) verdict() {
 	case DoesNotWork:
 		text = ap.label + " does not run with a read-only root"
 	case WorksWithConditions:
+		// The conditions rofix checks (environment, state paths) are
+		// decided by Apply; the others are said here.
+		if conditions(ap.n) == "" {
+			return
+		}
 		text = ap.label + " runs read-only only under conditions"
 	default:
 		return

@@ -188,3 +188,13 @@ func missingOptions(want, have string) string {
 	}
 	return strings.Join(out, ",")
 }
+
+// coveredBy returns the path of list at or above p, or "".
+func coveredBy(p string, list []string) string {
+	for _, x := range list {
+		if within(p, x) {
+			return x
+		}
+	}
+	return ""
+}

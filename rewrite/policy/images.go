@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -47,7 +48,18 @@ type ImageEntry struct {
 	// the image's name ("bitnami/redis": redis); so in Volumes and NoTmpfs.
 	Tmpfs []string `yaml:"tmpfs,omitempty"`
 	// Volumes lists the state paths: they need a volume, never a tmpfs.
+	// The app writes them at start: with nothing mounted at or above one,
+	// and no VOLUME of the image there, it dies on a read-only root, so
+	// rofix does not add read-only (unless the path is in OptionalVolumes).
 	Volumes []string `yaml:"volumes,omitempty"`
+	// ImageVolumes lists the paths the image itself declares as VOLUME:
+	// with nothing mounted there they get an anonymous volume, writable
+	// but lost when the container is re-created (reported, not fatal).
+	ImageVolumes []string `yaml:"image_volumes,omitempty"`
+	// OptionalVolumes lists the state paths of Volumes the app writes only
+	// in some configurations (a storage backend, an audit log): without a
+	// mount they are reported, and read-only is still added.
+	OptionalVolumes []string `yaml:"optional_volumes,omitempty"`
 	// NoTmpfs lists paths that must never get a tmpfs: the image ships
 	// files there that a tmpfs would hide.
 	NoTmpfs []string `yaml:"no_tmpfs,omitempty"`
@@ -72,6 +84,13 @@ type EnvSetting struct {
 	Name  string `yaml:"name"`
 	Value string `yaml:"value"`
 	Why   string `yaml:"why"`
+	// Required: without the setting the container dies on a read-only root
+	// (vault's entrypoint runs setcap), so rofix adds read-only only when
+	// the file sets it; otherwise the setting is advice, reported.
+	Required bool `yaml:"required,omitempty"`
+	// AnyValue: any non-empty value will do (the entrypoint tests
+	// [ -z "$NAME" ]); Value is then only the one suggested.
+	AnyValue bool `yaml:"any_value,omitempty"`
 }
 
 // Needs is what one container (a compose service or a run command) needs
@@ -85,8 +104,14 @@ type Needs struct {
 	// Tmpfs lists "PATH[:OPTIONS]" entries, canonical paths (/run, never
 	// /var/run), /tmp included unless it is a state path.
 	Tmpfs []string
-	// Volumes are state paths: reported when nothing is mounted there.
+	// Volumes are state paths: reported when nothing is mounted there,
+	// and fatal to read-only when also not in ImageVolumes or
+	// OptionalVolumes (see ImageEntry).
 	Volumes []string
+	// ImageVolumes are the paths the image declares as VOLUME.
+	ImageVolumes []string
+	// OptionalVolumes are the state paths no matched entry requires.
+	OptionalVolumes []string
 	// NoTmpfs are paths that must never get a tmpfs.
 	NoTmpfs []string
 	// Env are settings to report when the container lacks them.
@@ -102,22 +127,47 @@ type Needs struct {
 func (n *Needs) Known() bool { return len(n.Entries) > 0 }
 
 // Knowledge is a table of image entries: the built-in table, extended or
-// overridden by a config file's entries (which come first).
+// overridden by a config file's entries (which come first). Lookup
+// remembers its answer per image (safe for concurrent use), so Entries
+// must not change after the first Lookup; a Knowledge must not be copied.
 type Knowledge struct {
 	Entries []*ImageEntry
+	memo    sync.Map // image reference as written -> Needs
 }
 
 //go:embed images.yaml
 var builtinYAML []byte
 
-// Builtin returns the built-in table, read from images.yaml (embedded);
-// each call returns a fresh copy the caller may change.
-func Builtin() *Knowledge {
+// builtinTable parses images.yaml once per process, on first use. Its
+// result is never handed out: Builtin gives each caller its own copy.
+var builtinTable = sync.OnceValue(func() []*ImageEntry {
 	k, err := ParseTable(builtinYAML)
 	if err != nil {
 		panic("policy: the built-in images.yaml is invalid: " + err.Error()) // proven valid by TestBuiltinTable
 	}
-	return k
+	return k.Entries
+})
+
+// Builtin returns the built-in table, read from images.yaml (embedded,
+// parsed once per process); each call returns a fresh copy the caller
+// may change.
+func Builtin() *Knowledge {
+	shared := builtinTable()
+	entries := make([]*ImageEntry, len(shared))
+	for i, e := range shared {
+		entries[i] = e.clone()
+	}
+	return &Knowledge{Entries: entries}
+}
+
+// clone returns a deep copy of e.
+func (e *ImageEntry) clone() *ImageEntry {
+	c := *e
+	for _, l := range []*[]string{&c.Match, &c.Tmpfs, &c.Volumes, &c.ImageVolumes, &c.OptionalVolumes, &c.NoTmpfs, &c.Traits, &c.Sources} {
+		*l = slices.Clone(*l)
+	}
+	c.Env = slices.Clone(c.Env)
+	return &c
 }
 
 // ParseTable reads a list of image entries in the table's schema (unknown
@@ -190,10 +240,15 @@ func (e *ImageEntry) Check() error {
 	for _, t := range e.Tmpfs {
 		all = append(all, TmpfsTarget(t))
 	}
-	all = append(append(all, e.Volumes...), e.NoTmpfs...)
+	all = append(append(append(append(all, e.Volumes...), e.NoTmpfs...), e.ImageVolumes...), e.OptionalVolumes...)
 	for _, p := range all {
 		if !strings.HasPrefix(p, "/") {
 			return fmt.Errorf("%s: path %q is not absolute", e.Name, p)
+		}
+	}
+	for _, v := range e.OptionalVolumes {
+		if !slices.Contains(e.Volumes, v) {
+			return fmt.Errorf("%s: optional volume %s is not among its volumes", e.Name, v)
 		}
 	}
 	for _, t := range e.Tmpfs {

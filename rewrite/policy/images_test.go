@@ -176,7 +176,7 @@ func TestParseTable(t *testing.T) {
 		}
 	}
 	k, err := ParseTable([]byte("- {name: a, match: [a], verdict: \"yes\", env: [{name: X, value: \"1\", why: w}]}"))
-	if err != nil || len(k.Entries) != 1 || k.Entries[0].Env[0] != (EnvSetting{"X", "1", "w"}) {
+	if err != nil || len(k.Entries) != 1 || k.Entries[0].Env[0] != (EnvSetting{Name: "X", Value: "1", Why: "w"}) {
 		t.Errorf("ParseTable = %+v, %v", k, err)
 	}
 }

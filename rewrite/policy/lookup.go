@@ -18,8 +18,19 @@ var traitTmpfs = map[string]string{"s6": "/run:exec", "jvm": "/tmp:exec"}
 
 // Lookup returns what a container of image needs to run read-only. An
 // unknown image (or one whose name comes from a variable without a
-// default) needs a tmpfs on /tmp and nothing else.
+// default) needs a tmpfs on /tmp and nothing else. The answer is
+// remembered per image: its slices are shared and must not be modified.
 func (k *Knowledge) Lookup(image string) Needs {
+	if n, ok := k.memo.Load(image); ok {
+		return n.(Needs)
+	}
+	n := k.lookup(image)
+	k.memo.Store(image, n)
+	return n
+}
+
+// lookup computes what Lookup answers.
+func (k *Knowledge) lookup(image string) Needs {
 	n := Needs{Image: image, Verdict: Works}
 	ref := ParseImageRef(image)
 	type hit struct {
@@ -42,6 +53,7 @@ func (k *Knowledge) Lookup(image string) Needs {
 	at := func(p string) string { return CanonicalPath(strings.ReplaceAll(p, "{name}", app)) }
 	tmpfs := []string{"/tmp"}
 	env := map[string]bool{}
+	required := map[string]bool{} // state paths some entry requires
 	for _, h := range hits {
 		e := h.e
 		n.Entries = append(n.Entries, e)
@@ -54,6 +66,12 @@ func (k *Knowledge) Lookup(image string) Needs {
 		}
 		for _, v := range e.Volumes {
 			n.Volumes = append(n.Volumes, at(v))
+			if !slices.Contains(e.OptionalVolumes, v) {
+				required[at(v)] = true
+			}
+		}
+		for _, v := range e.ImageVolumes {
+			n.ImageVolumes = append(n.ImageVolumes, at(v))
 		}
 		for _, v := range e.NoTmpfs {
 			n.NoTmpfs = append(n.NoTmpfs, at(v))
@@ -72,6 +90,12 @@ func (k *Knowledge) Lookup(image string) Needs {
 		}
 	}
 	n.Volumes = sortedSet(n.Volumes)
+	n.ImageVolumes = sortedSet(n.ImageVolumes)
+	for _, v := range n.Volumes {
+		if !required[v] {
+			n.OptionalVolumes = append(n.OptionalVolumes, v)
+		}
+	}
 	n.NoTmpfs = sortedSet(n.NoTmpfs)
 	for _, t := range mergeTmpfs(tmpfs) {
 		if keepTmpfs(TmpfsTarget(t), n.Volumes, n.NoTmpfs) {
