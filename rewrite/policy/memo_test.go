@@ -55,9 +55,9 @@ func TestLookupMemo(t *testing.T) {
 func TestLookupStatePaths(t *testing.T) {
 	k := Builtin()
 	for _, tt := range []struct {
-		image            string
+		image           string
 		volumes, imageV []string
-		optional         []string
+		optional        []string
 	}{
 		{"postgres:16", []string{"/var/lib/postgresql/data"}, []string{"/var/lib/postgresql/data"}, nil},
 		{"postgres:18", []string{"/var/lib/postgresql", "/var/lib/postgresql/data"}, []string{"/var/lib/postgresql", "/var/lib/postgresql/data"}, nil},
