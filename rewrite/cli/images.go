@@ -6,6 +6,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -94,11 +95,26 @@ func describeNeeds(w io.Writer, n policy.Needs) {
 	fmt.Fprintf(w, "normalised: %s (tag %s)\n", ref.Name, orDash(ref.Tag))
 	fmt.Fprintf(w, "verdict:    %s\n", n.Verdict)
 	fmt.Fprintf(w, "tmpfs:      %s\n", joinOrDash(n.Tmpfs))
-	fmt.Fprintf(w, "volumes:    %s\n", joinOrDash(n.Volumes))
+	var vols []string // marked: (VOLUME) when the image declares it, (optional)
+	for _, p := range n.Volumes {
+		v := p
+		if slices.Contains(n.ImageVolumes, p) {
+			v += " (VOLUME)"
+		}
+		if slices.Contains(n.OptionalVolumes, p) {
+			v += " (optional)"
+		}
+		vols = append(vols, v)
+	}
+	fmt.Fprintf(w, "volumes:    %s\n", orDash(strings.Join(vols, ", ")))
 	fmt.Fprintf(w, "no_tmpfs:   %s\n", joinOrDash(n.NoTmpfs))
 	var env []string
 	for _, s := range n.Env {
-		env = append(env, s.Name+"="+s.Value)
+		if s.Required {
+			env = append(env, s.Name+"="+s.Value+" (required)")
+		} else {
+			env = append(env, s.Name+"="+s.Value)
+		}
 	}
 	fmt.Fprintf(w, "env:        %s\n", joinOrDash(env))
 	for _, s := range n.Env {
