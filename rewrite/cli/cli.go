@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/rofix/rofix/rewrite/config"
 	"github.com/rofix/rofix/rewrite/policy"
 )
 
@@ -44,6 +45,9 @@ Flags:
   -ro-mounts MODE which bind mounts become read-only: auto (configuration
                   under /etc, the engine socket, single files; the default),
                   binds (every bind mount) or off
+  -config FILE    use FILE as the config file of every processed file instead
+                  of discovering .rofix.yaml (in the file's directory or the
+                  nearest parent, up to the repository root)
   -v              also report the changes made, not only what needs a human
   -h              print this help
 
@@ -68,6 +72,13 @@ type options struct {
 	stdinName                         string
 	policy                            policy.Policy
 	paths                             []string
+	// configFile is the --config file, "" for discovery; roMountsGiven
+	// says --ro-mounts was given (it then wins over a config's mode).
+	configFile    string
+	roMountsGiven bool
+	// configs gives each file its config and policy, loading each config
+	// file once for the whole run.
+	configs *config.Finder
 }
 
 // Main runs rofix with args (without the program name) and returns the exit
@@ -80,6 +91,10 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "rofix: %v\nRun 'rofix -h' for usage.\n", err)
+		return ExitError
+	}
+	if opts.configs, err = config.NewFinder(opts.policy, opts.roMountsGiven, opts.configFile); err != nil {
+		fmt.Fprintf(stderr, "%v\nrofix: the config file has errors; nothing was processed\n", err)
 		return ExitError
 	}
 	if opts.stdinName != "" {
@@ -98,6 +113,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&opts.check, "check", false, "")
 	fs.BoolVar(&opts.verbose, "v", false, "")
 	fs.StringVar(&opts.stdinName, "stdin-filename", "", "")
+	fs.StringVar(&opts.configFile, "config", "", "")
 	roMounts := fs.String("ro-mounts", "auto", "")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -107,6 +123,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, err
 	}
 	opts.policy.ROMounts = mode
+	fs.Visit(func(f *flag.Flag) { opts.roMountsGiven = opts.roMountsGiven || f.Name == "ro-mounts" })
 	opts.paths = fs.Args()
 	if opts.stdinName != "" {
 		if len(opts.paths) > 0 {

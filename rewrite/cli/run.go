@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/rofix/rofix/rewrite"
+	"github.com/rofix/rofix/rewrite/config"
 	"github.com/rofix/rofix/rewrite/diff"
 	"github.com/rofix/rofix/rewrite/textpos"
 )
@@ -21,6 +22,9 @@ type outcome struct {
 	job job
 	res *rewrite.Result
 	err error // reading or writing failed
+	// badConfig is set when the file's config file has errors: the file
+	// was not processed.
+	badConfig *config.Governing
 }
 
 // runPaths processes every file on the command line, in parallel on all
@@ -32,8 +36,15 @@ func runPaths(opts *options, stdout, stderr io.Writer) int {
 	// messages stay next to the file's diff on a terminal.
 	errs := bufio.NewWriter(stderr)
 	status := ExitOK
+	shown := map[string]bool{} // config files whose errors were printed
 	emit := func(o *outcome) {
-		if s := render(opts, o, out, errs); s > status {
+		s := ExitError
+		if o.badConfig != nil {
+			reportBadConfig(o, shown, errs)
+		} else {
+			s = render(opts, o, out, errs)
+		}
+		if s > status {
 			status = s
 		}
 		errs.Flush()
@@ -115,13 +126,30 @@ func processJob(opts *options, j job) *outcome {
 	if kind == rewrite.Unknown {
 		return o
 	}
-	o.res = rewrite.Process(j.path, src, kind, opts.policy)
+	gov := opts.configs.For(j.path)
+	if gov.Err != nil {
+		o.badConfig = gov
+		return o
+	}
+	o.res = rewrite.Process(j.path, src, kind, gov.Policy)
 	if opts.write && o.res.Changed() {
 		if err := writeAtomic(j.path, src, o.res.Out, mode); err != nil {
 			o.err = fmt.Errorf("not written: %w", trimPathError(err))
 		}
 	}
 	return o
+}
+
+// reportBadConfig reports a file left alone because its config file has
+// errors: the config's errors once, at the first file it governs, then one
+// line per file.
+func reportBadConfig(o *outcome, shown map[string]bool, stderr io.Writer) {
+	g := o.badConfig
+	if !shown[g.Path] {
+		shown[g.Path] = true
+		fmt.Fprintln(stderr, g.Err)
+	}
+	fmt.Fprintf(stderr, "%s: not processed: its config file %s has errors\n", o.job.path, g.Path)
 }
 
 // render prints one outcome and returns the exit status it calls for.
@@ -229,8 +257,13 @@ func runStdin(opts *options, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: input over the %d MiB limit\n", opts.stdinName, MaxFileSize>>20)
 		return ExitError
 	}
+	gov := opts.configs.For(opts.stdinName)
+	if gov.Err != nil {
+		fmt.Fprintf(stderr, "%v\n%s: not processed: its config file %s has errors\n", gov.Err, opts.stdinName, gov.Path)
+		return ExitError
+	}
 	kind := rewrite.DetectKind(opts.stdinName, src, true)
-	res := rewrite.Process(opts.stdinName, src, kind, opts.policy)
+	res := rewrite.Process(opts.stdinName, src, kind, gov.Policy)
 	status := reportResult(opts, opts.stdinName, res, stderr)
 	if status == ExitError {
 		return status

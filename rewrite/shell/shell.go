@@ -26,6 +26,7 @@ package shell
 import (
 	"errors"
 
+	"github.com/rofix/rofix/rewrite/directive"
 	"github.com/rofix/rofix/rewrite/encoding"
 	"github.com/rofix/rofix/rewrite/finding"
 	"github.com/rofix/rofix/rewrite/policy"
@@ -62,7 +63,8 @@ func Plan(name string, src []byte, pol policy.Policy) (*finding.Plan, error) {
 	}
 	var expect []expected
 	for _, inv := range res.Invocations {
-		ig := dirs.forSpan(inv.Start, inv.End)
+		// Rules a config file switches off are skipped like a directive's.
+		ig := dirs.forSpan(inv.Start, inv.End).Merge(directive.Ignore{Rules: pol.Off})
 		p := planner{src: src, inv: inv, pol: pol, ig: ig, plan: plan}
 		expect = append(expect, p.run())
 	}
