@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -62,9 +63,21 @@ func Parse(path string, src []byte) (*Config, error) {
 func syntaxError(path string, err error) error {
 	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
 		line, _ := strconv.Atoi(m[1])
+		if slices.Contains(parserErrors, m[2]) {
+			line++ // yaml.v3 reports a parser error's line 0-based
+		}
 		return Errors{{Path: path, Line: line, Msg: "invalid YAML: " + m[2]}}
 	}
 	return Errors{{Path: path, Msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+}
+
+// parserErrors are the messages of libyaml's parser (not its scanner): for
+// those, yaml.v3 prints the 0-based line of the context mark (the compose
+// engine corrects its messages the same way).
+var parserErrors = []string{
+	"did not find expected node content", "did not find expected key",
+	"did not find expected '-' indicator", "did not find expected ',' or ']'",
+	"did not find expected ',' or '}'", "did not find expected <document start>",
 }
 
 // resolve follows an alias to its anchored node.

@@ -191,7 +191,7 @@ func checkTmpfs(entry string) string {
 		case !hasVal && slices.Contains(tmpfsFlags, key):
 		case hasVal && known && re.MatchString(val):
 		case known:
-			return fmt.Sprintf("option %q of %q: %s= wants a value like %s", o, entry, key, example[key])
+			return fmt.Sprintf("option %q of %q: %s= wants a value like %s", o, entry, key, optionExample[key])
 		default:
 			return fmt.Sprintf("unknown tmpfs option %q in %q (known: exec, noexec, uid=, gid=, mode=, size=, ...)", o, entry)
 		}
@@ -199,4 +199,4 @@ func checkTmpfs(entry string) string {
 	return ""
 }
 
-var example = map[string]string{"size": "64m", "mode": "1777", "uid": "1000", "gid": "1000", "nr_inodes": "10k", "nr_blocks": "1k"}
+var optionExample = map[string]string{"size": "64m", "mode": "1777", "uid": "1000", "gid": "1000", "nr_inodes": "10k", "nr_blocks": "1k"}

@@ -1,0 +1,83 @@
+package policy
+
+import (
+	"reflect"
+	"testing"
+)
+
+// TestNeedsForService: a config's per-service override is merged over what
+// the image needs, for that service only.
+func TestNeedsForService(t *testing.T) {
+	image := &ImageEntry{Name: "app", Match: []string{"acme/app"}, Tmpfs: []string{"/tmp", "/run"}, Verdict: Works}
+	base := Needs{
+		Image: "acme/app:1", Entries: []*ImageEntry{image},
+		Tmpfs: []string{"/tmp", "/run", "/var/cache/app"}, Volumes: []string{"/data"},
+		Env:     []EnvSetting{{Name: "A", Value: "1"}, {Name: "B", Value: "2"}},
+		Verdict: Works, Notes: []string{"a note"},
+	}
+	tests := []struct {
+		name     string
+		override *ImageEntry
+		want     Needs
+	}{
+		{"tmpfs added, same path replaced", &ImageEntry{Tmpfs: []string{"/run:uid=70,gid=70", "/srv/tmp"}},
+			Needs{Tmpfs: []string{"/tmp", "/var/cache/app", "/run:uid=70,gid=70", "/srv/tmp"}, Volumes: []string{"/data"}, Verdict: Works}},
+		{"a volume or no_tmpfs path loses its tmpfs", &ImageEntry{Volumes: []string{"/var/cache/app"}, NoTmpfs: []string{"/run"}},
+			Needs{Tmpfs: []string{"/tmp"}, Volumes: []string{"/data", "/var/cache/app"}, NoTmpfs: []string{"/run"}, Verdict: Works}},
+		{"verdict and conditions", &ImageEntry{Verdict: DoesNotWork, Conditions: "writes its binary dir"},
+			Needs{Tmpfs: []string{"/tmp", "/run", "/var/cache/app"}, Volumes: []string{"/data"}, Verdict: DoesNotWork,
+				Notes: []string{"a note", "service web: writes its binary dir"}}},
+		{"env replaced by name", &ImageEntry{Env: []EnvSetting{{Name: "A", Value: "0", Why: "w"}}},
+			Needs{Tmpfs: []string{"/tmp", "/run", "/var/cache/app"}, Volumes: []string{"/data"}, Verdict: Works,
+				Env: []EnvSetting{{Name: "B", Value: "2"}, {Name: "A", Value: "0", Why: "w"}}}},
+		{"a trait", &ImageEntry{Traits: []string{"s6"}},
+			Needs{Tmpfs: []string{"/tmp", "/var/cache/app", "/run:exec"}, Volumes: []string{"/data"}, Verdict: Works}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := Policy{Services: map[string]*ImageEntry{"web": tt.override}}
+			got := p.overrideService("web", base)
+			want := tt.want
+			want.Image = base.Image
+			want.Entries = []*ImageEntry{tt.override, image}
+			if want.Notes == nil {
+				want.Notes = base.Notes
+			}
+			if want.Env == nil {
+				want.Env = base.Env
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("got  %+v\nwant %+v", got, want)
+			}
+			// Other services and run commands are not affected.
+			for _, svc := range []string{"db", ""} {
+				if got := p.overrideService(svc, base); !reflect.DeepEqual(got, base) {
+					t.Errorf("service %q: got %+v, want the image's needs", svc, got)
+				}
+			}
+		})
+	}
+	// The base needs (which may belong to the shared table) are not changed.
+	if base.Tmpfs[1] != "/run" || len(base.Entries) != 1 || base.Env[0].Value != "1" {
+		t.Errorf("the image's needs were modified: %+v", base)
+	}
+}
+
+// TestNeedsForReachesOverride: NeedsFor applies the override over the
+// image knowledge, and over the scratch paths when there is none.
+func TestNeedsForReachesOverride(t *testing.T) {
+	web := &ImageEntry{Tmpfs: []string{"/var/cache/nginx"}}
+	p := Default()
+	p.Services = map[string]*ImageEntry{"web": web}
+	if got := p.NeedsFor("web", "nginx"); !reflect.DeepEqual(got.Tmpfs, []string{"/tmp", "/var/cache/nginx"}) || got.Entries[0] != web {
+		t.Errorf("without image knowledge: %+v", got)
+	}
+	p.Images = Builtin()
+	got := p.NeedsFor("web", "nginx")
+	if len(got.Tmpfs) == 0 || got.Tmpfs[len(got.Tmpfs)-1] != "/var/cache/nginx" || got.Entries[0] != web {
+		t.Errorf("with image knowledge: %+v", got)
+	}
+	if got := p.NeedsFor("", "nginx"); len(got.Entries) > 0 && got.Entries[0] == web {
+		t.Errorf("a run command got the service override: %+v", got)
+	}
+}
