@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -62,6 +63,17 @@ func TestParseExample(t *testing.T) {
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Parse(example) =\n%s\nwant\n%s", dump(c), dump(want))
+	}
+}
+
+// TestREADMEExample: the README shows the example this file tests.
+func TestREADMEExample(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "```yaml\n"+example+"```\n") {
+		t.Errorf("README.md does not show the tested example config")
 	}
 }
 
