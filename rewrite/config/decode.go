@@ -241,13 +241,6 @@ func (d *decoder) images(c *Config, n *yaml.Node) {
 		if !ok {
 			continue
 		}
-		if len(e.Match) == 0 {
-			d.errorf(item, "%s has no match patterns: it would apply to no image", where)
-			continue
-		}
-		if e.Name == "" {
-			e.Name = e.Match[0]
-		}
 		if e.Verdict == "" {
 			e.Verdict = policy.Works
 		}
@@ -271,9 +264,6 @@ func (d *decoder) services(c *Config, n *yaml.Node) {
 		e, ok := d.entry(v, where, false)
 		if !ok {
 			return
-		}
-		if e.Name == "" {
-			e.Name = "service " + name
 		}
 		if e.Confidence == "" {
 			e.Confidence = DefaultConfidence

@@ -108,7 +108,30 @@ func (d *decoder) entry(n *yaml.Node, where string, withMatch bool) (*policy.Ima
 	}) {
 		return nil, false
 	}
+	if len(d.errs) != before {
+		return nil, false
+	}
+	if withMatch && len(e.Match) == 0 {
+		d.errorf(n, "%s has no match patterns: it would apply to no image", where)
+		return nil, false
+	}
+	if e.Name == "" {
+		e.Name = defaultName(where, e)
+	}
+	d.check(n, where, e)
 	return e, len(d.errs) == before
+}
+
+// defaultName names an entry that has no name: an image entry by its first
+// pattern, a service override by its service.
+func defaultName(where string, e *policy.ImageEntry) string {
+	if len(e.Match) > 0 {
+		return e.Match[0]
+	}
+	if svc, ok := strings.CutPrefix(where, "services."); ok {
+		return "service " + svc
+	}
+	return where
 }
 
 func (d *decoder) env(n *yaml.Node, where string) []policy.EnvSetting {
@@ -146,15 +169,36 @@ func (d *decoder) env(n *yaml.Node, where string) []policy.EnvSetting {
 
 // checkPath says what is wrong with a container path, or "".
 func checkPath(p string) string {
-	switch {
-	case !strings.HasPrefix(p, "/"):
+	if !strings.HasPrefix(p, "/") {
 		return fmt.Sprintf("%q is not an absolute path", p)
-	case p != "/" && path.Clean(p) != strings.TrimSuffix(p, "/"):
-		return fmt.Sprintf("%q is not a clean path (write %s)", p, path.Clean(p))
-	case p == "/var/run" || strings.HasPrefix(p, "/var/run/"):
-		return fmt.Sprintf("%q is under the /var/run symlink: write %s (a tmpfs on a symlink fails)", p, "/run"+strings.TrimPrefix(p, "/var/run"))
+	}
+	if c := policy.CanonicalPath(p); c != p {
+		if c == path.Clean(p) {
+			return fmt.Sprintf("%q is not a clean path: write %s", p, c)
+		}
+		return fmt.Sprintf("%q goes through a symlink: write %s (a tmpfs on a symlink fails)", p, c)
 	}
 	return ""
+}
+
+// check runs the table's own structural check (ImageEntry.Check) on an
+// entry whose fields were each valid: it finds what only the whole entry
+// shows, such as a tmpfs on one of its state paths. A service override
+// is checked as an entry matching its service.
+func (d *decoder) check(n *yaml.Node, where string, e *policy.ImageEntry) {
+	probe := *e
+	if len(probe.Match) == 0 {
+		probe.Match = []string{"service"}
+	}
+	if probe.Verdict == "" {
+		probe.Verdict = policy.Works
+	}
+	if probe.Confidence == DefaultConfidence {
+		probe.Confidence = "" // the table's check knows only its own levels
+	}
+	if err := probe.Check(); err != nil {
+		d.errorf(n, "%s: %v", where, err)
+	}
 }
 
 // tmpfsFlags are the mount options without a value a tmpfs accepts

@@ -11,7 +11,7 @@ func TestNeedsForService(t *testing.T) {
 	image := &ImageEntry{Name: "app", Match: []string{"acme/app"}, Tmpfs: []string{"/tmp", "/run"}, Verdict: Works}
 	base := Needs{
 		Image: "acme/app:1", Entries: []*ImageEntry{image},
-		Tmpfs: []string{"/tmp", "/run", "/var/cache/app"}, Volumes: []string{"/data"},
+		Tmpfs: []string{"/run:exec", "/tmp", "/var/cache/app"}, Volumes: []string{"/data"},
 		Env:     []EnvSetting{{Name: "A", Value: "1"}, {Name: "B", Value: "2"}},
 		Verdict: Works, Notes: []string{"a note"},
 	}
@@ -20,18 +20,20 @@ func TestNeedsForService(t *testing.T) {
 		override *ImageEntry
 		want     Needs
 	}{
-		{"tmpfs added, same path replaced", &ImageEntry{Tmpfs: []string{"/run:uid=70,gid=70", "/srv/tmp"}},
-			Needs{Tmpfs: []string{"/tmp", "/var/cache/app", "/run:uid=70,gid=70", "/srv/tmp"}, Volumes: []string{"/data"}, Verdict: Works}},
-		{"a volume or no_tmpfs path loses its tmpfs", &ImageEntry{Volumes: []string{"/var/cache/app"}, NoTmpfs: []string{"/run"}},
-			Needs{Tmpfs: []string{"/tmp"}, Volumes: []string{"/data", "/var/cache/app"}, NoTmpfs: []string{"/run"}, Verdict: Works}},
+		{"tmpfs added and merged, the override's option values first", &ImageEntry{Tmpfs: []string{"/run:uid=70,gid=70", "/srv/tmp"}},
+			Needs{Tmpfs: []string{"/run:uid=70,gid=70,exec", "/srv/tmp", "/tmp", "/var/cache/app"}, Volumes: []string{"/data"}, Verdict: Works}},
+		{"a volume or no_tmpfs path loses its tmpfs", &ImageEntry{Volumes: []string{"/var/cache"}, NoTmpfs: []string{"/run"}},
+			Needs{Tmpfs: []string{"/tmp"}, Volumes: []string{"/data", "/var/cache"}, NoTmpfs: []string{"/run"}, Verdict: Works}},
+		{"canonical paths", &ImageEntry{Tmpfs: []string{"/var/run/app"}},
+			Needs{Tmpfs: []string{"/run:exec", "/run/app", "/tmp", "/var/cache/app"}, Volumes: []string{"/data"}, Verdict: Works}},
 		{"verdict and conditions", &ImageEntry{Verdict: DoesNotWork, Conditions: "writes its binary dir"},
-			Needs{Tmpfs: []string{"/tmp", "/run", "/var/cache/app"}, Volumes: []string{"/data"}, Verdict: DoesNotWork,
+			Needs{Tmpfs: []string{"/run:exec", "/tmp", "/var/cache/app"}, Volumes: []string{"/data"}, Verdict: DoesNotWork,
 				Notes: []string{"a note", "service web: writes its binary dir"}}},
 		{"env replaced by name", &ImageEntry{Env: []EnvSetting{{Name: "A", Value: "0", Why: "w"}}},
-			Needs{Tmpfs: []string{"/tmp", "/run", "/var/cache/app"}, Volumes: []string{"/data"}, Verdict: Works,
-				Env: []EnvSetting{{Name: "B", Value: "2"}, {Name: "A", Value: "0", Why: "w"}}}},
-		{"a trait", &ImageEntry{Traits: []string{"s6"}},
-			Needs{Tmpfs: []string{"/tmp", "/var/cache/app", "/run:exec"}, Volumes: []string{"/data"}, Verdict: Works}},
+			Needs{Tmpfs: []string{"/run:exec", "/tmp", "/var/cache/app"}, Volumes: []string{"/data"}, Verdict: Works,
+				Env: []EnvSetting{{Name: "A", Value: "0", Why: "w"}, {Name: "B", Value: "2"}}}},
+		{"a trait", &ImageEntry{Traits: []string{"jvm"}},
+			Needs{Tmpfs: []string{"/run:exec", "/tmp:exec", "/var/cache/app"}, Volumes: []string{"/data"}, Verdict: Works}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,7 +60,7 @@ func TestNeedsForService(t *testing.T) {
 		})
 	}
 	// The base needs (which may belong to the shared table) are not changed.
-	if base.Tmpfs[1] != "/run" || len(base.Entries) != 1 || base.Env[0].Value != "1" {
+	if base.Tmpfs[0] != "/run:exec" || len(base.Entries) != 1 || base.Env[0].Value != "1" {
 		t.Errorf("the image's needs were modified: %+v", base)
 	}
 }
@@ -73,9 +75,13 @@ func TestNeedsForReachesOverride(t *testing.T) {
 		t.Errorf("without image knowledge: %+v", got)
 	}
 	p.Images = Builtin()
+	image := p.NeedsFor("db", "nginx")
 	got := p.NeedsFor("web", "nginx")
-	if len(got.Tmpfs) == 0 || got.Tmpfs[len(got.Tmpfs)-1] != "/var/cache/nginx" || got.Entries[0] != web {
-		t.Errorf("with image knowledge: %+v", got)
+	if !image.Known() || got.Entries[0] != web || got.Entries[1] != image.Entries[0] {
+		t.Errorf("with image knowledge: entries %v, want the override then the image's %v", got.Entries, image.Entries)
+	}
+	if want := mergeTmpfs(append([]string{"/var/cache/nginx"}, image.Tmpfs...)); !reflect.DeepEqual(got.Tmpfs, want) {
+		t.Errorf("with image knowledge: tmpfs %q, want %q", got.Tmpfs, want)
 	}
 	if got := p.NeedsFor("", "nginx"); len(got.Entries) > 0 && got.Entries[0] == web {
 		t.Errorf("a run command got the service override: %+v", got)
