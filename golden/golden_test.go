@@ -16,6 +16,7 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/rofix/rofix/rewrite"
+	"github.com/rofix/rofix/rewrite/config"
 	"github.com/rofix/rofix/rewrite/diff"
 	"github.com/rofix/rofix/rewrite/policy"
 	"github.com/rofix/rofix/rewrite/textpos"
@@ -29,6 +30,8 @@ var update = flag.Bool("update", false, "rewrite the expected sections of the go
 //	             a line "no-final-newline" strips the last newline of the input
 //	             and output sections (txtar cannot hold a file without one)
 //	-- NAME --   the input, first; NAME picks the engine (compose.yaml, x.sh)
+//	-- .rofix.yaml -- a config file applied to the policy, as if found next
+//	             to the input
 //	-- output -- the expected output; absent when the input must stay unchanged
 //	-- findings -- one finding per line, as "line:col: rule: message [(fixed)]"
 //	-- error --  the expected error, when the input must be refused
@@ -70,6 +73,17 @@ func runCase(t *testing.T, file string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var cfgSection []txtar.File
+	for _, f := range ar.Files[1:] {
+		if f.Name == config.FileName {
+			c, err := config.Parse(f.Name, f.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pol = c.Apply(pol, strings.Contains(string(ar.Comment), "--ro-mounts="))
+			cfgSection = append(cfgSection, f)
+		}
+	}
 	kind := rewrite.DetectKind(input.Name, input.Data, true)
 	res := rewrite.Process(input.Name, input.Data, kind, pol)
 
@@ -90,7 +104,7 @@ func runCase(t *testing.T, file string) {
 	}
 
 	if *update {
-		ar.Files = []txtar.File{input}
+		ar.Files = append([]txtar.File{input}, cfgSection...)
 		for _, section := range []string{"output", "findings", "error"} {
 			if len(got[section]) > 0 {
 				ar.Files = append(ar.Files, txtar.File{Name: section, Data: got[section]})
