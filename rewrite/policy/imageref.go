@@ -41,7 +41,7 @@ func ParseImageRef(ref string) ImageRef {
 	if !ok {
 		return ImageRef{}
 	}
-	if i := strings.LastIndexByte(ref, '@'); i >= 0 {
+	if i := strings.IndexByte(ref, '@'); i >= 0 {
 		ref = ref[:i] // the digest
 	}
 	repo, tag := splitTag(ref)
@@ -54,7 +54,11 @@ func ParseImageRef(ref string) ImageRef {
 	case tag == "":
 		tag = "latest"
 	}
-	return ImageRef{Name: stripRegistry(strings.ToLower(repo)), Tag: strings.ToLower(tag)}
+	name := stripRegistry(strings.ToLower(repo))
+	if name == "" || strings.HasSuffix(name, "/") {
+		return ImageRef{}
+	}
+	return ImageRef{Name: name, Tag: strings.ToLower(tag)}
 }
 
 // unknown marks where expand dropped a variable without a default.

@@ -1,6 +1,9 @@
 package policy
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestParseImageRef: the registry of Docker Hub (and its public mirrors),
 // library/, tag and digest go; other registries stay part of the name.
@@ -85,4 +88,18 @@ func TestMatchPattern(t *testing.T) {
 			t.Errorf("matchPattern(%q, %q) = %d, want %d", tt.pattern, tt.ref, got, tt.want)
 		}
 	}
+}
+
+// FuzzParseImageRef: no panic, and a dropped variable never leaks into
+// the name or tag as its marker.
+func FuzzParseImageRef(f *testing.F) {
+	for _, seed := range []string{"nginx", "docker.io/library/nginx:1@sha256:ab", "${A:-${B:-x}}:${T}", "$$x", "${", "localhost:5000/a", "a@b@c"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, ref string) {
+		r := ParseImageRef(ref)
+		if strings.ContainsRune(r.Name, unknown) || strings.ContainsRune(r.Tag, unknown) || r.Name == "" && r.Tag != "" {
+			t.Fatalf("ParseImageRef(%q) = %+v", ref, r)
+		}
+	})
 }

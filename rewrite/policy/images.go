@@ -36,8 +36,10 @@ type ImageEntry struct {
 	// Name labels the entry in reports and in "rofix images".
 	Name string `yaml:"name"`
 	// Match lists image patterns compared with a normalised reference
-	// (registry docker.io, library/, tag and digest removed); see
-	// NormalizeImage.
+	// (registry docker.io, library/, tag and digest removed; see
+	// ParseImageRef): a name ("nginx", "ghcr.io/org/app"), "*" for any text
+	// ("bitnami/*"), and after ":" a tag pattern ("php:*apache*") or its
+	// negation ("gitea/gitea:!*rootless").
 	Match []string `yaml:"match"`
 	// Tmpfs lists the paths that need a tmpfs, "PATH[:OPTIONS]" as in
 	// compose's short syntax and --tmpfs (exec, uid=, gid=, mode=, size=).

@@ -37,6 +37,8 @@ func TestLookup(t *testing.T) {
 		{image: "$REGISTRY/nginx", tmpfs: []string{"/tmp"}, verdict: Works},
 		// Rebuilds never inherit the upstream row; bitnami has its own.
 		{image: "cgr.dev/chainguard/nginx", tmpfs: []string{"/tmp"}, verdict: Works},
+		{image: "rapidfort/nginx", tmpfs: []string{"/tmp"}, verdict: Works},
+		{image: "cgr.dev/chainguard/postgres:latest", tmpfs: []string{"/tmp"}, verdict: Works},
 		{image: "bitnami/nginx:1.27", entries: []string{"bitnami"},
 			tmpfs:   []string{"/opt/bitnami/nginx/conf", "/opt/bitnami/nginx/logs", "/opt/bitnami/nginx/tmp", "/tmp"},
 			volumes: []string{"/bitnami/nginx"}, verdict: WorksWithConditions, note: "conf.default"},
