@@ -90,7 +90,12 @@ type options struct {
 // status.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "images" {
-		return runImages(policy.Builtin(), args[1:], stdout, stderr)
+		k, err := imagesKnowledge()
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return ExitError
+		}
+		return runImages(k, args[1:], stdout, stderr)
 	}
 	opts, err := parseFlags(args, stderr)
 	if err == flag.ErrHelp {

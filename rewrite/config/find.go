@@ -77,14 +77,19 @@ func NewFinder(base policy.Policy, flagROMounts bool, explicit string) (*Finder,
 // For returns what governs the file at path (as given on the command line
 // or by a walk; for stdin, the --stdin-filename).
 func (f *Finder) For(path string) *Governing {
+	return f.ForDir(filepath.Dir(path))
+}
+
+// ForDir returns what governs the files of directory dir.
+func (f *Finder) ForDir(dir string) *Governing {
 	if f.explicit != nil {
 		return f.explicit
 	}
-	dir, err := filepath.Abs(filepath.Dir(path))
+	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return f.none
 	}
-	return f.dir(dir)
+	return f.dir(abs)
 }
 
 // entry returns the cache slot for key in m, creating it.
