@@ -220,6 +220,7 @@ func TestApply(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := policy.Default()
+	baseImages := base.Images
 	p := c.Apply(base, false)
 	if p.ROMounts != policy.ROMountsBinds {
 		t.Errorf("ro-mounts = %v, want binds from the config", p.ROMounts)
@@ -240,7 +241,7 @@ func TestApply(t *testing.T) {
 	if p := c.Apply(base, true); p.ROMounts != base.ROMounts {
 		t.Errorf("with --ro-mounts given, ro-mounts = %v, want the flag's %v", p.ROMounts, base.ROMounts)
 	}
-	if base.Off != nil || base.Services != nil || base.Images != nil {
+	if base.Off != nil || base.Services != nil || base.Images != baseImages {
 		t.Errorf("Apply changed its base: %+v", base)
 	}
 	if got := p.NeedsFor("web", "nginx").Tmpfs; !contains(got, "/srv/tmp") {

@@ -69,8 +69,7 @@ func TestNeedsForService(t *testing.T) {
 // image knowledge, and over the scratch paths when there is none.
 func TestNeedsForReachesOverride(t *testing.T) {
 	web := &ImageEntry{Tmpfs: []string{"/var/cache/nginx"}}
-	p := Default()
-	p.Services = map[string]*ImageEntry{"web": web}
+	p := Policy{TmpfsPaths: []string{"/tmp"}, Services: map[string]*ImageEntry{"web": web}}
 	if got := p.NeedsFor("web", "nginx"); !reflect.DeepEqual(got.Tmpfs, []string{"/tmp", "/var/cache/nginx"}) || got.Entries[0] != web {
 		t.Errorf("without image knowledge: %+v", got)
 	}
