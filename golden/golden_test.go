@@ -35,6 +35,9 @@ var update = flag.Bool("update", false, "rewrite the expected sections of the go
 //	-- output -- the expected output; absent when the input must stay unchanged
 //	-- findings -- one finding per line, as "line:col: rule: message [(fixed)]"
 //	-- error --  the expected error, when the input must be refused
+//	-- images.yaml -- image entries (policy.ImageEntry) the case knows
+//	-- OTHER --  any other section is a file of the tree next to the input
+//	             (a Dockerfile), read through policy.Policy.ReadFile
 func TestGolden(t *testing.T) {
 	var files []string
 	err := filepath.WalkDir("testdata", func(path string, d os.DirEntry, err error) error {
@@ -73,15 +76,17 @@ func runCase(t *testing.T, file string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cfgSection []txtar.File
-	for _, f := range ar.Files[1:] {
+	kept, err := caseTree(&pol, ar.Files[1:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range kept {
 		if f.Name == config.FileName {
 			c, err := config.Parse(f.Name, f.Data)
 			if err != nil {
 				t.Fatal(err)
 			}
 			pol = c.Apply(pol, strings.Contains(string(ar.Comment), "--ro-mounts="))
-			cfgSection = append(cfgSection, f)
 		}
 	}
 	kind := rewrite.DetectKind(input.Name, input.Data, true)
@@ -104,7 +109,7 @@ func runCase(t *testing.T, file string) {
 	}
 
 	if *update {
-		ar.Files = append([]txtar.File{input}, cfgSection...)
+		ar.Files = append([]txtar.File{input}, kept...)
 		for _, section := range []string{"output", "findings", "error"} {
 			if len(got[section]) > 0 {
 				ar.Files = append(ar.Files, txtar.File{Name: section, Data: got[section]})
@@ -115,7 +120,7 @@ func runCase(t *testing.T, file string) {
 		}
 	} else {
 		want := map[string][]byte{}
-		for _, f := range ar.Files[1:] {
+		for _, f := range ar.Files[len(kept)+1:] {
 			want[f.Name] = f.Data
 		}
 		for _, section := range []string{"output", "findings", "error"} {

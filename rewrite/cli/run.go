@@ -131,7 +131,7 @@ func processJob(opts *options, j job) *outcome {
 		o.badConfig = gov
 		return o
 	}
-	o.res = rewrite.Process(j.path, src, kind, gov.Policy)
+	o.res = rewrite.Process(j.path, src, kind, withTree(gov.Policy, j.path))
 	if opts.write && o.res.Changed() {
 		if err := writeAtomic(j.path, src, o.res.Out, mode); err != nil {
 			o.err = fmt.Errorf("not written: %w", trimPathError(err))
@@ -263,7 +263,8 @@ func runStdin(opts *options, stdin io.Reader, stdout, stderr io.Writer) int {
 		return ExitError
 	}
 	kind := rewrite.DetectKind(opts.stdinName, src, true)
-	res := rewrite.Process(opts.stdinName, src, kind, gov.Policy)
+	// An editor names the file it holds: its tree gives the Dockerfiles.
+	res := rewrite.Process(opts.stdinName, src, kind, withTree(gov.Policy, opts.stdinName))
 	status := reportResult(opts, opts.stdinName, res, stderr)
 	if status == ExitError {
 		return status
