@@ -9,14 +9,19 @@ import (
 )
 
 // overrideService merges the override for service, if any, over n, the
-// needs of its image, with the rules Lookup uses to merge entries. The
-// override is the most specific entry: it comes first in Entries; its tmpfs
-// entries and traits are merged with the image's (for an option set both
-// ways, such as uid=, the override's value wins); its volumes and no_tmpfs
-// paths are added and remove any tmpfs they forbid; its env settings
-// replace those of the same name; its verdict, when set, replaces the
-// image's (the author knows this service); its conditions become a note. A
-// run command (service "") has no override.
+// needs of its image, with the rules Lookup uses to merge entries: its
+// tmpfs entries and traits are merged with the image's (for an option set
+// both ways, such as uid=, the override's value wins); its volumes and
+// no_tmpfs paths are added and remove any tmpfs they forbid; its env
+// settings replace those of the same name. A run command (service "") has
+// no override.
+//
+// The override joins n.Entries only when it sets a verdict other than yes:
+// that verdict replaces the image's (the author knows this service) and is
+// reported with the override's name and conditions. Otherwise Entries stay
+// the image entries that matched, so Known still says whether the image is
+// known (a build: is then read for an unknown one), and its conditions
+// become a note.
 func (p Policy) overrideService(service string, n Needs) Needs {
 	o := p.Services[service]
 	if service == "" || o == nil {
@@ -24,7 +29,7 @@ func (p Policy) overrideService(service string, n Needs) Needs {
 	}
 	out := Needs{
 		Image:   n.Image,
-		Entries: append([]*ImageEntry{o}, n.Entries...),
+		Entries: n.Entries,
 		Volumes: sortedSet(append(canonicalAll(o.Volumes), n.Volumes...)),
 		NoTmpfs: sortedSet(append(canonicalAll(o.NoTmpfs), n.NoTmpfs...)),
 		Verdict: n.Verdict,
@@ -50,11 +55,17 @@ func (p Policy) overrideService(service string, n Needs) Needs {
 		}
 	}
 	sort.SliceStable(out.Env, func(i, j int) bool { return out.Env[i].Name < out.Env[j].Name })
-	if o.Verdict != "" {
+	switch {
+	case o.Verdict != "" && o.Verdict != Works:
 		out.Verdict = o.Verdict
-	}
-	if o.Conditions != "" {
-		out.Notes = append(out.Notes, "service "+service+": "+o.Conditions)
+		out.Entries = append([]*ImageEntry{o}, n.Entries...)
+	case o.Verdict == Works:
+		out.Verdict = Works
+		fallthrough
+	default:
+		if o.Conditions != "" {
+			out.Notes = append(out.Notes, o.Name+": "+o.Conditions)
+		}
 	}
 	return out
 }
