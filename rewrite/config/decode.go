@@ -100,7 +100,10 @@ func kindName(n *yaml.Node) string {
 		if n.Tag == "!!null" {
 			return "null"
 		}
-		return "a " + strings.TrimPrefix(n.Tag, "!!")
+		if name, ok := strings.CutPrefix(n.Tag, "!!"); ok {
+			return "a " + name
+		}
+		return "a scalar tagged " + strconv.Quote(n.Tag)
 	}
 	return "an alias"
 }
@@ -218,6 +221,15 @@ func (d *decoder) rules(c *Config, n *yaml.Node) {
 	})
 }
 
+// printable returns a name as is, or quoted when it holds characters that
+// would garble a one-line message.
+func printable(name string) string {
+	if q := strconv.Quote(name); q[1:len(q)-1] != name || name == "" {
+		return q
+	}
+	return name
+}
+
 // describe names a node for a message: its value for a scalar.
 func describe(n *yaml.Node) string {
 	if n.Kind == yaml.ScalarNode && !isNull(n) {
@@ -260,7 +272,7 @@ func (d *decoder) services(c *Config, n *yaml.Node) {
 	}
 	c.Services = map[string]*policy.ImageEntry{}
 	d.mapping(n, "services", func(name string, k, v *yaml.Node) {
-		where := "services." + name
+		where := "services." + printable(name)
 		e, ok := d.entry(v, where, false)
 		if !ok {
 			return
