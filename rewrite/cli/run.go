@@ -23,8 +23,10 @@ type outcome struct {
 	res *rewrite.Result
 	err error // reading or writing failed
 	// badConfig is set when the file's config file has errors: the file
-	// was not processed.
-	badConfig *config.Governing
+	// was not processed (err says so). firstOfConfig marks the first file
+	// of that config in the output, where its errors are printed.
+	badConfig     *config.Governing
+	firstOfConfig bool
 }
 
 // runPaths processes every file on the command line, in parallel on all
@@ -37,20 +39,31 @@ func runPaths(opts *options, stdout, stderr io.Writer) int {
 	errs := bufio.NewWriter(stderr)
 	status := ExitOK
 	shown := map[string]bool{} // config files whose errors were printed
+	rep := newReporter(opts, errs)
 	emit := func(o *outcome) {
-		s := ExitError
 		if o.badConfig != nil {
-			reportBadConfig(o, shown, errs)
-		} else {
+			o.firstOfConfig = !shown[o.badConfig.Path]
+			shown[o.badConfig.Path] = true
+		}
+		var s int
+		if rep.progress == nil {
 			s = render(opts, o, out, errs)
+		} else {
+			s = renderUnder(rep.progress, opts, o, out, errs)
 		}
 		if s > status {
 			status = s
 		}
+		rep.add(o)
 		errs.Flush()
 	}
 	forEachOrdered(func(yield func(job)) { collect(opts.paths, yield) },
 		func(j job) *outcome { return processJob(opts, j) }, emit)
+	if err := rep.finish(out, errs); err != nil {
+		fmt.Fprintf(errs, "rofix: %v\n", err)
+		status = ExitError
+	}
+	errs.Flush()
 	return status
 }
 
@@ -111,13 +124,23 @@ func processJob(opts *options, j job) *outcome {
 	if j.err != nil || j.note != "" {
 		return o
 	}
-	if j.kind == rewrite.Unknown && !j.explicit && !hasShellShebang(j.path) {
+	if j.kind == rewrite.Markdown && !opts.docs {
+		if j.explicit {
+			o.job.note = "Markdown is hardened only with --docs (documentation often shows a command on purpose); left unchanged"
+		}
+		return o
+	}
+	// Other YAML is read to see whether it is a Kubernetes manifest.
+	sniff := j.kind == rewrite.Unknown && !j.explicit && rewrite.IsYAMLName(filepath.Base(j.path))
+	if j.kind == rewrite.Unknown && !j.explicit && !sniff && !hasShellShebang(j.path) {
 		return o
 	}
 	src, mode, err := readFile(j.path)
 	if err != nil {
-		o.err = err
-		return o
+		if !sniff {
+			o.err = err
+		}
+		return o // YAML that cannot be read was never known to be rofix's
 	}
 	kind := j.kind
 	if kind == rewrite.Unknown {
@@ -126,9 +149,14 @@ func processJob(opts *options, j job) *outcome {
 	if kind == rewrite.Unknown {
 		return o
 	}
+	if kind == rewrite.Markdown && !opts.docs {
+		o.job.note = "Markdown is hardened only with --docs (documentation often shows a command on purpose); left unchanged"
+		return o
+	}
 	gov := opts.configs.For(j.path)
 	if gov.Err != nil {
 		o.badConfig = gov
+		o.err = fmt.Errorf("not processed: its config file %s has errors", gov.Path)
 		return o
 	}
 	o.res = rewrite.Process(j.path, src, kind, withTree(gov.Policy, j.path))
@@ -138,18 +166,6 @@ func processJob(opts *options, j job) *outcome {
 		}
 	}
 	return o
-}
-
-// reportBadConfig reports a file left alone because its config file has
-// errors: the config's errors once, at the first file it governs, then one
-// line per file.
-func reportBadConfig(o *outcome, shown map[string]bool, stderr io.Writer) {
-	g := o.badConfig
-	if !shown[g.Path] {
-		shown[g.Path] = true
-		fmt.Fprintln(stderr, g.Err)
-	}
-	fmt.Fprintf(stderr, "%s: not processed: its config file %s has errors\n", o.job.path, g.Path)
 }
 
 // render prints one outcome and returns the exit status it calls for.
@@ -162,6 +178,12 @@ func render(opts *options, o *outcome, stdout, stderr io.Writer) int {
 	case o.job.note != "":
 		fmt.Fprintf(stderr, "%s: note: %s\n", path, o.job.note)
 		return ExitOK
+	case o.badConfig != nil:
+		if o.firstOfConfig {
+			fmt.Fprintln(stderr, o.badConfig.Err)
+		}
+		fmt.Fprintf(stderr, "%s: %v\n", path, o.err)
+		return ExitError
 	case o.res == nil && o.err != nil:
 		fmt.Fprintf(stderr, "%s: %v\n", path, trimPathError(o.err))
 		return ExitError
@@ -179,11 +201,11 @@ func render(opts *options, o *outcome, stdout, stderr io.Writer) int {
 	if !o.res.Changed() {
 		return status
 	}
-	if opts.list {
+	if opts.list && opts.format == formatText {
 		fmt.Fprintln(stdout, path)
 	}
-	if opts.diff {
-		stdout.Write(unified(path, o.res))
+	if opts.diff && opts.format == formatText {
+		stdout.Write(colorDiff(opts, unified(path, o.res)))
 	}
 	if opts.check && status == ExitOK {
 		status = ExitChanges
@@ -266,12 +288,22 @@ func runStdin(opts *options, stdin io.Reader, stdout, stderr io.Writer) int {
 	// An editor names the file it holds: its tree gives the Dockerfiles.
 	res := rewrite.Process(opts.stdinName, src, kind, withTree(gov.Policy, opts.stdinName))
 	status := reportResult(opts, opts.stdinName, res, stderr)
+	if opts.format != formatText {
+		if err := stdinDocument(opts, res, stdout); err != nil {
+			fmt.Fprintf(stderr, "rofix: %v\n", err)
+			return ExitError
+		}
+		if opts.check && res.Changed() && status == ExitOK {
+			return ExitChanges
+		}
+		return status
+	}
 	if status == ExitError {
 		return status
 	}
 	switch {
 	case opts.diff:
-		stdout.Write(unified(opts.stdinName, res))
+		stdout.Write(colorDiff(opts, unified(opts.stdinName, res)))
 	case opts.list:
 		if res.Changed() {
 			fmt.Fprintln(stdout, opts.stdinName)
