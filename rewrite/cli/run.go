@@ -155,7 +155,7 @@ func processJob(opts *options, j job) *outcome {
 	}
 	gov := opts.configs.For(j.path)
 	if gov.Err != nil {
-		o.badConfig = gov
+		o.badConfig, o.job.kind = gov, kind
 		o.err = fmt.Errorf("not processed: its config file %s has errors", gov.Path)
 		return o
 	}
