@@ -1,6 +1,8 @@
 // Command rofix hardens the files that start containers: Docker Compose
 // files and shell scripts with docker, podman and nerdctl run commands.
-// Run "rofix -h" for usage.
+// Run "rofix -h" for usage. "rofix learn" (package learn) is the one
+// subcommand that asks a container engine; everything else is cli's, which
+// never executes a program nor opens a connection.
 package main
 
 import (
@@ -8,6 +10,7 @@ import (
 	"runtime/debug"
 
 	"github.com/rofix/rofix/rewrite/cli"
+	"github.com/rofix/rofix/rewrite/learn"
 )
 
 func main() {
@@ -17,6 +20,9 @@ func main() {
 		// scan. A higher target trades a little memory for a quarter of the
 		// scan's CPU time (see BENCHMARKS.md).
 		debug.SetGCPercent(400)
+	}
+	if len(os.Args) > 1 && os.Args[1] == "learn" {
+		os.Exit(learn.Main(os.Args[2:], os.Stdout, os.Stderr))
 	}
 	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
