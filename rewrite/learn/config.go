@@ -114,7 +114,13 @@ func record(src []byte, l Learned) ([]byte, string, error) {
 		if err != nil {
 			return nil, "", fmt.Errorf("line %d: %v", seq.Line, err)
 		}
-		return apply(src, []edit{{start, end + 1, "\n" + strings.TrimSuffix(renderEntry(l, 2, 4), "\n")}}), "added", nil
+		// "images: []": the brackets go, the entry goes on the next lines
+		// (a comment after the brackets stays on the key's line).
+		for start > 0 && (src[start-1] == ' ' || src[start-1] == '\t') {
+			start--
+		}
+		at := t.lineEnd(seq.Line)
+		return apply(src, []edit{{start, end + 1, ""}, {at, at, nlIfMissing(src, at) + renderEntry(l, 2, 4)}}), "added", nil
 	}
 	for _, item := range seq.Content {
 		if item.Kind != yaml.MappingNode {
