@@ -91,8 +91,46 @@ func (e *Engine) Diff(ctx context.Context, container string) ([]Change, error) {
 
 // Stat returns the type, numeric owner and mode of a path in a container,
 // from the first header of the archive "cp CONTAINER:PATH -" streams (it
-// needs no tool inside the image). Only that header is read.
+// needs no tool inside the image). Podman's archive carries the caller's
+// ids with the container's user and group names: those names are looked up
+// in the container's /etc/passwd and /etc/group.
 func (e *Engine) Stat(ctx context.Context, container, path string) (Info, error) {
+	info, err := e.stat(ctx, container, path)
+	if err != nil || !needsNames(info) {
+		return info, err
+	}
+	for _, id := range []struct {
+		name, file string
+		set        *int
+	}{{info.User, "/etc/passwd", &info.UID}, {info.Group, "/etc/group", &info.GID}} {
+		if id.name == "" || id.name == "root" {
+			continue
+		}
+		file, err := e.readFile(ctx, container, id.file)
+		if err != nil {
+			return Info{}, err
+		}
+		n := LookupID(file, id.name)
+		if n < 0 {
+			return Info{}, fmt.Errorf("%s owner %q of %s is not in the container's %s", e.Name, id.name, path, id.file)
+		}
+		*id.set = n
+	}
+	return info, nil
+}
+
+// readFile returns a file of the container (at most 1 MiB).
+func (e *Engine) readFile(ctx context.Context, container, path string) ([]byte, error) {
+	out, err := e.run(ctx, "cp", container+":"+path, "-")
+	if err != nil {
+		return nil, err
+	}
+	return ReadFile(bytes.NewReader(out), 1<<20)
+}
+
+// stat reads the first header of the archive of path; only that header is
+// read.
+func (e *Engine) stat(ctx context.Context, container, path string) (Info, error) {
 	ctx, cancel := context.WithTimeout(ctx, commandTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, e.CLI, "cp", container+":"+path, "-")

@@ -42,6 +42,8 @@ type Info struct {
 	Dir      bool
 	UID, GID int
 	Mode     fs.FileMode // permission bits plus setuid, setgid and sticky
+	// User and Group are the owner's names, when the archive has them.
+	User, Group string
 }
 
 // StatFunc reads a path's Info in the container.
@@ -73,6 +75,17 @@ func stateFile(name string) bool {
 	}
 	for _, pre := range []string{"ibdata", "ib_logfile", "PG_VERSION", "pg_wal", "aria_log"} {
 		if strings.HasPrefix(name, pre) {
+			return true
+		}
+	}
+	return false
+}
+
+// imageCode reports whether p lies where the image keeps its programs and
+// libraries.
+func imageCode(p string) bool {
+	for _, d := range []string{"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/boot"} {
+		if under(p, d) {
 			return true
 		}
 	}
@@ -154,6 +167,11 @@ func Propose(c Container, changes []Change, stat StatFunc) Proposal {
 			}
 		}
 		dir := path.Dir(top)
+		if ch.Kind != 'A' && isDir(ch.Path) {
+			// A directory whose entries came and went (a changed
+			// directory with no change listed under it).
+			dir = ch.Path
+		}
 		g := groups[dir]
 		if g == nil {
 			g = &group{created: map[string]bool{}}
@@ -215,13 +233,13 @@ func Propose(c Container, changes []Change, stat StatFunc) Proposal {
 	}
 
 	// The container's data locations are state.
-	for _, v := range c.Volumes {
-		pr.addVolume(Canonical(v), "image VOLUME")
-	}
 	for _, m := range c.Mounts {
 		if m.Type == "volume" {
 			pr.addVolume(Canonical(m.Destination), "volume mounted there")
 		}
+	}
+	for _, v := range c.Volumes {
+		pr.addVolume(Canonical(v), "image VOLUME")
 	}
 	sort.Slice(pr.Decls, func(i, j int) bool { return pr.Decls[i].Path < pr.Decls[j].Path })
 	return pr
@@ -246,6 +264,8 @@ func dropped(c Container, ch Change, parents map[string]bool) string {
 		return "written by the engine"
 	case under(ch.Path, "/run/secrets"):
 		return "the engine's secrets mount"
+	case imageCode(ch.Path):
+		return "changes the image's programs or libraries: a tmpfs there would hide them (not declared)"
 	case ch.Kind == 'C' && ch.Path == "/etc":
 		// podman lists the directory of the files it bind-mounts
 		// (hosts, hostname, resolv.conf) without them.
