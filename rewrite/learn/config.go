@@ -439,6 +439,9 @@ func verify(before, after []byte, l Learned) error {
 	if mine == nil {
 		return fmt.Errorf("no entry matches %s", l.Image)
 	}
+	if err := mine.Check(); err != nil {
+		return err
+	}
 	var otherBefore []policy.ImageEntry
 	found := false
 	for _, e := range b.Images {

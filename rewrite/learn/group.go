@@ -5,6 +5,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/rofix/rofix/rewrite/policy"
 )
 
 // A Decl is one directory to declare: a tmpfs, or a volume for state.
@@ -92,15 +94,9 @@ func imageCode(p string) bool {
 	return false
 }
 
-// Canonical maps /var/run and paths under it to /run: a tmpfs on the
-// /var/run symlink fails.
-func Canonical(p string) string {
-	p = path.Clean(p)
-	if p == "/var/run" || strings.HasPrefix(p, "/var/run/") {
-		return "/run" + strings.TrimPrefix(p, "/var/run")
-	}
-	return p
-}
+// Canonical is policy.CanonicalPath: /run, never /var/run (a tmpfs on that
+// symlink fails).
+func Canonical(p string) string { return policy.CanonicalPath(p) }
 
 // under reports whether p is dir or lies below it.
 func under(p, dir string) bool {

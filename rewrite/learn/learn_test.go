@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/rofix/rofix/rewrite/policy"
 )
 
 // fixture is one container's recorded engine output (testdata/README.md).
@@ -162,7 +164,7 @@ func TestRealServers(t *testing.T) {
 						t.Errorf("ignored %c %s: %s", ig.Change.Kind, ig.Change.Path, ig.Why)
 					}
 				}
-				if img := NormalizeImage(f.c.Image); img != "localhost/realapps-"+app {
+				if img := policy.NormalizeImage(f.c.Image); img != "localhost/realapps-"+app {
 					t.Errorf("image %q normalises to %q", f.c.Image, img)
 				}
 			})

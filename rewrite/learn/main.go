@@ -9,8 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
+
+	"github.com/rofix/rofix/rewrite/policy"
 )
 
 // Exit statuses, as rofix's.
@@ -173,7 +174,7 @@ func Collect(props []Proposal, engine, date string) []Learned {
 	var out []Learned
 	index := map[string]int{}
 	for _, pr := range props {
-		img := NormalizeImage(pr.Container.Image)
+		img := policy.NormalizeImage(pr.Container.Image)
 		i, ok := index[img]
 		if !ok {
 			i = len(out)
@@ -220,20 +221,6 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// NormalizeImage returns the image reference as an entry's match pattern:
-// without tag or digest, without the default registry (docker.io,
-// index.docker.io, registry-1.docker.io) and its library/ namespace.
-func NormalizeImage(ref string) string {
-	ref, _, _ = strings.Cut(ref, "@")
-	if i := strings.LastIndexByte(ref, ':'); i > strings.LastIndexByte(ref, '/') {
-		ref = ref[:i]
-	}
-	for _, reg := range []string{"docker.io/", "index.docker.io/", "registry-1.docker.io/"} {
-		ref = strings.TrimPrefix(ref, reg)
-	}
-	return strings.TrimPrefix(ref, "library/")
 }
 
 // RecordFile records each Learned in the config file at path (created when
