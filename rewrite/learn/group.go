@@ -3,6 +3,7 @@ package learn
 import (
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -303,4 +304,30 @@ func looksLikeState(d *Decl) string {
 		}
 	}
 	return ""
+}
+
+// podmanMounts are the paths podman mounts a tmpfs on for every read-only
+// container, with the image's files and their owners copied in.
+var podmanMounts = []string{"/run", "/tmp", "/var/tmp"}
+
+// ForPodman adapts a proposal to podman: podman mounts its own tmpfs on
+// /run, /tmp and /var/tmp for a read-only container, with the image's
+// files copied in (PostgreSQL's /run/postgresql keeps its owner there),
+// while a tmpfs of the user's own on a directory below them is empty and
+// root's; and podman 4.3 refuses the uid= and gid= options ("unknown mount
+// option"). So paths under those three are not declared, and no owner
+// options are recorded.
+func ForPodman(pr *Proposal) {
+	var keep []Decl
+	for _, d := range pr.Decls {
+		d.Options = ""
+		if d.Volume || !slices.ContainsFunc(podmanMounts, func(m string) bool { return under(d.Path, m) }) {
+			keep = append(keep, d)
+			continue
+		}
+		for _, ev := range d.Evidence {
+			pr.Ignored = append(pr.Ignored, Ignored{ev, "podman mounts a tmpfs on /run, /tmp and /var/tmp itself for a read-only container, with the image's files copied in"})
+		}
+	}
+	pr.Decls = keep
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/rofix/rofix/rewrite/policy"
@@ -70,11 +71,24 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	ctx := context.Background()
 	date := time.Now().UTC().Format("2006-01-02")
 	status := exitOK
+	// The containers are asked in parallel (each question is a few
+	// engine commands) and printed in the order named.
+	names := fs.Args()
+	results := make([]Proposal, len(names))
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = Learn(ctx, e, name)
+		}()
+	}
+	wg.Wait()
 	var props []Proposal
-	for _, name := range fs.Args() {
-		pr, err := Learn(ctx, e, name)
-		if err != nil {
-			fmt.Fprintf(stderr, "rofix learn: %v\n", err)
+	for i, pr := range results {
+		if errs[i] != nil {
+			fmt.Fprintf(stderr, "rofix learn: %v\n", errs[i])
 			status = exitError
 			continue
 		}
@@ -104,6 +118,10 @@ func Learn(ctx context.Context, e *Engine, container string) (Proposal, error) {
 	}
 	stat := func(p string) (Info, error) { return e.Stat(ctx, container, p) }
 	pr := Propose(c, changes, stat)
+	if e.Name == "podman" {
+		ForPodman(&pr)
+		return pr, nil
+	}
 	if err := Own(&pr, stat); err != nil {
 		return Proposal{}, fmt.Errorf("container %s: %v", c.Name, err)
 	}
