@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -20,6 +21,8 @@ type Engine struct {
 	CLI string
 	// Env is the environment of the commands; nil means the process's own.
 	Env []string
+
+	podman func() bool // see Podman
 }
 
 // commandTimeout bounds one engine command.
@@ -38,11 +41,31 @@ func FindEngine(name string) (*Engine, error) {
 	}
 	for _, n := range names {
 		if p, err := exec.LookPath(n); err == nil {
-			return &Engine{Name: n, CLI: p}, nil
+			return NewEngine(n, p), nil
 		}
 	}
 	return nil, fmt.Errorf("no %s on PATH", strings.Join(names, " or "))
 }
+
+// NewEngine returns the engine name ("docker" or "podman") run by the CLI
+// at path.
+func NewEngine(name, path string) *Engine {
+	e := &Engine{Name: name, CLI: path}
+	e.podman = sync.OnceValue(func() bool {
+		if e.Name == "podman" {
+			return true
+		}
+		// The docker CLI may talk to podman's Docker API (DOCKER_HOST on
+		// podman's socket): podman's semantics then apply.
+		out, err := e.run(context.Background(), "version", "--format", "{{range .Server.Components}}{{.Name}};{{end}}")
+		return err == nil && strings.Contains(string(out), "Podman")
+	})
+	return e
+}
+
+// Podman reports whether the containers run on podman: the podman CLI, or
+// the docker CLI on podman's Docker API.
+func (e *Engine) Podman() bool { return e.podman() }
 
 // run runs the CLI with args and returns its standard output.
 func (e *Engine) run(ctx context.Context, args ...string) ([]byte, error) {

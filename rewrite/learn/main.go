@@ -118,7 +118,7 @@ func Learn(ctx context.Context, e *Engine, container string) (Proposal, error) {
 	}
 	stat := func(p string) (Info, error) { return e.Stat(ctx, container, p) }
 	pr := Propose(c, changes, stat)
-	if e.Name == "podman" {
+	if e.Podman() {
 		ForPodman(&pr)
 		return pr, nil
 	}
