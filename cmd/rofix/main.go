@@ -21,8 +21,14 @@ func main() {
 		// scan's CPU time (see BENCHMARKS.md).
 		debug.SetGCPercent(400)
 	}
-	if len(os.Args) > 1 && os.Args[1] == "learn" {
-		os.Exit(learn.Main(os.Args[2:], os.Stdout, os.Stderr))
+	os.Exit(run(os.Args[1:]))
+}
+
+// run dispatches "rofix learn" to learn and everything else to cli, and
+// returns the exit status.
+func run(args []string) int {
+	if len(args) > 0 && args[0] == "learn" {
+		return learn.Main(args[1:], os.Stdout, os.Stderr)
 	}
-	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	return cli.Main(args, os.Stdin, os.Stdout, os.Stderr)
 }
