@@ -121,6 +121,9 @@ func (h *harness) cleanRun(cli string, env []string, id string) error {
 	if strings.TrimSpace(run("images", "-q", image)+run("images", "-q", cacheImage)) != "" {
 		run("rmi", "-f", image, cacheImage)
 	}
+	if own := rofixImageName(id); strings.TrimSpace(run("images", "-q", own)) != "" {
+		run("rmi", "-f", own)
+	}
 	// The real-servers images of the run (realapps_test.go), tagged e2e-ID.
 	var realapps []string
 	for _, ref := range strings.Fields(run("images", "--format", "{{.Repository}}:{{.Tag}}")) {
@@ -139,8 +142,12 @@ func imageNames(id string) (image, cacheImage string) {
 	return "localhost/rofix-e2e-" + id + ":latest", "localhost/rofix-e2e-" + id + "-cache:latest"
 }
 
+// rofixImageName returns the name of rofix's own image as a run builds it
+// (image_test.go).
+func rofixImageName(id string) string { return "localhost/rofix-e2e-" + id + "-rofix:latest" }
+
 // staleImage matches the test images; the group is the run id.
-var staleImage = regexp.MustCompile(`^localhost/rofix-e2e-([0-9a-f]{10})(-cache)?$`)
+var staleImage = regexp.MustCompile(`^localhost/rofix-e2e-([0-9a-f]{10})(-cache|-rofix)?$`)
 
 // staleRealapps matches the real-servers images of a run; the group is the
 // run id.

@@ -21,12 +21,12 @@ func main() {
 		// scan's CPU time (see BENCHMARKS.md).
 		debug.SetGCPercent(400)
 	}
-	os.Exit(run(os.Args[1:]))
+	os.Exit(dispatch(os.Args[1:]))
 }
 
-// run dispatches "rofix learn" to learn and everything else to cli, and
+// dispatch sends "rofix learn" to learn and everything else to cli, and
 // returns the exit status.
-func run(args []string) int {
+func dispatch(args []string) int {
 	if len(args) > 0 && args[0] == "learn" {
 		return learn.Main(args[1:], os.Stdout, os.Stderr)
 	}

@@ -9,7 +9,7 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"rofix": func() { os.Exit(run(os.Args[1:])) },
+		"rofix": func() { os.Exit(dispatch(os.Args[1:])) },
 	})
 }
 
