@@ -118,7 +118,7 @@ func TestParseErrors(t *testing.T) {
 		want      []string
 	}{
 		{"unknown key in an image entry", "images:\n  - match: [x]\n    tmpfs: [/a]\n  - match: [y]\n\n\n    tmpfss: [/b]\n",
-			[]string{`.rofix.yaml:7:5: unknown key "tmpfss" in images[1] (known: name, match, tmpfs, volumes, no_tmpfs, env, verdict, conditions, traits, confidence, sources)`}},
+			[]string{`.rofix.yaml:7:5: unknown key "tmpfss" in images[1] (known: name, match, tmpfs, volumes, image_volumes, optional_volumes, no_tmpfs, env, verdict, conditions, traits, confidence, sources)`}},
 		{"unknown top-level key", "ro_mounts: binds\n",
 			[]string{`.rofix.yaml:1:1: unknown key "ro_mounts" in the config file (known: ro-mounts, rules, images, services)`}},
 		{"unknown rule", "rules:\n  readonly: false\n",
@@ -162,7 +162,13 @@ func TestParseErrors(t *testing.T) {
 		{"env without name", "services:\n  web:\n    env:\n      - value: \"1\"\n",
 			[]string{`.rofix.yaml:4:9: services.web.env[0] has no name`}},
 		{"unknown env key", "services:\n  web:\n    env:\n      - {name: A, val: \"1\"}\n",
-			[]string{`.rofix.yaml:4:19: unknown key "val" in services.web.env[0] (known: name, value, why)`}},
+			[]string{`.rofix.yaml:4:19: unknown key "val" in services.web.env[0] (known: name, value, why, required, any_value)`}},
+		{"required not a boolean", "services:\n  vault:\n    env:\n      - {name: S, value: \"1\", required: \"yes\"}\n",
+			[]string{`.rofix.yaml:4:41: services.vault.env[0].required must be true or false, not "yes"`}},
+		{"optional volume not a volume", "images:\n  - match: [x]\n    volumes: [/a]\n    optional_volumes: [/b]\n",
+			[]string{`.rofix.yaml:2:5: images[0]: x: optional volume /b is not among its volumes`}},
+		{"image volume relative", "images:\n  - match: [x]\n    image_volumes: [data]\n",
+			[]string{`.rofix.yaml:3:21: images[0].image_volumes[0]: "data" is not an absolute path`}},
 		{"unknown trait", "services:\n  web:\n    traits: [s6-overlay]\n",
 			[]string{`.rofix.yaml:3:14: services.web.traits[0] is "s6-overlay": want s6 or jvm`}},
 		{"unknown confidence", "images:\n  - match: [x]\n    confidence: sure\n",
@@ -177,7 +183,7 @@ func TestParseErrors(t *testing.T) {
 			[]string{`.rofix.yaml:2: invalid YAML: did not find expected ',' or ']'`}},
 		{"every error is reported", "rules:\n  tmpfs: 1\nimages:\n  - match: [x]\n    volume: [/a]\n",
 			[]string{`.rofix.yaml:2:10: rules.tmpfs must be true or false, not "1"`,
-				`.rofix.yaml:5:5: unknown key "volume" in images[0] (known: name, match, tmpfs, volumes, no_tmpfs, env, verdict, conditions, traits, confidence, sources)`}},
+				`.rofix.yaml:5:5: unknown key "volume" in images[0] (known: name, match, tmpfs, volumes, image_volumes, optional_volumes, no_tmpfs, env, verdict, conditions, traits, confidence, sources)`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -256,4 +262,20 @@ func contains(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// TestParseStateAndEnvKeys: the keys that decide whether read-only is
+// withheld load into the entry as in the built-in table.
+func TestParseStateAndEnvKeys(t *testing.T) {
+	src := "images:\n  - match: [my/vault]\n    volumes: [/vault/file, /data]\n    image_volumes: [/vault/file]\n    optional_volumes: [/vault/file]\n" +
+		"    env:\n      - {name: SKIP_SETCAP, value: \"1\", required: true, any_value: true}\n"
+	c, err := Parse(".rofix.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := c.Images[0]
+	if !reflect.DeepEqual(e.ImageVolumes, []string{"/vault/file"}) || !reflect.DeepEqual(e.OptionalVolumes, []string{"/vault/file"}) ||
+		e.Env[0] != (policy.EnvSetting{Name: "SKIP_SETCAP", Value: "1", Required: true, AnyValue: true}) {
+		t.Errorf("entry %+v", e)
+	}
 }

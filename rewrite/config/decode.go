@@ -146,6 +146,16 @@ func (d *decoder) str(n *yaml.Node, where string) (string, bool) {
 	return n.Value, true
 }
 
+// boolean reads true or false.
+func (d *decoder) boolean(n *yaml.Node, where string) (bool, bool) {
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+		d.errorf(n, "%s must be true or false, not %s", where, describe(n))
+		return false, false
+	}
+	on, _ := strconv.ParseBool(strings.ToLower(n.Value))
+	return on, true
+}
+
 // list reads a list of scalars; null is an empty list.
 func (d *decoder) list(n *yaml.Node, where string) ([]string, bool) {
 	if isNull(n) {

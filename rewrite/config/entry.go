@@ -13,9 +13,9 @@ import (
 )
 
 // The keys of an image entry, as in the built-in table's schema.
-var entryKeys = []string{"name", "match", "tmpfs", "volumes", "no_tmpfs", "env", "verdict", "conditions", "traits", "confidence", "sources"}
+var entryKeys = []string{"name", "match", "tmpfs", "volumes", "image_volumes", "optional_volumes", "no_tmpfs", "env", "verdict", "conditions", "traits", "confidence", "sources"}
 
-var envKeys = []string{"name", "value", "why"}
+var envKeys = []string{"name", "value", "why", "required", "any_value"}
 
 // entry decodes one image entry (withMatch) or service override. ok is
 // false when it had an error.
@@ -55,7 +55,7 @@ func (d *decoder) entry(n *yaml.Node, where string, withMatch bool) (*policy.Ima
 					d.errorf(resolve(v.Content[i]), "%s[%d]: %s", at, i, msg)
 				}
 			}
-		case "volumes", "no_tmpfs":
+		case "volumes", "image_volumes", "optional_volumes", "no_tmpfs":
 			paths, ok := d.list(v, at)
 			if !ok {
 				return
@@ -65,9 +65,14 @@ func (d *decoder) entry(n *yaml.Node, where string, withMatch bool) (*policy.Ima
 					d.errorf(resolve(v.Content[i]), "%s[%d]: %s", at, i, msg)
 				}
 			}
-			if key == "volumes" {
+			switch key {
+			case "volumes":
 				e.Volumes = paths
-			} else {
+			case "image_volumes":
+				e.ImageVolumes = paths
+			case "optional_volumes":
+				e.OptionalVolumes = paths
+			default:
 				e.NoTmpfs = paths
 			}
 		case "env":
@@ -155,6 +160,10 @@ func (d *decoder) env(n *yaml.Node, where string) []policy.EnvSetting {
 				s.Value, _ = d.str(v, at+".value")
 			case "why":
 				s.Why, _ = d.str(v, at+".why")
+			case "required":
+				s.Required, _ = d.boolean(v, at+".required")
+			case "any_value":
+				s.AnyValue, _ = d.boolean(v, at+".any_value")
 			default:
 				d.unknown(k, at, envKeys)
 			}

@@ -12,7 +12,9 @@ import (
 // needs of its image, with the rules Lookup uses to merge entries: its
 // tmpfs entries and traits are merged with the image's (for an option set
 // both ways, such as uid=, the override's value wins); its volumes and
-// no_tmpfs paths are added and remove any tmpfs they forbid; its env
+// no_tmpfs paths are added and remove any tmpfs they forbid (its
+// image_volumes are added; a state path stays optional only when neither
+// side requires it); its env
 // settings replace those of the same name. A run command (service "") has
 // no override.
 //
@@ -34,6 +36,15 @@ func (p Policy) overrideService(service string, n Needs) Needs {
 		NoTmpfs: sortedSet(append(canonicalAll(o.NoTmpfs), n.NoTmpfs...)),
 		Verdict: n.Verdict,
 		Notes:   append([]string(nil), n.Notes...),
+
+		ImageVolumes: sortedSet(append(canonicalAll(o.ImageVolumes), n.ImageVolumes...)),
+	}
+	// A state path stays optional only if neither side requires it.
+	for _, v := range out.Volumes {
+		byImage, byOverride := contains(n.Volumes, v), contains(canonicalAll(o.Volumes), v)
+		if (!byImage || contains(n.OptionalVolumes, v)) && (!byOverride || contains(canonicalAll(o.OptionalVolumes), v)) {
+			out.OptionalVolumes = append(out.OptionalVolumes, v)
+		}
 	}
 	var tmpfs []string
 	for _, t := range o.Tmpfs {

@@ -34,6 +34,8 @@ func TestNeedsForService(t *testing.T) {
 		{"env replaced by name", &ImageEntry{Env: []EnvSetting{{Name: "A", Value: "0", Why: "w"}}},
 			Needs{Tmpfs: []string{"/run:exec", "/tmp", "/var/cache/app"}, Volumes: []string{"/data"}, Verdict: Works,
 				Env: []EnvSetting{{Name: "A", Value: "0", Why: "w"}, {Name: "B", Value: "2"}}}},
+		{"image volumes added; a state path the image requires stays required", &ImageEntry{Volumes: []string{"/data", "/audit"}, ImageVolumes: []string{"/data"}, OptionalVolumes: []string{"/data", "/audit"}},
+			Needs{Tmpfs: []string{"/run:exec", "/tmp", "/var/cache/app"}, Volumes: []string{"/audit", "/data"}, ImageVolumes: []string{"/data"}, OptionalVolumes: []string{"/audit"}, Verdict: Works}},
 		{"a trait", &ImageEntry{Traits: []string{"jvm"}},
 			Needs{Tmpfs: []string{"/run:exec", "/tmp:exec", "/var/cache/app"}, Volumes: []string{"/data"}, Verdict: Works}},
 	}
