@@ -51,6 +51,9 @@ func Plan(src []byte, pol policy.Policy) (*finding.Plan, error) {
 	if err := s.checkAliasExpansion(); err != nil {
 		return nil, err
 	}
+	if err := s.checkDecodable(); err != nil {
+		return nil, err
+	}
 	if off, ok := s.ignoreFileDirective(); ok {
 		p.plan.Add(finding.Directive, off, off, false, "rofix:ignore-file: file skipped")
 		return p.plan, nil
@@ -87,8 +90,10 @@ func Plan(src []byte, pol policy.Policy) (*finding.Plan, error) {
 // recursive walk here safe on hostile input.
 const maxDepth = 1000
 
-// scan walks a document once: it rejects duplicate keys (compose refuses
-// them, and an edit would land on one copy only) and counts aliases.
+// scan walks a document once: it bounds nesting and counts aliases.
+// Duplicate keys (compose refuses them, and an edit would land on one copy
+// only) are refused with the rest of what decoding rejects
+// (checkDecodable).
 func (p *planner) scan(n *yaml.Node, depth int) error {
 	if depth > maxDepth {
 		return finding.Errorf(p.s.start(n), "nesting deeper than %d levels", maxDepth)
@@ -97,30 +102,10 @@ func (p *planner) scan(n *yaml.Node, depth int) error {
 		p.aliased[n.Alias]++
 		return nil
 	}
-	if n.Kind == yaml.MappingNode {
-		if err := p.checkDuplicates(n); err != nil {
-			return err
-		}
-	}
 	for _, c := range n.Content {
 		if err := p.scan(c, depth+1); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-func (p *planner) checkDuplicates(m *yaml.Node) error {
-	seen := make(map[string]int, len(m.Content)/2)
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		k := m.Content[i]
-		if k.Kind != yaml.ScalarNode {
-			continue
-		}
-		if first, dup := seen[k.Value]; dup {
-			return finding.Errorf(p.s.start(k), "duplicate key %q (first at line %d): compose rejects this file", k.Value, first)
-		}
-		seen[k.Value] = k.Line
 	}
 	return nil
 }
@@ -186,7 +171,10 @@ func lookup(m *yaml.Node, key string) (k, v *yaml.Node) {
 	return nil, nil
 }
 
-func isMergeKey(k *yaml.Node) bool { return k.Tag == "!!merge" || k.Value == "<<" && k.Style == 0 }
+// isMergeKey reports a "<<" merge key as the decoder sees it: a scalar
+// resolving to !!merge (plain "<<", or any key tagged !!merge; a quoted
+// "<<" is a plain string key).
+func isMergeKey(k *yaml.Node) bool { return k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" }
 
 // serviceDirective reads the ignore directives of a service: a comment on
 // the line above its key, or at the end of the key's line.

@@ -16,6 +16,8 @@ const maxExpandedNodes = 1 << 20
 // alias expanded, memoized per node so the count itself stays linear.
 func (s *source) checkAliasExpansion() error {
 	sizes := map[*yaml.Node]int{}
+	inProgress := map[*yaml.Node]bool{}
+	var cycle *yaml.Node // an alias inside the node it refers to
 	var size func(n *yaml.Node) int
 	size = func(n *yaml.Node) int {
 		if n == nil {
@@ -25,8 +27,13 @@ func (s *source) checkAliasExpansion() error {
 			return v
 		}
 		sizes[n] = maxExpandedNodes + 1 // a cycle counts as too big
+		inProgress[n] = true
+		defer delete(inProgress, n)
 		total := 1
 		if n.Kind == yaml.AliasNode {
+			if inProgress[n.Alias] && cycle == nil {
+				cycle = n
+			}
 			total = size(n.Alias)
 		}
 		for _, c := range n.Content {
@@ -40,6 +47,9 @@ func (s *source) checkAliasExpansion() error {
 		return total
 	}
 	for _, d := range s.docs {
+		if size(d) > maxExpandedNodes && cycle != nil {
+			return finding.Errorf(s.start(cycle), "alias *%s refers to the node that holds it (an endless value): compose rejects this file", cycle.Value)
+		}
 		if size(d) > maxExpandedNodes {
 			return finding.Errorf(s.start(d), "YAML aliases expand to more than %d nodes (an alias bomb); refused", maxExpandedNodes)
 		}

@@ -104,11 +104,20 @@ func mergeSources(m *yaml.Node, depth int) []*yaml.Node {
 			continue
 		}
 		v := m.Content[i+1]
+		if dropped(v) {
+			continue
+		}
+		if v.Kind == yaml.AliasNode && v.Alias != nil && v.Alias.Kind == yaml.SequenceNode {
+			v = v.Alias // compose-go merges an alias of a list of mappings too
+		}
 		refs := []*yaml.Node{v}
 		if v.Kind == yaml.SequenceNode {
 			refs = v.Content
 		}
 		for _, r := range refs {
+			if dropped(r) {
+				continue
+			}
 			if r.Kind == yaml.AliasNode {
 				r = r.Alias
 			}
