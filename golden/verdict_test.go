@@ -1,0 +1,127 @@
+package golden
+
+import (
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/rofix/rofix/golden/cases"
+	"github.com/rofix/rofix/rewrite"
+	"github.com/rofix/rofix/rewrite/policy"
+)
+
+// yamlRejection reports whether compose-go's error comes from reading the
+// YAML (parsing, decoding, string keys, alias cycles) rather than from
+// what the file says (schema, interpolation, extends, ...).
+func yamlRejection(err error) bool {
+	msg := err.Error()
+	for _, s := range []string{"failed to parse ", "non-string key", "cycle detected", "node visit limit"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkVerdict compares rofix's verdict on src with compose-go's: rofix
+// must not edit a file compose rejects for a YAML reason, must not refuse
+// a file compose loads, and what it edits must still load.
+func checkVerdict(t *testing.T, src []byte) {
+	t.Helper()
+	dir := t.TempDir()
+	_, composeErr := loadProject(dir, "compose.yaml", src)
+	res := rewrite.Process("compose.yaml", src, rewrite.Compose, policy.Default())
+	switch {
+	case res.Err == nil && res.Changed() && composeErr != nil && yamlRejection(composeErr):
+		t.Errorf("rofix edits a file compose rejects: %v\n%s", composeErr, src)
+	case res.Err != nil && composeErr == nil:
+		t.Errorf("rofix refuses a file compose loads: %v\n%s", res.Err, src)
+	case res.Err == nil && res.Changed() && composeErr == nil:
+		if _, err := loadProject(dir, "compose.yaml", res.Out); err != nil {
+			t.Errorf("compose loads the input but not rofix's output: %v\ninput:\n%s\noutput:\n%s", err, src, res.Out)
+		}
+	}
+}
+
+// verdictCases are YAML that the node parser accepts: some compose decodes,
+// some it rejects. rofix must agree with compose on each.
+var verdictCases = []struct{ name, src string }{
+	{"merge alias of list of strings into mapping", "x-l: &l [a, b]\nservices:\n  web:\n    image: nginx\n    volumes: {<<: *l}\n"},
+	{"merge alias of list of strings", "x-l: &l [a, b]\nservices:\n  web:\n    image: nginx\n    <<: *l\n"},
+	{"merge alias of list of mappings", "x-l: &l [{read_only: true}]\nservices:\n  web:\n    image: nginx\n    <<: *l\n"},
+	{"merge list holding alias of list", "x-l: &l [{read_only: true}]\nservices:\n  web:\n    image: nginx\n    <<: [*l]\n"},
+	{"merge list of scalars", "services:\n  web:\n    image: nginx\n    <<: [a]\n"},
+	{"merge scalar", "services:\n  web:\n    image: nginx\n    <<: a\n"},
+	{"merge null", "services:\n  web:\n    image: nginx\n    <<:\n"},
+	{"merge empty mapping", "services:\n  web:\n    image: nginx\n    <<: {}\n"},
+	{"merge empty list", "services:\n  web:\n    image: nginx\n    <<: []\n"},
+	{"merge reset", "services:\n  web:\n    image: nginx\n    <<: !reset a\n"},
+	{"merge alias of scalar", "x-a: &a x\nservices:\n  web:\n    image: nginx\n    <<: *a\n"},
+	{"merge alias of reset mapping", "x-a: &a !reset {read_only: true}\nservices:\n  web:\n    image: nginx\n    <<: *a\n"},
+	{"merge in extension", "x-a: &a\n  <<: [a]\nservices:\n  web:\n    image: nginx\n"},
+	{"merge key tagged", "services:\n  web:\n    image: nginx\n    !!merge x: {read_only: true}\n"},
+	{"two merge keys", "x-a: &a {read_only: true}\nservices:\n  web:\n    image: nginx\n    <<: *a\n    <<: *a\n"},
+	{"bool tag on yes", "services:\n  web:\n    image: nginx\n    read_only: !!bool yes\n"},
+	{"int tag on text", "services:\n  web:\n    image: nginx\n    labels: {a: !!int abc}\n"},
+	{"float tag on text", "services:\n  web:\n    image: nginx\n    labels: {a: !!float abc}\n"},
+	{"null tag on text", "services:\n  web:\n    image: nginx\n    labels: {a: !!null abc}\n"},
+	{"bad binary", "services:\n  web:\n    image: nginx\n    labels: {a: !!binary '@@@'}\n"},
+	{"timestamp tag on text", "services:\n  web:\n    image: nginx\n    labels: {a: !!timestamp abc}\n"},
+	{"good binary", "services:\n  web:\n    image: nginx\n    x-a: !!binary YWI=\n"},
+	{"map tag on scalar", "services:\n  web:\n    image: nginx\n    x-a: !!map abc\n"},
+	{"int tag on mapping", "services:\n  web:\n    image: nginx\n    x-a: !!int {a: b}\n"},
+	{"int key", "services:\n  web:\n    image: nginx\n    x-a: {1: a}\n"},
+	{"null key", "services:\n  web:\n    image: nginx\n    x-a: {~: a}\n"},
+	{"bool key", "services:\n  web:\n    image: nginx\n    x-a: {true: a}\n"},
+	{"float key", "services:\n  web:\n    image: nginx\n    x-a: {1.5: a}\n"},
+	{"timestamp key", "services:\n  web:\n    image: nginx\n    x-a: {2001-01-01: a}\n"},
+	{"binary key", "services:\n  web:\n    image: nginx\n    x-a: {!!binary YWI=: a}\n"},
+	{"custom tag key", "services:\n  web:\n    image: nginx\n    x-a: {!foo a: a}\n"},
+	{"quoted int key", "services:\n  web:\n    image: nginx\n    x-a: {\"1\": a}\n"},
+	{"sequence key", "services:\n  web:\n    image: nginx\n    x-a: {? [a]: a}\n"},
+	{"mapping key", "services:\n  web:\n    image: nginx\n    x-a: {? {a: b}: a}\n"},
+	{"alias key of string", "x-k: &k a\nservices:\n  web:\n    image: nginx\n    x-a: {*k : 1}\n"},
+	{"alias key of list", "x-k: &k [a]\nservices:\n  web:\n    image: nginx\n    x-a: {*k : 1}\n"},
+	{"alias key duplicates", "x-k: &k a\nservices:\n  web:\n    image: nginx\n    x-a: {*k : 1, a: 2}\n"},
+	{"quoted duplicate", "services:\n  web:\n    image: nginx\n    x-a: {a: 1, \"a\": 2}\n"},
+	{"int and string duplicate", "services:\n  web:\n    image: nginx\n    x-a: {1: 1, \"1\": 2}\n"},
+	{"alias cycle", "services:\n  web:\n    image: nginx\n    x-a: &a [*a]\n"},
+	{"duplicates under reset", "services:\n  web:\n    image: nginx\n    x-a: !reset {a: 1, a: 2}\n"},
+	{"reset value duplicated", "services:\n  web:\n    image: nginx\n    x-a: {a: !reset 1, a: 2}\n"},
+	{"indentless last", "services:\n  backend:\n    image: x\n    security_opt:\n    - label:disable\n"},
+	{"indentless all", "services:\n  backend:\n    image: x\n    volumes:\n    - ./a:/etc/a\n    tmpfs:\n    - /run\n    security_opt:\n    - label:disable\n"},
+}
+
+// TestVerdicts runs the verdict comparison over the cases above.
+func TestVerdicts(t *testing.T) {
+	logrus.SetOutput(io.Discard)
+	for _, c := range verdictCases {
+		t.Run(c.name, func(t *testing.T) { checkVerdict(t, []byte(c.src)) })
+	}
+}
+
+// FuzzVerdict compares rofix's verdict (edited, refused) with compose-go's
+// on any input: rofix edits nothing compose rejects for a YAML reason,
+// refuses nothing compose loads, and its output loads when the input did.
+// Seeds: the verdict cases and the compose golden inputs.
+func FuzzVerdict(f *testing.F) {
+	logrus.SetOutput(io.Discard)
+	for _, c := range verdictCases {
+		f.Add([]byte(c.src))
+	}
+	inputs, err := cases.Inputs(".", "compose")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, in := range inputs {
+		f.Add(in)
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		if len(src) > 1<<16 {
+			return // compose-go's loader is slow on large inputs; size is not the point
+		}
+		checkVerdict(t, src)
+	})
+}
