@@ -90,6 +90,10 @@ var verdictCases = []struct{ name, src string }{
 	{"alias cycle", "services:\n  web:\n    image: nginx\n    x-a: &a [*a]\n"},
 	{"duplicates under reset", "services:\n  web:\n    image: nginx\n    x-a: !reset {a: 1, a: 2}\n"},
 	{"reset value duplicated", "services:\n  web:\n    image: nginx\n    x-a: {a: !reset 1, a: 2}\n"},
+	{"alias ratio", "x-l0: &l0 [a, b, c, d, e, f, g, h, i, j]\nx-l1: &l1 [*l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0]\nx-l2: &l2 [*l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1]\nx-l3: [*l2, *l2, *l2, *l2, *l2, *l2, *l2, *l2, *l2, *l2]\nservices:\n  web:\n    image: x\n"},
+	{"alias ratio below the bound", "x-l0: &l0 [a, b, c, d, e, f, g, h, i, j]\nx-l1: &l1 [*l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0]\nx-l2: [*l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1]\nservices:\n  web:\n    image: x\n"},
+	{"v1 lookalike extension", "x-:\n image:\n"},
+	{"plain scalar with a quote in flow", "services:\n  a:\n    #0\n    labels: {0 \"} "},
 	{"indentless last", "services:\n  backend:\n    image: x\n    security_opt:\n    - label:disable\n"},
 	{"indentless all", "services:\n  backend:\n    image: x\n    volumes:\n    - ./a:/etc/a\n    tmpfs:\n    - /run\n    security_opt:\n    - label:disable\n"},
 }

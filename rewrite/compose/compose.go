@@ -54,6 +54,9 @@ func Plan(src []byte, pol policy.Policy) (*finding.Plan, error) {
 	if err := s.checkDecodable(); err != nil {
 		return nil, err
 	}
+	if err := s.checkAliasRatio(); err != nil {
+		return nil, err
+	}
 	if off, ok := s.ignoreFileDirective(); ok {
 		p.plan.Add(finding.Directive, off, off, false, "rofix:ignore-file: file skipped")
 		return p.plan, nil
@@ -121,7 +124,7 @@ func (s *source) notCompose() error {
 		}
 		for i := 0; i+1 < len(top.Content); i += 2 {
 			v := top.Content[i+1]
-			if v.Kind != yaml.MappingNode {
+			if v.Kind != yaml.MappingNode || isTopLevelKey(top.Content[i].Value) {
 				continue
 			}
 			if k, _ := lookup(v, "image"); k != nil {
@@ -133,6 +136,17 @@ func (s *source) notCompose() error {
 		}
 	}
 	return ErrNotCompose
+}
+
+// isTopLevelKey reports a key compose knows at the top level, extensions
+// (x-) included: a volume named "build" or an extension holding image: is
+// no v1 service.
+func isTopLevelKey(key string) bool {
+	switch key {
+	case "version", "name", "include", "services", "networks", "volumes", "secrets", "configs", "models":
+		return true
+	}
+	return strings.HasPrefix(key, "x-")
 }
 
 // ignoreFileDirective finds a "# rofix:ignore-file" comment.
