@@ -35,7 +35,7 @@ func parse(src []byte) (*source, error) {
 	if err := encoding.Check(src, true); err != nil {
 		return nil, err
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(src))
+	dec := yaml.NewDecoder(bytes.NewReader(printable(src)))
 	for {
 		var doc yaml.Node
 		err := dec.Decode(&doc)
@@ -48,6 +48,35 @@ func parse(src []byte) (*source, error) {
 		s.docs = append(s.docs, &doc)
 	}
 	return s, nil
+}
+
+// printable returns src with the characters yaml.v3 refuses and the YAML
+// library of compose accepts (DEL and the C1 controls but NEL, which are
+// ordinary characters to it) replaced by ordinary characters of the same
+// byte and rune length, for parsing only: the edits apply to src itself,
+// and both the input and the output are parsed this way.
+func printable(src []byte) []byte {
+	var out []byte
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		c1 := c == 0xC2 && i+1 < len(src) && src[i+1] >= 0x80 && src[i+1] <= 0x9F && src[i+1] != 0x85
+		if c != 0x7F && !c1 {
+			continue
+		}
+		if out == nil {
+			out = bytes.Clone(src)
+		}
+		if c1 {
+			i++
+			out[i] = 0xA1 // U+00A1, a printable two-byte character
+		} else {
+			out[i] = 'q' // no indicator, no escape letter
+		}
+	}
+	if out == nil {
+		return src
+	}
+	return out
 }
 
 // yamlError converts a yaml.v3 error ("yaml: line 3: ...") into a PosError.
