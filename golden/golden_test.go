@@ -32,6 +32,9 @@ var update = flag.Bool("update", false, "rewrite the expected sections of the go
 //	-- output -- the expected output; absent when the input must stay unchanged
 //	-- findings -- one finding per line, as "line:col: rule: message [(fixed)]"
 //	-- error --  the expected error, when the input must be refused
+//	-- images.yaml -- image entries (policy.ImageEntry) the case knows
+//	-- OTHER --  any other section is a file of the tree next to the input
+//	             (a Dockerfile), read through policy.Policy.ReadFile
 func TestGolden(t *testing.T) {
 	var files []string
 	err := filepath.WalkDir("testdata", func(path string, d os.DirEntry, err error) error {
@@ -70,6 +73,10 @@ func runCase(t *testing.T, file string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	kept, err := caseTree(&pol, ar.Files[1:])
+	if err != nil {
+		t.Fatal(err)
+	}
 	kind := rewrite.DetectKind(input.Name, input.Data, true)
 	res := rewrite.Process(input.Name, input.Data, kind, pol)
 
@@ -90,7 +97,7 @@ func runCase(t *testing.T, file string) {
 	}
 
 	if *update {
-		ar.Files = []txtar.File{input}
+		ar.Files = append([]txtar.File{input}, kept...)
 		for _, section := range []string{"output", "findings", "error"} {
 			if len(got[section]) > 0 {
 				ar.Files = append(ar.Files, txtar.File{Name: section, Data: got[section]})
@@ -101,7 +108,7 @@ func runCase(t *testing.T, file string) {
 		}
 	} else {
 		want := map[string][]byte{}
-		for _, f := range ar.Files[1:] {
+		for _, f := range ar.Files[len(kept)+1:] {
 			want[f.Name] = f.Data
 		}
 		for _, section := range []string{"output", "findings", "error"} {

@@ -122,11 +122,12 @@ func hasTmpMount(s types.ServiceConfig) bool {
 }
 
 // stripHardening returns s as JSON without what rofix may change: read_only,
-// the tmpfs and security_opt entries s has and orig lacks, and the volumes'
-// read_only flags.
+// the tmpfs entries s has and orig lacks (/tmp and the paths the image
+// writes), the no-new-privileges entry it adds to security_opt, and the
+// volumes' read_only flags.
 func stripHardening(orig, s types.ServiceConfig) string {
 	s.ReadOnly = false
-	s.Tmpfs = added(orig.Tmpfs, s.Tmpfs, func(e string) bool { return policy.TmpfsTarget(e) == "/tmp" })
+	s.Tmpfs = added(orig.Tmpfs, s.Tmpfs, func(string) bool { return true }) // /tmp and the image's paths
 	s.SecurityOpt = added(orig.SecurityOpt, s.SecurityOpt, isNNP)
 	vols := make([]types.ServiceVolumeConfig, len(s.Volumes))
 	for i, v := range s.Volumes {

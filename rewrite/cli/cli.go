@@ -20,6 +20,7 @@ const (
 )
 
 const usage = `usage: rofix [flags] [path ...]
+       rofix images [PATTERN]
 
 rofix hardens the files that start containers: Docker Compose files and
 shell scripts with docker/podman/nerdctl run commands. It adds a read-only
@@ -49,6 +50,10 @@ Flags:
 
 Flags may be written with one or two dashes (-w, --check).
 
+rofix images [PATTERN] prints what rofix knows about an image (tmpfs paths,
+state paths, verdict, sources); without PATTERN it lists every known image.
+(To process a directory named images, write ./images.)
+
 Findings and errors go to stderr as path:line:col: rule: message. Rules:
 read-only, tmpfs, no-new-privileges, ro-mounts.
 
@@ -73,6 +78,9 @@ type options struct {
 // Main runs rofix with args (without the program name) and returns the exit
 // status.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "images" {
+		return runImages(policy.Builtin(), args[1:], stdout, stderr)
+	}
 	opts, err := parseFlags(args, stderr)
 	if err == flag.ErrHelp {
 		fmt.Fprint(stdout, usage)

@@ -115,7 +115,7 @@ func processJob(opts *options, j job) *outcome {
 	if kind == rewrite.Unknown {
 		return o
 	}
-	o.res = rewrite.Process(j.path, src, kind, opts.policy)
+	o.res = rewrite.Process(j.path, src, kind, withTree(opts.policy, j.path))
 	if opts.write && o.res.Changed() {
 		if err := writeAtomic(j.path, src, o.res.Out, mode); err != nil {
 			o.err = fmt.Errorf("not written: %w", trimPathError(err))
@@ -230,7 +230,11 @@ func runStdin(opts *options, stdin io.Reader, stdout, stderr io.Writer) int {
 		return ExitError
 	}
 	kind := rewrite.DetectKind(opts.stdinName, src, true)
-	res := rewrite.Process(opts.stdinName, src, kind, opts.policy)
+	pol := opts.policy
+	if opts.stdinName != "" {
+		pol = withTree(pol, opts.stdinName) // an editor names the file it holds
+	}
+	res := rewrite.Process(opts.stdinName, src, kind, pol)
 	status := reportResult(opts, opts.stdinName, res, stderr)
 	if status == ExitError {
 		return status

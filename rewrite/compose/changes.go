@@ -298,9 +298,26 @@ func (s *source) depths() map[*yaml.Node]int {
 
 func (v value) flowText() string {
 	if v.list == nil {
+		if v.tag == "!!str" {
+			return flowScalar(v.scalar)
+		}
 		return v.scalar
 	}
-	return "[" + strings.Join(v.list, ", ") + "]"
+	items := make([]string, len(v.list))
+	for i, item := range v.list {
+		items[i] = flowScalar(item)
+	}
+	return "[" + strings.Join(items, ", ") + "]"
+}
+
+// flowScalar writes a string rofix adds (a path with options, checked by
+// policy.SafeTmpfsEntry) for a flow collection: double-quoted when it holds
+// a comma, which would end a plain scalar there.
+func flowScalar(s string) string {
+	if strings.ContainsAny(s, ",[]{}") {
+		return `"` + s + `"`
+	}
+	return s
 }
 
 func (v value) node() *yaml.Node {

@@ -31,6 +31,8 @@ type planner struct {
 	// aliased counts, per anchored node, the aliases that refer to it: an
 	// edit inside such a node changes every place that uses it.
 	aliased map[*yaml.Node]int
+	// writable are the paths the current service writes (see scratch).
+	writable []string
 }
 
 // Plan returns the edits and findings that harden every service of a

@@ -11,15 +11,22 @@ import (
 
 // harden applies every rule to one service.
 func (p *planner) harden(svc *service) {
+	p.decide(svc)
 	withTmpfs := !svc.ignore.Skips(finding.Tmpfs)
 	canTmpfs := func() bool { return !withTmpfs || p.tmpfsPossible(svc) }
-	if p.readOnly(svc, canTmpfs) && withTmpfs {
-		p.tmpfs(svc)
+	if p.readOnly(svc, canTmpfs) {
+		p.notes(svc, svc.applied.ReadOnlyNotes)
+		p.buildNotes(svc)
+		if withTmpfs {
+			p.tmpfs(svc)
+		}
+		p.notes(svc, svc.applied.Notes)
 	}
 	if !svc.ignore.Skips(finding.NoNewPrivileges) {
 		p.noNewPrivileges(svc)
 	}
 	if !svc.ignore.Skips(finding.ROMounts) {
+		p.writable = svc.applied.Writable
 		p.roMounts(svc)
 	}
 }
@@ -35,6 +42,11 @@ func (p *planner) readOnly(svc *service, canTmpfs func() bool) bool {
 		return state == policy.On || state == policy.Dynamic
 	}
 	if k == nil {
+		if !svc.applied.ReadOnly {
+			// The image does not run read-only: say why, add nothing.
+			p.notes(svc, svc.applied.ReadOnlyNotes)
+			return false
+		}
 		if !canTmpfs() {
 			p.report(finding.ReadOnly, svc.key, false, "read_only: true not added to service %s: rofix cannot add the tmpfs a read-only container needs here (see the tmpfs finding)", svc.name)
 			return true // so that the tmpfs rule says why
@@ -81,16 +93,11 @@ func (p *planner) tmpfsPossible(svc *service) bool {
 	return ok
 }
 
-// tmpfs ensures a tmpfs on each scratch path the policy names, unless
-// something is already mounted there, and reports whether they are (or
-// will be) all mounted.
+// tmpfs adds the tmpfs entries the policy decided (it leaves out the
+// paths something already mounts) and reports whether they are (or will
+// be) all mounted.
 func (p *planner) tmpfs(svc *service) bool {
-	var missing []string
-	for _, path := range p.pol.TmpfsPaths {
-		if !p.mounted(svc, path) {
-			missing = append(missing, path)
-		}
-	}
+	missing := svc.applied.Tmpfs
 	if len(missing) == 0 {
 		return true
 	}
@@ -106,43 +113,6 @@ func (p *planner) tmpfs(svc *service) bool {
 		if p.appendList(svc, k, v, missing, finding.Tmpfs) {
 			p.report(finding.Tmpfs, v, true, "tmpfs %s added to service %s", strings.Join(missing, ", "), svc.name)
 			return true
-		}
-	}
-	return false
-}
-
-// mounted reports whether anything already mounts path: a tmpfs entry, a
-// short or long volume, whatever its type.
-func (p *planner) mounted(svc *service, path string) bool {
-	for _, v := range svc.allValues("tmpfs") {
-		for _, entry := range stringItems(v) {
-			if cleanTarget(policy.TmpfsTarget(entry)) == path {
-				return true
-			}
-		}
-	}
-	for _, v := range svc.allValues("volumes") {
-		if v.Kind == yaml.AliasNode {
-			v = v.Alias
-		}
-		if v == nil {
-			continue
-		}
-		for _, item := range v.Content {
-			if item.Kind == yaml.AliasNode {
-				item = item.Alias
-			}
-			switch {
-			case item == nil:
-			case item.Kind == yaml.ScalarNode:
-				if vol, ok := policy.ParseVolume(item.Value); ok && cleanTarget(vol.Target) == path {
-					return true
-				}
-			case item.Kind == yaml.MappingNode:
-				if _, t := lookup(item, "target"); t != nil && cleanTarget(t.Value) == path {
-					return true
-				}
-			}
 		}
 	}
 	return false

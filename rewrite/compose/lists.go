@@ -87,7 +87,12 @@ func (p *planner) scalarToList(m, k, v *yaml.Node, keyCol int, items []string) e
 		texts = append(texts, string(s.src[start:end]))
 		seq.Content = append(seq.Content, v)
 	}
-	texts = append(texts, items...)
+	for _, item := range items {
+		if m.Style&yaml.FlowStyle != 0 {
+			item = flowScalar(item)
+		}
+		texts = append(texts, item)
+	}
 	for _, item := range items {
 		seq.Content = append(seq.Content, strNode(item))
 	}

@@ -21,6 +21,12 @@ type service struct {
 	// ("<<"), then a service it extends in the same file.
 	merged   []*yaml.Node
 	extended []*yaml.Node
+	// applied is what the policy decided for its container; mountNodes
+	// are the nodes of its mounts, indexed by policy.MountPoint.Ref.
+	applied    policy.Applied
+	mountNodes []*yaml.Node
+	// buildNote says what its Dockerfile told, or why it was not read.
+	buildNote string
 }
 
 // services hardens every service of a services: mapping.

@@ -36,7 +36,7 @@ func (p *planner) roMounts(svc *service) {
 	// A list shared through an anchor: plan it aside, keep the notes where
 	// the list is written (not at every alias) and report the edits that a
 	// shared list cannot take.
-	dry := &planner{s: p.s, pol: p.pol, plan: &finding.Plan{}, ch: newChanges(p.s), aliased: p.aliased}
+	dry := &planner{s: p.s, pol: p.pol, plan: &finding.Plan{}, ch: newChanges(p.s), aliased: p.aliased, writable: p.writable}
 	dry.mountItems(list, keyCol)
 	wanted := 0
 	for _, f := range dry.plan.Findings {
@@ -143,11 +143,12 @@ func isNamedPipe(src string) bool {
 	return strings.HasPrefix(strings.ReplaceAll(strings.ToLower(src), `/`, `\`), `\\.\pipe\`)
 }
 
-// scratch reports a mount on a scratch path (/tmp): the place a read-only
-// container writes must stay writable, whatever --ro-mounts says.
+// scratch reports a mount on a path the container writes (/tmp, the
+// image's tmpfs and state paths): it must stay writable, whatever
+// --ro-mounts says.
 func (p *planner) scratch(target string) bool {
-	for _, path := range p.pol.TmpfsPaths {
-		if cleanTarget(target) == path {
+	for _, path := range p.writable {
+		if policy.CanonicalPath(target) == path {
 			return true
 		}
 	}

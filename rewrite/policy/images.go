@@ -4,6 +4,16 @@ package policy
 // built-in table (images.yaml, embedded) and of the image entries of a
 // .rofix.yaml config file, and what an engine asks of it (Needs).
 
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
 // Verdict says whether an image runs with a read-only root.
 type Verdict string
 
@@ -26,11 +36,15 @@ type ImageEntry struct {
 	// Name labels the entry in reports and in "rofix images".
 	Name string `yaml:"name"`
 	// Match lists image patterns compared with a normalised reference
-	// (registry docker.io, library/, tag and digest removed); see
-	// NormalizeImage.
+	// (registry docker.io, library/, tag and digest removed; see
+	// ParseImageRef): a name ("nginx", "ghcr.io/org/app"), "*" for any text
+	// ("bitnami/*"), and after ":" a tag pattern ("php:*apache*") or its
+	// negation ("gitea/gitea:!*rootless").
 	Match []string `yaml:"match"`
 	// Tmpfs lists the paths that need a tmpfs, "PATH[:OPTIONS]" as in
 	// compose's short syntax and --tmpfs (exec, uid=, gid=, mode=, size=).
+	// In a pattern entry ("bitnami/*"), {name} stands for the last part of
+	// the image's name ("bitnami/redis": redis); so in Volumes and NoTmpfs.
 	Tmpfs []string `yaml:"tmpfs,omitempty"`
 	// Volumes lists the state paths: they need a volume, never a tmpfs.
 	Volumes []string `yaml:"volumes,omitempty"`
@@ -79,7 +93,8 @@ type Needs struct {
 	Env []EnvSetting
 	// Verdict is the strictest verdict of the entries (Works if none).
 	Verdict Verdict
-	// Notes are further things a reader must know (e.g. Kafka's data in /tmp).
+	// Notes are further things a reader must know: the conditions of each
+	// entry whose verdict is not Works (e.g. Kafka's data in /tmp).
 	Notes []string
 }
 
@@ -87,23 +102,110 @@ type Needs struct {
 func (n *Needs) Known() bool { return len(n.Entries) > 0 }
 
 // Knowledge is a table of image entries: the built-in table, extended or
-// overridden by a config file's entries.
+// overridden by a config file's entries (which come first).
 type Knowledge struct {
 	Entries []*ImageEntry
 }
 
-// Lookup returns what a container of image needs. (Stub: the matching and
-// the built-in table are being written; it returns the /tmp default.)
-func (k *Knowledge) Lookup(image string) Needs {
-	return Needs{Image: image, Tmpfs: []string{"/tmp"}, Verdict: Works}
+//go:embed images.yaml
+var builtinYAML []byte
+
+// Builtin returns the built-in table, read from images.yaml (embedded);
+// each call returns a fresh copy the caller may change.
+func Builtin() *Knowledge {
+	k, err := ParseTable(builtinYAML)
+	if err != nil {
+		panic("policy: the built-in images.yaml is invalid: " + err.Error()) // proven valid by TestBuiltinTable
+	}
+	return k
 }
 
-// Builtin returns the built-in table. (Stub: empty until images.yaml lands.)
-func Builtin() *Knowledge { return &Knowledge{} }
+// ParseTable reads a list of image entries in the table's schema (unknown
+// keys are errors) and checks each with ImageEntry.Check.
+func ParseTable(data []byte) (*Knowledge, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var entries []*ImageEntry
+	if err := dec.Decode(&entries); err != nil {
+		return nil, err
+	}
+	for i, e := range entries {
+		if err := e.Check(); err != nil {
+			return nil, fmt.Errorf("entry %d: %w", i+1, err)
+		}
+	}
+	return &Knowledge{Entries: entries}, nil
+}
 
-// With returns a table holding k's entries extended by extra: an extra
-// entry whose patterns match an image wins over a built-in one.
-// (Stub: appends.)
+// With returns a table holding extra's entries, then k's: an entry of k
+// that has the name of an extra entry or one of its patterns is replaced
+// (a config entry for "postgres" overrides the built-in one); the other
+// entries of k stay and add to what extra says.
 func (k *Knowledge) With(extra []*ImageEntry) *Knowledge {
-	return &Knowledge{Entries: append(append([]*ImageEntry(nil), extra...), k.Entries...)}
+	replaced := map[string]bool{}
+	for _, e := range extra {
+		replaced["name "+strings.ToLower(e.Name)] = true
+		for _, p := range e.Match {
+			replaced["match "+strings.ToLower(p)] = true
+		}
+	}
+	out := &Knowledge{Entries: append([]*ImageEntry(nil), extra...)}
+	for _, e := range k.Entries {
+		drop := replaced["name "+strings.ToLower(e.Name)]
+		for _, p := range e.Match {
+			drop = drop || replaced["match "+strings.ToLower(p)]
+		}
+		if !drop {
+			out.Entries = append(out.Entries, e)
+		}
+	}
+	return out
 }
+
+// Check reports the first structural error of an entry: no name, no
+// pattern, an unknown verdict, trait or confidence, a relative path, or a
+// path that is both a tmpfs and a state or no-tmpfs path.
+func (e *ImageEntry) Check() error {
+	switch {
+	case e.Name == "":
+		return fmt.Errorf("an entry has no name")
+	case len(e.Match) == 0:
+		return fmt.Errorf("%s: no match pattern", e.Name)
+	case verdictRank[e.Verdict] == 0:
+		return fmt.Errorf("%s: verdict %q: want yes, cond or no", e.Name, e.Verdict)
+	case e.Confidence != "" && !slices.Contains(confidences, e.Confidence):
+		return fmt.Errorf("%s: confidence %q: want one of %s", e.Name, e.Confidence, strings.Join(confidences, ", "))
+	}
+	for _, t := range e.Traits {
+		if traitTmpfs[t] == "" {
+			return fmt.Errorf("%s: unknown trait %q: want s6 or jvm", e.Name, t)
+		}
+	}
+	for _, p := range e.Match {
+		if p == "" || strings.ContainsAny(p, " @$") {
+			return fmt.Errorf("%s: invalid match pattern %q", e.Name, p)
+		}
+	}
+	var all []string
+	for _, t := range e.Tmpfs {
+		all = append(all, TmpfsTarget(t))
+	}
+	all = append(append(all, e.Volumes...), e.NoTmpfs...)
+	for _, p := range all {
+		if !strings.HasPrefix(p, "/") {
+			return fmt.Errorf("%s: path %q is not absolute", e.Name, p)
+		}
+	}
+	for _, t := range e.Tmpfs {
+		if kept := keepTmpfs(CanonicalPath(TmpfsTarget(t)), canonicalAll(e.Volumes), canonicalAll(e.NoTmpfs)); !kept {
+			return fmt.Errorf("%s: tmpfs %s is also a state or no-tmpfs path", e.Name, t)
+		}
+	}
+	return nil
+}
+
+// confidences are the values of ImageEntry.Confidence, strongest first.
+var confidences = []string{"verified", "documented", "reported", "guessed", "learned"}
+
+// verdictRank orders verdicts by strictness (0: not a verdict).
+var verdictRank = map[Verdict]int{Works: 1, WorksWithConditions: 2, DoesNotWork: 3}

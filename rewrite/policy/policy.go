@@ -47,6 +47,11 @@ type Policy struct {
 	TmpfsPaths []string
 	// Images is the image knowledge; nil means only TmpfsPaths.
 	Images *Knowledge
+	// ReadFile reads a file named relative to the processed file's
+	// directory (the Dockerfile of a build: context); nil reads nothing.
+	// The engines never open files themselves: rewrite/cli sets it, and
+	// refuses paths that leave the tree, pass a symlink or are too large.
+	ReadFile func(rel string) ([]byte, error)
 }
 
 // NeedsFor returns what the container of a service (empty for a run
@@ -60,7 +65,7 @@ func (p Policy) NeedsFor(service, image string) Needs {
 
 // Default returns the policy rofix uses without flags.
 func Default() Policy {
-	return Policy{ROMounts: ROMountsAuto, TmpfsPaths: []string{"/tmp"}}
+	return Policy{ROMounts: ROMountsAuto, TmpfsPaths: []string{"/tmp"}, Images: Builtin()}
 }
 
 // Tri is a setting that may be absent, on, off, or not knowable statically.

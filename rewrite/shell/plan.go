@@ -21,6 +21,9 @@ const (
 // container is read-only (--read-only-tmpfs defaults to true).
 var podmanTmpfs = []string{"/tmp", "/var/tmp", "/run"}
 
+// podmanRefuses are the tmpfs options podman does not accept.
+var podmanRefuses = []string{"uid", "gid"}
+
 // planner plans the changes to one invocation.
 type planner struct {
 	src  []byte
@@ -28,6 +31,8 @@ type planner struct {
 	pol  policy.Policy
 	ig   directive.Ignore
 	plan *finding.Plan
+	// state is what the command already says (set by run).
+	state *state
 }
 
 // run plans the invocation's edits, records its findings, and returns what
@@ -35,6 +40,7 @@ type planner struct {
 func (p *planner) run() expected {
 	inv := p.inv
 	s := readState(inv)
+	p.state = &s
 	exp := expected{inv: inv, after: -1}
 	// Mount edits come first: at an equal offset they must precede the
 	// inserted flags (edit.Apply keeps the given order).
@@ -43,10 +49,16 @@ func (p *planner) run() expected {
 	}
 	var flags, tmpfs []string
 	start, end := inv.Words[0].Start, inv.Words[inv.Sub].End
-	addReadOnly := s.readOnly.state == policy.Absent && !p.ig.Skips(finding.ReadOnly)
+	a := p.decide(s)
+	addReadOnly := s.readOnly.state == policy.Absent && !p.ig.Skips(finding.ReadOnly) && a.ReadOnly
+	readOnly := s.readOnly.state == policy.On || addReadOnly
 	tmpfsOK := true
-	if (s.readOnly.state == policy.On || addReadOnly) && !p.ig.Skips(finding.Tmpfs) {
-		tmpfs, tmpfsOK = p.tmpfs(s, start, end)
+	if readOnly && !p.ig.Skips(finding.Tmpfs) {
+		tmpfs, tmpfsOK = p.tmpfs(a, start, end)
+	}
+	if readOnly || s.readOnly.state == policy.Absent && !a.ReadOnly {
+		// The verdict, its conditions, or why read-only is not added.
+		p.notes(s, a.ReadOnlyNotes, start, end)
 	}
 	if !p.ig.Skips(finding.ReadOnly) {
 		switch {
@@ -62,6 +74,9 @@ func (p *planner) run() expected {
 		case s.readOnly.state == policy.Dynamic:
 			p.report(finding.ReadOnly, s.readOnly.flag, "%s is not known statically: not changed", p.flagText(s.readOnly.flag))
 		}
+	}
+	if readOnly {
+		p.notes(s, a.Notes, start, end)
 	}
 	flags = append(flags, tmpfs...)
 	if !p.ig.Skips(finding.NoNewPrivileges) {
@@ -96,26 +111,22 @@ func (p *planner) run() expected {
 	return exp
 }
 
-// tmpfs returns the --tmpfs flags the policy's scratch paths need, and
-// whether every scratch path is (or will be) writable.
-func (p *planner) tmpfs(s state, start, end int) ([]string, bool) {
+// tmpfs returns the --tmpfs flags of the entries the policy decided, and
+// whether every one is (or will be) mounted: a mount whose target is not
+// static and may be the entry's path stops it (a duplicate mount point
+// fails the run).
+func (p *planner) tmpfs(a policy.Applied, start, end int) ([]string, bool) {
 	var flags []string
 	ok := true
-	for _, path := range p.pol.TmpfsPaths {
-		if s.hasTarget(path) {
-			continue
-		}
-		if p.inv.Engine == shellparse.Podman && contains(podmanTmpfs, path) &&
-			(s.readOnlyTmpfs.state == policy.Absent || s.readOnlyTmpfs.state == policy.On) {
-			continue // podman mounts it with --read-only
-		}
-		if f := s.mayTarget(path); f != nil {
-			p.report(finding.Tmpfs, f, "%s has a target that is not known statically (it may be %s): --tmpfs %s not added", p.flagText(f), path, path)
+	for _, entry := range a.Tmpfs {
+		path := policy.TmpfsTarget(entry)
+		if f := p.state.mayTarget(path); f != nil {
+			p.report(finding.Tmpfs, f, "%s has a target that is not known statically (it may be %s): --tmpfs %s not added", p.flagText(f), path, entry)
 			ok = false
 			continue
 		}
-		flags = append(flags, "--tmpfs "+path)
-		p.plan.Add(finding.Tmpfs, start, end, true, "a read-only container needs a writable %s: added --tmpfs %s", path, path)
+		flags = append(flags, "--tmpfs "+entry)
+		p.plan.Add(finding.Tmpfs, start, end, true, "a read-only container needs a writable %s: added --tmpfs %s", path, entry)
 	}
 	return flags, ok
 }
@@ -135,15 +146,6 @@ func (p *planner) flagSpan(f *shellparse.Flag) (int, int) {
 func (p *planner) flagText(f *shellparse.Flag) string {
 	start, end := p.flagSpan(f)
 	return strings.Join(strings.Fields(string(p.src[start:end])), " ")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // appendTo plans an insertion of text at the end of a flag's value.

@@ -21,10 +21,18 @@ type state struct {
 	readOnlyTmpfs setting // podman --read-only-tmpfs
 	nnp           setting
 	nnpColon      *shellparse.Flag // nerdctl: no-new-privileges:true, which it ignores
-	targets       []string         // static mount targets (tmpfs, -v, --mount)
+	mounts        []mount          // static mount targets (tmpfs, -v, --mount)
 	// dynTargets are mounts whose target is not static: their static
 	// prefix and suffix say which paths they may be.
 	dynTargets []dynTarget
+}
+
+// A mount is a static mount target and the flag that sets it.
+type mount struct {
+	target string
+	tmpfs  bool
+	opts   string // a --tmpfs flag's options
+	flag   *shellparse.Flag
 }
 
 // A dynTarget is a mount target built from a variable, "${X}/data" say.
@@ -45,16 +53,16 @@ func readState(inv *shellparse.Invocation) state {
 		case "security-opt":
 			s.securityOpt(f, inv.Engine)
 		case "tmpfs":
-			s.target(f, policy.TmpfsTarget(f.Value))
+			s.target(f, policy.TmpfsTarget(f.Value), true)
 		case "volume":
 			if v, ok := policy.ParseVolume(f.Value); ok {
-				s.target(f, v.Target)
+				s.target(f, v.Target, false)
 			} else {
 				s.dynTargets = append(s.dynTargets, dynTarget{flag: f})
 			}
 		case "mount":
 			if m, ok := policy.ParseMountOpt(f.Value); ok {
-				s.target(f, m.Target)
+				s.target(f, m.Target, m.Type == "tmpfs")
 			} else {
 				s.dynTargets = append(s.dynTargets, dynTarget{flag: f})
 			}
@@ -91,7 +99,7 @@ func (s *state) securityOpt(f *shellparse.Flag, e shellparse.Engine) {
 	s.nnp = setting{t, f}
 }
 
-func (s *state) target(f *shellparse.Flag, target string) {
+func (s *state) target(f *shellparse.Flag, target string, tmpfs bool) {
 	if i := strings.Index(target, "${"); i >= 0 {
 		d := dynTarget{flag: f, prefix: target[:i]}
 		if j := strings.LastIndexByte(target, '}'); j > i {
@@ -100,18 +108,11 @@ func (s *state) target(f *shellparse.Flag, target string) {
 		s.dynTargets = append(s.dynTargets, d)
 		return
 	}
-	s.targets = append(s.targets, path.Clean(target))
-}
-
-// hasTarget reports whether some mount already targets p.
-func (s *state) hasTarget(p string) bool {
-	p = path.Clean(p)
-	for _, t := range s.targets {
-		if t == p {
-			return true
-		}
+	m := mount{target: path.Clean(target), tmpfs: tmpfs, flag: f}
+	if f.Name == "tmpfs" {
+		_, m.opts, _ = strings.Cut(f.Value, ":")
 	}
-	return false
+	s.mounts = append(s.mounts, m)
 }
 
 // mayTarget returns a mount whose target is not static but may be p (its

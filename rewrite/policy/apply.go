@@ -1,0 +1,223 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/rofix/rofix/rewrite/finding"
+)
+
+// This file decides, the same way for every engine, what a container gets
+// from what its image needs (Needs) and what the file already gives it
+// (Container). The engines only locate settings and edit them.
+
+// A MountPoint is something a container already has mounted.
+type MountPoint struct {
+	// Target is the path in the container, as written.
+	Target string
+	// Tmpfs is true for a tmpfs mount; Options are its options as written
+	// after the path ("exec,size=64m").
+	Tmpfs   bool
+	Options string
+	// Anonymous is true for an anonymous volume the file does not name: a
+	// Dockerfile VOLUME, whose data is lost when the container is re-created.
+	Anonymous bool
+	// Ref is the engine's index of the mount, echoed in notes about it.
+	Ref int
+}
+
+// Container is what a file already says about one container.
+type Container struct {
+	// Mounts are the static mount targets: tmpfs, volumes, binds, and the
+	// anonymous volumes of the image's Dockerfile.
+	Mounts []MountPoint
+	// Env maps the environment variables set for the container to their
+	// values ("" when the value is not known statically).
+	Env map[string]string
+	// EnvUnknown is true when more variables may be set where rofix cannot
+	// see them (env_file, --env-file, hidden arguments).
+	EnvUnknown bool
+	// EngineTmpfs are the paths the engine mounts a tmpfs on by itself when
+	// the container is read-only (podman: /tmp, /var/tmp, /run), with its
+	// default options.
+	EngineTmpfs []string
+	// User is the user the container runs as ("" when unknown or root).
+	User string
+	// DropOptions are tmpfs options the engine refuses, by name (podman
+	// 4.3 refuses uid= and gid= on --tmpfs): entries are added without them.
+	DropOptions []string
+}
+
+// A Note is something the engines report about a container.
+type Note struct {
+	Rule finding.Rule
+	// Mount is the Ref of the mount the note is about, or -1.
+	Mount int
+	Text  string
+}
+
+// Applied is what one container gets.
+type Applied struct {
+	// ReadOnly is false when the image does not run read-only: the engine
+	// must not add read-only (an explicit read-only stays).
+	ReadOnly bool
+	// Tmpfs are the "PATH[:OPTIONS]" entries to add, canonical, in order.
+	Tmpfs []string
+	// Writable are the paths the container writes (tmpfs and state paths,
+	// canonical): a bind mounted there must stay writable.
+	Writable []string
+	// ReadOnlyNotes are reported when the container is or becomes
+	// read-only, or when read-only is refused (the reason).
+	ReadOnlyNotes []Note
+	// Notes are reported when the container is or becomes read-only.
+	Notes []Note
+}
+
+// Apply decides what a container whose image has needs n gets, given what
+// c already has:
+//   - a tmpfs for each of n's paths, unless something is mounted at that
+//     path or above it, the path is (at, above or under) a state path or a
+//     no-tmpfs path, or the engine mounts one there itself (then only an
+//     entry with options is added);
+//   - a state path with nothing mounted at or above it is reported (its
+//     data dies with the container), and one on a tmpfs or on an anonymous
+//     Dockerfile volume too;
+//   - an existing tmpfs on /var/run/... is reported, not rewritten;
+//   - environment settings the container lacks are reported;
+//   - verdict "no" refuses read-only with the entry's conditions; "cond"
+//     reports them; notes are reported.
+func Apply(n Needs, c Container) Applied {
+	ap := &applier{n: n, c: c, a: Applied{ReadOnly: n.Verdict != DoesNotWork},
+		label: n.Image, state: canonicalAll(n.Volumes), noTmpfs: canonicalAll(n.NoTmpfs)}
+	if len(n.Entries) > 0 && n.Entries[0].Name != "" {
+		ap.label = n.Entries[0].Name
+	}
+	ap.verdict()
+	ap.tmpfs()
+	ap.owner()
+	ap.stateNotes()
+	ap.env()
+	ap.notes()
+	return ap.a
+}
+
+// applier holds one Apply call.
+type applier struct {
+	n       Needs
+	c       Container
+	a       Applied
+	label   string   // the entry's name, else the image
+	state   []string // canonical state paths
+	noTmpfs []string // canonical no-tmpfs paths
+}
+
+func (ap *applier) note(rule finding.Rule, mount int, format string, args ...any) {
+	n := Note{rule, mount, fmt.Sprintf(format, args...)}
+	if rule == finding.ReadOnly {
+		ap.a.ReadOnlyNotes = append(ap.a.ReadOnlyNotes, n)
+	} else {
+		ap.a.Notes = append(ap.a.Notes, n)
+	}
+}
+
+// covered returns the first mount at or above p, or nil.
+func (ap *applier) covered(p string) *MountPoint {
+	for i := range ap.c.Mounts {
+		if within(p, CanonicalPath(ap.c.Mounts[i].Target)) {
+			return &ap.c.Mounts[i]
+		}
+	}
+	return nil
+}
+
+// stateNotes reports the state paths without a named volume, and the
+// Dockerfile VOLUMEs nothing names.
+func (ap *applier) stateNotes() {
+	reported := map[*MountPoint]bool{}
+	for _, v := range ap.state {
+		ap.a.Writable = append(ap.a.Writable, v)
+		m := ap.covered(v)
+		if m != nil {
+			reported[m] = true
+		}
+		switch {
+		case m == nil:
+			ap.note(finding.Tmpfs, -1, "%s keeps its state in %s, where nothing is mounted: the data dies with the container (unless the image declares a volume there, writes fail on the read-only root); mount a named volume on %s", ap.label, v, v)
+		case m.Tmpfs:
+			ap.note(finding.Tmpfs, m.Ref, "%s keeps state in %s, which is on a tmpfs here: its data dies with the container", ap.label, v)
+		case m.Anonymous:
+			ap.note(finding.Tmpfs, m.Ref, "%s keeps state in %s: the Dockerfile's VOLUME %s gives it only an anonymous volume; mount a named volume there to keep the data", ap.label, v, m.Target)
+		}
+	}
+	for i := range ap.c.Mounts {
+		m := &ap.c.Mounts[i]
+		if m.Anonymous && !reported[m] && !namedAbove(ap.c.Mounts, CanonicalPath(m.Target)) {
+			ap.note(finding.Tmpfs, m.Ref, "the Dockerfile declares VOLUME %s and nothing here mounts it: it gets an anonymous volume, whose data is lost when the container is re-created; mount a named volume there", m.Target)
+		}
+	}
+}
+
+// env reports the environment settings the container lacks.
+func (ap *applier) env() {
+	for _, env := range ap.n.Env {
+		val, set := ap.c.Env[env.Name]
+		why := ""
+		if env.Why != "" {
+			why = " (" + env.Why + ")"
+		}
+		switch {
+		case !set && ap.c.EnvUnknown:
+			ap.note(finding.ReadOnly, -1, "%s needs %s=%s read-only%s; not set here (unless in an env file)", ap.label, env.Name, env.Value, why)
+		case !set:
+			ap.note(finding.ReadOnly, -1, "%s needs %s=%s read-only%s; not set here: add it to the environment", ap.label, env.Name, env.Value, why)
+		case val != "" && env.Value != "" && val != env.Value && !strings.Contains(val, "$"):
+			ap.note(finding.ReadOnly, -1, "%s needs %s=%s read-only%s; it is set to %s here", ap.label, env.Name, env.Value, why, val)
+		}
+	}
+}
+
+// notes reports the notes of the entries, but not the conditions the
+// verdict note already holds.
+func (ap *applier) notes() {
+	said := map[string]bool{}
+	for _, e := range ap.n.Entries {
+		if e.Verdict != Works {
+			said[e.Name+": "+e.Conditions] = true
+		}
+	}
+	for _, text := range ap.n.Notes {
+		if !said[text] {
+			ap.note(finding.Tmpfs, -1, "%s", text)
+		}
+	}
+}
+
+// verdict reports the verdict of the matched entries, with their
+// conditions: why read-only is refused, or what it takes.
+func (ap *applier) verdict() {
+	text := ""
+	switch ap.n.Verdict {
+	case DoesNotWork:
+		text = ap.label + " does not run with a read-only root"
+	case WorksWithConditions:
+		text = ap.label + " runs read-only only under conditions"
+	default:
+		return
+	}
+	if conds := conditions(ap.n); conds != "" {
+		text += ": " + conds
+	}
+	ap.note(finding.ReadOnly, -1, "%s", text)
+}
+
+// conditions joins the conditions of the entries whose verdict is not
+// Works (Lookup also lists them in Needs.Notes; Apply says them once).
+func conditions(n Needs) string {
+	var out []string
+	for _, e := range n.Entries {
+		if c := strings.TrimSpace(e.Conditions); c != "" && e.Verdict != Works {
+			out = append(out, strings.TrimSuffix(c, "."))
+		}
+	}
+	return strings.Join(out, "; ")
+}
