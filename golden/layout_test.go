@@ -54,7 +54,10 @@ func or(s string) string {
 	return s
 }
 
-// contents returns every combination of the key states compose accepts.
+// contents returns every combination of the key states compose accepts:
+// its schema takes a string only for read_only and tmpfs (security_opt and
+// volumes are lists), and no null list; the canonical rendering of each
+// content is loaded with compose-go to prove it.
 func contents() []content {
 	var out []content
 	for _, ro := range []string{"", "true", "false"} {
