@@ -94,6 +94,8 @@ var verdictCases = []struct{ name, src string }{
 	{"alias ratio below the bound", "x-l0: &l0 [a, b, c, d, e, f, g, h, i, j]\nx-l1: &l1 [*l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0]\nx-l2: [*l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1]\nservices:\n  web:\n    image: x\n"},
 	{"v1 lookalike extension", "x-:\n image:\n"},
 	{"plain scalar with a quote in flow", "services:\n  a:\n    #0\n    labels: {0 \"} "},
+	{"anchor with punctuation", "x-0: &!\n"},
+	{"anchor and alias with a dot", "x-env: &default.env {TZ: UTC}\nservices:\n  web:\n    image: x\n    environment: *default.env\n"},
 	{"indentless last", "services:\n  backend:\n    image: x\n    security_opt:\n    - label:disable\n"},
 	{"indentless all", "services:\n  backend:\n    image: x\n    volumes:\n    - ./a:/etc/a\n    tmpfs:\n    - /run\n    security_opt:\n    - label:disable\n"},
 }

@@ -35,19 +35,101 @@ func parse(src []byte) (*source, error) {
 	if err := encoding.Check(src, true); err != nil {
 		return nil, err
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(printable(src)))
+	text := printable(src)
+	for renames := 0; ; renames++ {
+		docs, err := decodeAll(text)
+		if err == nil {
+			s.docs = docs
+			return s, nil
+		}
+		// yaml.v3 takes only letters, digits, "-" and "_" in anchor
+		// names; compose's YAML library takes any printable ASCII but
+		// ":" and flow indicators (&default.env). Rename such an anchor
+		// or alias for parsing, then try again.
+		if renames == maxRenames {
+			return nil, finding.Errorf(0, "more than %d anchor names with punctuation; rofix does not read this file", maxRenames)
+		}
+		if text, err = s.renameAnchor(text, err); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// maxRenames bounds the anchor and alias names renamed for parsing: each
+// one costs a parse of the file.
+const maxRenames = 1000
+
+func decodeAll(text []byte) ([]*yaml.Node, error) {
+	var docs []*yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(text))
 	for {
 		var doc yaml.Node
 		err := dec.Decode(&doc)
 		if errors.Is(err, io.EOF) {
-			break
+			return docs, nil
 		}
 		if err != nil {
-			return nil, s.yamlError(err)
+			return nil, err
 		}
-		s.docs = append(s.docs, &doc)
+		docs = append(docs, &doc)
 	}
-	return s, nil
+}
+
+// renameAnchor handles yaml.v3's error on an anchor or alias name holding
+// characters it does not take: on the line it names, the first such name
+// gets "_" for each of them (same length: positions do not move). It
+// returns the YAML error itself when there is no such name, or when the new
+// name is already written in the file (two names would become one).
+func (s *source) renameAnchor(text []byte, yerr error) ([]byte, error) {
+	msg := yerr.Error()
+	if !strings.HasSuffix(msg, "did not find expected alphabetic or numeric character") {
+		return nil, s.yamlError(yerr)
+	}
+	line := 1
+	if rest, ok := strings.CutPrefix(msg, "yaml: line "); ok {
+		if num, _, ok := strings.Cut(rest, ":"); ok {
+			line, _ = strconv.Atoi(num)
+		}
+	}
+	start := s.lineStart(line)
+	end := s.lineEnd(start)
+	for i := start; i < end; i++ {
+		if c := text[i]; c != '&' && c != '*' || i > start && !isSpace(text[i-1]) && !isFlowIndicator(text[i-1]) {
+			continue
+		}
+		j := i + 1
+		bad := false
+		for j < end && isAnchorChar(text[j]) {
+			bad = bad || !isV3AnchorChar(text[j])
+			j++
+		}
+		if !bad {
+			continue
+		}
+		name := bytes.Clone(text[i+1 : j])
+		for k := range name {
+			if !isV3AnchorChar(name[k]) {
+				name[k] = '_'
+			}
+		}
+		if bytes.Contains(s.src, append([]byte{'&'}, name...)) || bytes.Contains(s.src, append([]byte{'*'}, name...)) {
+			return nil, finding.Errorf(i, "anchor names %s and %s cannot be told apart by rofix's YAML parser; rename one", text[i+1:j], name)
+		}
+		out := bytes.Clone(text)
+		copy(out[i+1:], name)
+		return out, nil
+	}
+	return nil, s.yamlError(yerr)
+}
+
+// isAnchorChar reports a byte compose's YAML library takes in an anchor
+// name: printable ASCII but blanks, ":" and flow indicators.
+func isAnchorChar(c byte) bool {
+	return c > ' ' && c < 0x7F && c != ':' && !isFlowIndicator(c)
+}
+
+func isV3AnchorChar(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '-'
 }
 
 // printable returns src with the characters yaml.v3 refuses and the YAML
