@@ -1,12 +1,15 @@
 package golden
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"testing"
 
 	"github.com/sirupsen/logrus"
+	"gopkg.in/yaml.v3"
 
 	"github.com/rofix/rofix/golden/cases"
 	"github.com/rofix/rofix/rewrite"
@@ -31,9 +34,17 @@ func yamlRejection(err error) bool {
 // a file compose loads, and what it edits must still load.
 func checkVerdict(t *testing.T, src []byte) {
 	t.Helper()
+	res := rewrite.Process("compose.yaml", src, rewrite.Compose, policy.Default())
+	if res.Err != nil && strings.Contains(res.Err.Error(), "refers to the node that holds it") {
+		// An alias inside its own anchor: compose-go takes minutes on
+		// some (a mapping merging itself), the YAML decoder refuses at once.
+		if decodes(src) {
+			t.Errorf("rofix refuses an alias cycle that yaml.v3 decodes: %v\n%s", res.Err, src)
+		}
+		return
+	}
 	dir := t.TempDir()
 	composeErr := safeLoad(dir, src)
-	res := rewrite.Process("compose.yaml", src, rewrite.Compose, policy.Default())
 	switch {
 	case res.Err == nil && res.Changed() && composeErr != nil && yamlRejection(composeErr):
 		t.Errorf("rofix edits a file compose rejects: %v\n%s", composeErr, src)
@@ -56,6 +67,21 @@ func safeLoad(dir string, src []byte) (err error) {
 	}()
 	_, err = loadProject(dir, "compose.yaml", src)
 	return err
+}
+
+// decodes reports whether yaml.v3 decodes every document of src into any.
+func decodes(src []byte) bool {
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	for {
+		var v any
+		err := dec.Decode(&v)
+		if errors.Is(err, io.EOF) {
+			return true
+		}
+		if err != nil {
+			return false
+		}
+	}
 }
 
 // verdictCases are YAML that the node parser accepts: some compose decodes,
@@ -110,6 +136,7 @@ var verdictCases = []struct{ name, src string }{
 	{"anchor with punctuation", "x-0: &!\n"},
 	{"anchor and alias with a dot", "x-env: &default.env {TZ: UTC}\nservices:\n  web:\n    image: x\n    environment: *default.env\n"},
 	{"reset document", "!reset"},
+	{"mapping merging itself", "l: &l\n    <<: *l\n"},
 	{"indentless last", "services:\n  backend:\n    image: x\n    security_opt:\n    - label:disable\n"},
 	{"indentless all", "services:\n  backend:\n    image: x\n    volumes:\n    - ./a:/etc/a\n    tmpfs:\n    - /run\n    security_opt:\n    - label:disable\n"},
 }
