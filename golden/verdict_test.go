@@ -136,6 +136,8 @@ var verdictCases = []struct{ name, src string }{
 	{"anchor with punctuation", "x-0: &!\n"},
 	{"anchor and alias with a dot", "x-env: &default.env {TZ: UTC}\nservices:\n  web:\n    image: x\n    environment: *default.env\n"},
 	{"reset document", "!reset"},
+	{"tag with a comma", "services:\n A: \n  A: !,"},
+	{"tag with a comma in flow", "services:\n  web:\n    image: x\n    labels: [!a,b]\n"},
 	{"mapping merging itself", "l: &l\n    <<: *l\n"},
 	{"indentless last", "services:\n  backend:\n    image: x\n    security_opt:\n    - label:disable\n"},
 	{"indentless all", "services:\n  backend:\n    image: x\n    volumes:\n    - ./a:/etc/a\n    tmpfs:\n    - /run\n    security_opt:\n    - label:disable\n"},

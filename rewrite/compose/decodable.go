@@ -1,6 +1,8 @@
 package compose
 
 import (
+	"bytes"
+
 	"gopkg.in/yaml.v3"
 
 	"github.com/rofix/rofix/rewrite/finding"
@@ -39,6 +41,9 @@ func (w *decodeWalk) node(n *yaml.Node) error {
 		return nil
 	}
 	w.seen[n] = true
+	if err := w.tag(n); err != nil {
+		return err
+	}
 	switch n.Kind {
 	case yaml.AliasNode:
 		return w.value(n.Alias)
@@ -192,6 +197,29 @@ func (w *decodeWalk) scalar(n *yaml.Node) error {
 	var v any
 	if err := n.Decode(&v); err != nil {
 		return finding.Errorf(w.s.start(n), "%q does not fit its tag %s: compose rejects this file", n.Value, n.ShortTag())
+	}
+	return nil
+}
+
+// tag refuses a tag holding ",", "[" or "]": yaml.v3 reads them as part
+// of the tag, compose's YAML library does not (it stops there, and fails
+// or reads another structure).
+func (w *decodeWalk) tag(n *yaml.Node) error {
+	s := w.s
+	from, to := s.pos(n.Line, n.Column), s.start(n)
+	for i := from; i < to && i < len(s.src); i++ {
+		if s.src[i] != '!' || i > from && !isSpace(s.src[i-1]) && !isBreak(s.src[i-1]) {
+			continue
+		}
+		j := i
+		for j < len(s.src) && !isSpace(s.src[j]) && !isBreak(s.src[j]) {
+			j++
+		}
+		tag := s.src[i:j]
+		if !bytes.HasPrefix(tag, []byte("!<")) && bytes.ContainsAny(tag, ",[]") {
+			return finding.Errorf(i, "tag %s holds a character compose's YAML library does not take in a tag: compose rejects this file", tag)
+		}
+		i = j
 	}
 	return nil
 }
