@@ -2,7 +2,7 @@
 GO ?= go
 FUZZTIME ?= 60s
 
-.PHONY: all build examples test check e2e fuzz bench clean
+.PHONY: all build examples test check e2e fuzz bench clean image
 
 all: build
 
@@ -23,6 +23,11 @@ test:
 	./scripts/summary.sh ./golden '(corpus|oracle)_test.go:[0-9]+: '
 	./scripts/summary.sh ./e2e '^e2e:|_test.go:[0-9]+: .*skip'
 	FUZZTIME=10s ./scripts/fuzz.sh
+
+# rofix's own image, from scratch without a registry: a static binary and
+# a non-root user (IMAGE, ENGINE: see scripts/image.sh).
+image:
+	GO=$(GO) ./scripts/image.sh
 
 e2e:
 	VERBOSE=1 ./scripts/summary.sh ./e2e .

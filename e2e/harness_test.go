@@ -121,6 +121,9 @@ func (h *harness) cleanRun(cli string, env []string, id string) error {
 	if strings.TrimSpace(run("images", "-q", image)+run("images", "-q", cacheImage)) != "" {
 		run("rmi", "-f", image, cacheImage)
 	}
+	if own := rofixImageName(id); strings.TrimSpace(run("images", "-q", own)) != "" {
+		run("rmi", "-f", own)
+	}
 	return errors.Join(errs...)
 }
 
@@ -129,8 +132,12 @@ func imageNames(id string) (image, cacheImage string) {
 	return "localhost/rofix-e2e-" + id + ":latest", "localhost/rofix-e2e-" + id + "-cache:latest"
 }
 
+// rofixImageName returns the name of rofix's own image as a run builds it
+// (image_test.go).
+func rofixImageName(id string) string { return "localhost/rofix-e2e-" + id + "-rofix:latest" }
+
 // staleImage matches the test images; the group is the run id.
-var staleImage = regexp.MustCompile(`^localhost/rofix-e2e-([0-9a-f]{10})(-cache)?$`)
+var staleImage = regexp.MustCompile(`^localhost/rofix-e2e-([0-9a-f]{10})(-cache|-rofix)?$`)
 
 // sweep removes what runs that were killed before their cleanup left behind:
 // their temporary directories (whose pid file names a dead process) and

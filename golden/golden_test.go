@@ -132,6 +132,9 @@ func runCase(t *testing.T, file string) {
 	if kind == rewrite.Shell {
 		checkBash(t, res.Out)
 	}
+	if kind == rewrite.Makefile {
+		checkMake(t, input.Data, res.Out)
+	}
 }
 
 // checkBash runs "bash -n" on a rewritten script: the output must still be

@@ -10,9 +10,12 @@ import (
 
 	"github.com/rofix/rofix/rewrite/compose"
 	"github.com/rofix/rofix/rewrite/edit"
+	"github.com/rofix/rofix/rewrite/embed"
 	"github.com/rofix/rofix/rewrite/finding"
+	"github.com/rofix/rofix/rewrite/kube"
 	"github.com/rofix/rofix/rewrite/policy"
 	"github.com/rofix/rofix/rewrite/shell"
+	"github.com/rofix/rofix/rewrite/unit"
 )
 
 // Kind is the kind of file an engine handles.
@@ -22,9 +25,40 @@ const (
 	Unknown Kind = iota
 	Compose
 	Shell
+	Kube     // a Kubernetes manifest
+	Quadlet  // a Podman Quadlet .container unit
+	Service  // a systemd .service unit
+	Makefile // a Makefile's recipes
+	Workflow // a GitHub Actions workflow's run: steps
+	GitLab   // a GitLab CI file's script: items
+	Markdown // a Markdown file's shell code blocks (with --docs)
 )
 
-func (k Kind) String() string { return [...]string{"unknown", "compose", "shell"}[k] }
+func (k Kind) String() string {
+	return [...]string{"unknown", "compose", "shell", "kube", "quadlet", "service", "makefile", "workflow", "gitlab-ci", "markdown"}[k]
+}
+
+// KindOfName returns the kind a path alone says, for the kinds known by
+// name beyond compose and shell, or Unknown: *.container, *.service,
+// Makefile, *.mk, .github/workflows/*.y(a)ml, .gitlab-ci.yml, *.md.
+func KindOfName(path string) Kind {
+	base := filepath.Base(path)
+	switch {
+	case filepath.Ext(base) == ".container":
+		return Quadlet
+	case filepath.Ext(base) == ".service":
+		return Service
+	case base == "Makefile", base == "makefile", base == "GNUmakefile", filepath.Ext(base) == ".mk":
+		return Makefile
+	case base == ".gitlab-ci.yml", base == ".gitlab-ci.yaml":
+		return GitLab
+	case IsYAMLName(base) && strings.Contains(filepath.ToSlash(path), ".github/workflows/"):
+		return Workflow
+	case filepath.Ext(base) == ".md", filepath.Ext(base) == ".markdown":
+		return Markdown
+	}
+	return Unknown
+}
 
 // IsComposeName reports whether a base name is one a directory walk treats
 // as a compose file: compose.y(a)ml, docker-compose.y(a)ml and their
@@ -43,6 +77,13 @@ func IsComposeName(base string) bool {
 		}
 	}
 	return false
+}
+
+// IsYAMLName reports whether a base name ends in .yaml or .yml: a walk
+// reads such files to see whether they are Kubernetes manifests.
+func IsYAMLName(base string) bool {
+	ext := filepath.Ext(base)
+	return ext == ".yaml" || ext == ".yml"
 }
 
 // IsShellName reports whether a file name alone says shell (.sh, .bash).
@@ -69,8 +110,12 @@ func DetectKind(name string, src []byte, explicit bool) Kind {
 	switch {
 	case IsComposeName(base):
 		return Compose
+	case KindOfName(name) != Unknown:
+		return KindOfName(name)
 	case IsShellName(base), IsShellShebang(src):
 		return Shell
+	case (explicit || IsYAMLName(base)) && kube.LooksLike(src):
+		return Kube
 	case explicit:
 		return Compose
 	}
@@ -111,6 +156,28 @@ func Process(name string, src []byte, kind Kind, pol policy.Policy) *Result {
 		}
 	case Shell:
 		plan, err = shell.Plan(name, src, pol)
+	case Quadlet:
+		plan, err = unit.PlanContainer(src, pol)
+	case Service:
+		plan, err = unit.PlanService(name, src, pol)
+	case Makefile:
+		plan, err = embed.PlanMakefile(name, src, pol)
+	case Workflow:
+		plan, err = embed.PlanWorkflow(name, src, pol)
+	case GitLab:
+		plan, err = embed.PlanGitLab(name, src, pol)
+	case Markdown:
+		plan, err = embed.PlanMarkdown(name, src, pol)
+	case Kube:
+		plan, err = kube.Plan(src, pol)
+		if errors.Is(err, kube.ErrNotKube) {
+			r.Kind = Compose
+			plan, err = compose.Plan(src, pol)
+			if errors.Is(err, compose.ErrNotCompose) {
+				r.NotCompose = true
+				return r
+			}
+		}
 	default:
 		r.Err = fmt.Errorf("not a compose file or shell script")
 		return r

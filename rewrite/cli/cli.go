@@ -21,9 +21,12 @@ const (
 
 const usage = `usage: rofix [flags] [path ...]
        rofix images [PATTERN]
+       rofix lsp    (a language server on stdio; see docs/editors.md)
 
-rofix hardens the files that start containers: Docker Compose files and
-shell scripts with docker/podman/nerdctl run commands. It adds a read-only
+rofix hardens the files that start containers: Docker Compose files, shell
+scripts with docker/podman/nerdctl run commands, Kubernetes manifests,
+Quadlet and systemd units, and run commands in Makefiles, CI workflows and
+(with -docs) Markdown. It adds a read-only
 root filesystem, a tmpfs on /tmp, no-new-privileges, and read-only bind
 mounts where the container only reads, with minimal byte edits.
 
@@ -31,8 +34,11 @@ Without a path it processes ".". A directory is walked (symlinks are not
 followed; .git, node_modules and vendor are skipped): compose files are
 compose.y(a)ml, docker-compose.y(a)ml and their compose.*.y(a)ml and
 docker-compose.*.y(a)ml variants; shell scripts are *.sh, *.bash and files
-with a sh, bash, dash or ksh shebang. A file named explicitly is processed by
-its content whatever its name.
+with a sh, bash, dash or ksh shebang; Kubernetes manifests are YAML with
+apiVersion and kind; *.container, *.service, Makefile, *.mk,
+.github/workflows/*.y(a)ml, .gitlab-ci.yml and, with -docs, *.md are taken
+by name. A file named explicitly is processed by its content whatever its
+name.
 
 Flags:
   -d              print a unified diff (git apply compatible); the default
@@ -45,10 +51,22 @@ Flags:
   -ro-mounts MODE which bind mounts become read-only: auto (configuration
                   under /etc, the engine socket, single files; the default),
                   binds (every bind mount) or off
-  -v              also report the changes made, not only what needs a human
+  -format FORMAT  what stdout carries: text (diffs, lists, content; the
+                  default), or one document for the whole run instead of
+                  the diffs: json, sarif (SARIF 2.1.0 with fixes) or
+                  markdown (a pull request body); -w, -l and -check keep
+                  their meaning
+  -docs           also harden the sh, bash, shell and console code blocks of
+                  Markdown files (*.md)
+  -v              also report the changes made, not only what needs a human;
+                  print the run's summary even when stderr is not a terminal
   -h              print this help
 
 Flags may be written with one or two dashes (-w, --check).
+
+On a terminal rofix colours diffs (not with NO_COLOR set), shows a progress
+line when a run takes more than a second, and prints a summary on stderr
+after a run over a directory (with -v, also when stderr is not a terminal).
 
 rofix images [PATTERN] prints what rofix knows about an image (tmpfs paths,
 state paths, verdict, sources); without PATTERN it lists every known image.
@@ -70,7 +88,10 @@ error (the other files are still processed).
 // options are the parsed command line.
 type options struct {
 	diff, write, list, check, verbose bool
+	docs                              bool // also harden Markdown code blocks
 	stdinName                         string
+	format                            string // see format.go
+	env                               env    // see term.go
 	policy                            policy.Policy
 	paths                             []string
 }
@@ -78,8 +99,16 @@ type options struct {
 // Main runs rofix with args (without the program name) and returns the exit
 // status.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return run(args, stdin, stdout, stderr, detectEnv(stdout, stderr))
+}
+
+// run is Main with the environment given.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, e env) int {
 	if len(args) > 0 && args[0] == "images" {
 		return runImages(policy.Builtin(), args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "lsp" {
+		return runLSP(args[1:], stdin, stdout, stderr)
 	}
 	opts, err := parseFlags(args, stderr)
 	if err == flag.ErrHelp {
@@ -90,6 +119,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rofix: %v\nRun 'rofix -h' for usage.\n", err)
 		return ExitError
 	}
+	opts.env = e
 	if opts.stdinName != "" {
 		return runStdin(opts, stdin, stdout, stderr)
 	}
@@ -105,9 +135,14 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&opts.list, "l", false, "")
 	fs.BoolVar(&opts.check, "check", false, "")
 	fs.BoolVar(&opts.verbose, "v", false, "")
+	fs.BoolVar(&opts.docs, "docs", false, "")
 	fs.StringVar(&opts.stdinName, "stdin-filename", "", "")
 	roMounts := fs.String("ro-mounts", "auto", "")
+	fs.StringVar(&opts.format, "format", formatText, "")
 	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if err := checkFormat(opts.format); err != nil {
 		return nil, err
 	}
 	mode, err := policy.ParseROMounts(*roMounts)

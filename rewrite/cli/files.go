@@ -79,6 +79,10 @@ func walk(root string, yield func(job)) {
 			kind = rewrite.Compose
 		case rewrite.IsShellName(name):
 			kind = rewrite.Shell
+		case rewrite.KindOfName(path) != rewrite.Unknown:
+			kind = rewrite.KindOfName(path)
+		case rewrite.IsYAMLName(name):
+			// Kubernetes manifests are known by their content, later.
 		case fileutil.CouldBeScript2(d) == fileutil.ConfIfShebang:
 			// A file without an extension: its shebang decides, later.
 		default:

@@ -32,14 +32,27 @@ func runPaths(opts *options, stdout, stderr io.Writer) int {
 	// messages stay next to the file's diff on a terminal.
 	errs := bufio.NewWriter(stderr)
 	status := ExitOK
+	rep := newReporter(opts, errs)
 	emit := func(o *outcome) {
-		if s := render(opts, o, out, errs); s > status {
+		var s int
+		if rep.progress == nil {
+			s = render(opts, o, out, errs)
+		} else {
+			s = renderUnder(rep.progress, opts, o, out, errs)
+		}
+		if s > status {
 			status = s
 		}
+		rep.add(o)
 		errs.Flush()
 	}
 	forEachOrdered(func(yield func(job)) { collect(opts.paths, yield) },
 		func(j job) *outcome { return processJob(opts, j) }, emit)
+	if err := rep.finish(out, errs); err != nil {
+		fmt.Fprintf(errs, "rofix: %v\n", err)
+		status = ExitError
+	}
+	errs.Flush()
 	return status
 }
 
@@ -100,19 +113,33 @@ func processJob(opts *options, j job) *outcome {
 	if j.err != nil || j.note != "" {
 		return o
 	}
-	if j.kind == rewrite.Unknown && !j.explicit && !hasShellShebang(j.path) {
+	if j.kind == rewrite.Markdown && !opts.docs {
+		if j.explicit {
+			o.job.note = "Markdown is hardened only with --docs (documentation often shows a command on purpose); left unchanged"
+		}
+		return o
+	}
+	// Other YAML is read to see whether it is a Kubernetes manifest.
+	sniff := j.kind == rewrite.Unknown && !j.explicit && rewrite.IsYAMLName(filepath.Base(j.path))
+	if j.kind == rewrite.Unknown && !j.explicit && !sniff && !hasShellShebang(j.path) {
 		return o
 	}
 	src, mode, err := readFile(j.path)
 	if err != nil {
-		o.err = err
-		return o
+		if !sniff {
+			o.err = err
+		}
+		return o // YAML that cannot be read was never known to be rofix's
 	}
 	kind := j.kind
 	if kind == rewrite.Unknown {
 		kind = rewrite.DetectKind(j.path, src, j.explicit)
 	}
 	if kind == rewrite.Unknown {
+		return o
+	}
+	if kind == rewrite.Markdown && !opts.docs {
+		o.job.note = "Markdown is hardened only with --docs (documentation often shows a command on purpose); left unchanged"
 		return o
 	}
 	o.res = rewrite.Process(j.path, src, kind, withTree(opts.policy, j.path))
@@ -151,11 +178,11 @@ func render(opts *options, o *outcome, stdout, stderr io.Writer) int {
 	if !o.res.Changed() {
 		return status
 	}
-	if opts.list {
+	if opts.list && opts.format == formatText {
 		fmt.Fprintln(stdout, path)
 	}
-	if opts.diff {
-		stdout.Write(unified(path, o.res))
+	if opts.diff && opts.format == formatText {
+		stdout.Write(colorDiff(opts, unified(path, o.res)))
 	}
 	if opts.check && status == ExitOK {
 		status = ExitChanges
@@ -236,12 +263,22 @@ func runStdin(opts *options, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	res := rewrite.Process(opts.stdinName, src, kind, pol)
 	status := reportResult(opts, opts.stdinName, res, stderr)
+	if opts.format != formatText {
+		if err := stdinDocument(opts, res, stdout); err != nil {
+			fmt.Fprintf(stderr, "rofix: %v\n", err)
+			return ExitError
+		}
+		if opts.check && res.Changed() && status == ExitOK {
+			return ExitChanges
+		}
+		return status
+	}
 	if status == ExitError {
 		return status
 	}
 	switch {
 	case opts.diff:
-		stdout.Write(unified(opts.stdinName, res))
+		stdout.Write(colorDiff(opts, unified(opts.stdinName, res)))
 	case opts.list:
 		if res.Changed() {
 			fmt.Fprintln(stdout, opts.stdinName)

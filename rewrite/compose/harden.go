@@ -193,6 +193,11 @@ func (p *planner) span(n *yaml.Node) (int, int) {
 	if n.Kind != yaml.ScalarNode {
 		return start, start
 	}
+	// A plain scalar on one line is its value: this also ends it before a
+	// flow indicator ("]", ",") that plainEnd outside flow would include.
+	if end := start + len(n.Value); n.Style == 0 && end <= len(p.s.src) && string(p.s.src[start:end]) == n.Value {
+		return start, end
+	}
 	end, err := p.s.scalarEnd(n, p.s.column(start), false)
 	if err != nil || end < start {
 		return start, start

@@ -49,6 +49,7 @@ func (p *planner) services(key, services *yaml.Node) error {
 			return finding.Errorf(p.s.start(k), "a service name must be a plain string, not a %s", kindName(k))
 		}
 		off := p.s.start(k)
+		p.plan.Subject = &finding.Subject{Kind: "service", Name: k.Value, Start: off}
 		ig, hasDirective := p.s.serviceDirective(k)
 		if len(ig.Unknown) > 0 {
 			p.plan.Add(finding.Directive, off, off, false, "unknown rule %q in rofix:ignore; the service is skipped (rules: read-only, tmpfs, no-new-privileges, ro-mounts)", strings.Join(ig.Unknown, ","))
@@ -75,6 +76,7 @@ func (p *planner) services(key, services *yaml.Node) error {
 		svc.extended = extendsChain(services, v)
 		p.harden(svc)
 	}
+	p.plan.Subject = nil
 	return nil
 }
 

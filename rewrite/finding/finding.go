@@ -68,6 +68,17 @@ type Finding struct {
 	Start, End int
 	Message    string
 	Fixed      bool
+	// Subject is the service or command the finding is about; nil for a
+	// finding about the whole file.
+	Subject *Subject
+}
+
+// A Subject is what the engines harden: a compose service or a run command.
+// Reports group findings by it and count the subjects hardened.
+type Subject struct {
+	Kind  string // "service" or "command"
+	Name  string // the service's name, or the command's words up to run ("docker run")
+	Start int    // byte offset of the service's key or the command's first word
 }
 
 // A Plan is an engine's answer for one file.
@@ -77,11 +88,14 @@ type Plan struct {
 	// Verify checks the edited content: it re-parses it and compares it with
 	// the original plus exactly the intended changes. Nil means no edits.
 	Verify func(out []byte) error
+	// Subject, when set, is stamped on the findings Add records: engines set
+	// it while they plan one service or command.
+	Subject *Subject
 }
 
-// Add records a finding.
+// Add records a finding about the plan's current Subject.
 func (p *Plan) Add(rule Rule, start, end int, fixed bool, format string, args ...any) {
-	p.Findings = append(p.Findings, Finding{Rule: rule, Start: start, End: end, Fixed: fixed, Message: fmt.Sprintf(format, args...)})
+	p.Findings = append(p.Findings, Finding{Rule: rule, Start: start, End: end, Fixed: fixed, Message: fmt.Sprintf(format, args...), Subject: p.Subject})
 }
 
 // Sort orders findings by position, then rule, for stable output.
@@ -100,6 +114,11 @@ func Shift(fs []Finding, delta int) []Finding {
 	for i, f := range fs {
 		f.Start += delta
 		f.End += delta
+		if f.Subject != nil {
+			s := *f.Subject
+			s.Start += delta
+			f.Subject = &s
+		}
 		out[i] = f
 	}
 	return out

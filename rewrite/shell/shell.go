@@ -25,6 +25,7 @@ package shell
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/rofix/rofix/rewrite/encoding"
 	"github.com/rofix/rofix/rewrite/finding"
@@ -63,11 +64,22 @@ func Plan(name string, src []byte, pol policy.Policy) (*finding.Plan, error) {
 	var expect []expected
 	for _, inv := range res.Invocations {
 		ig := dirs.forSpan(inv.Start, inv.End)
+		plan.Subject = subject(src, inv)
 		p := planner{src: src, inv: inv, pol: pol, ig: ig, plan: plan}
 		expect = append(expect, p.run())
 	}
+	plan.Subject = nil
 	if len(plan.Edits) > 0 {
 		plan.Verify = func(out []byte) error { return verify(src, out, res.Dialect, res, expect, plan.Edits) }
 	}
 	return plan, nil
+}
+
+// subject names a run command for reports: its words up to the run word.
+func subject(src []byte, inv *shellparse.Invocation) *finding.Subject {
+	words := make([]string, 0, inv.Sub+1)
+	for _, w := range inv.Words[:inv.Sub+1] {
+		words = append(words, w.Text(src))
+	}
+	return &finding.Subject{Kind: "command", Name: strings.Join(words, " "), Start: inv.Start}
 }

@@ -1,0 +1,25 @@
+package compose
+
+import "gopkg.in/yaml.v3"
+
+// ServiceKeys returns the byte offset of every service key of a compose
+// file, in file order, across all its documents. A service's edits and
+// findings lie between its key and the next one: editors use these offsets
+// to offer the fix of one service on its own.
+func ServiceKeys(src []byte) ([]int, error) {
+	s, err := parse(src)
+	if err != nil {
+		return nil, err
+	}
+	var keys []int
+	for _, d := range s.docs {
+		_, services := lookup(docRoot(d), "services")
+		if services == nil || services.Kind != yaml.MappingNode {
+			continue
+		}
+		for i := 0; i+1 < len(services.Content); i += 2 {
+			keys = append(keys, s.start(services.Content[i]))
+		}
+	}
+	return keys, nil
+}

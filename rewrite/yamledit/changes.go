@@ -1,0 +1,241 @@
+package yamledit
+
+import (
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/rofix/rofix/rewrite/edit"
+)
+
+// Changes collects a plan's byte edits together with the same changes
+// expressed on the YAML tree. Verify applies the tree changes to the
+// original tree and requires the re-parsed output to equal it: the output
+// is the original plus exactly the intended changes.
+type Changes struct {
+	s         *Source
+	edits     []edit.Edit
+	mutations []func()
+	// Keys and items to add, gathered per collection so that several
+	// additions to one collection become one well-formed insertion.
+	adds  []*addition
+	byCol map[*yaml.Node]*addition
+	style *seqStyle
+	step  int
+}
+
+// An addition is what gets appended to one mapping (keys) or sequence
+// (items).
+type addition struct {
+	col    *yaml.Node
+	indent int // the column owning col (for continuation rules)
+	keys   []string
+	values []Value
+}
+
+// NewChanges starts an empty set of changes to s.
+func NewChanges(s *Source) *Changes {
+	return &Changes{s: s, byCol: map[*yaml.Node]*addition{}}
+}
+
+func (c *Changes) addition(col *yaml.Node, indent int) *addition {
+	a := c.byCol[col]
+	if a == nil {
+		a = &addition{col: col, indent: indent}
+		c.byCol[col] = a
+		c.adds = append(c.adds, a)
+	}
+	return a
+}
+
+// AddKey appends key: v to mapping m, which must be non-empty or flow.
+// indent is the column of the key or dash owning m.
+func (c *Changes) AddKey(m *yaml.Node, indent int, key string, v Value) {
+	a := c.addition(m, indent)
+	a.keys = append(a.keys, key)
+	a.values = append(a.values, v)
+	c.mutations = append(c.mutations, func() {
+		m.Content = append(m.Content, Str(key).Node(), v.Node())
+	})
+}
+
+// AddItem appends an item to sequence seq, which must be non-empty or
+// flow. indent is the column of the key owning seq.
+func (c *Changes) AddItem(seq *yaml.Node, indent int, v Value) {
+	a := c.addition(seq, indent)
+	a.values = append(a.values, v)
+	c.mutations = append(c.mutations, func() { seq.Content = append(seq.Content, v.Node()) })
+}
+
+// Replace records a byte edit with the tree change it stands for.
+func (c *Changes) Replace(e edit.Edit, mutate func()) {
+	c.edits = append(c.edits, e)
+	if mutate != nil {
+		c.mutations = append(c.mutations, mutate)
+	}
+}
+
+// Edits returns the byte edits, after Flush.
+func (c *Changes) Edits() []edit.Edit { return c.edits }
+
+// Flush turns the gathered additions into edits. Block insertions that
+// land on the same line go deepest first.
+func (c *Changes) Flush() error {
+	var blocks []blockInsert
+	for _, a := range c.adds {
+		if a.col.Style&yaml.FlowStyle != 0 || len(a.col.Content) == 0 {
+			if err := c.flushFlow(a); err != nil {
+				return err
+			}
+			continue
+		}
+		b, err := c.flushBlock(a)
+		if err != nil {
+			return err
+		}
+		blocks = append(blocks, b)
+	}
+	sort.SliceStable(blocks, func(i, j int) bool {
+		if blocks[i].edit.Start != blocks[j].edit.Start {
+			return blocks[i].edit.Start < blocks[j].edit.Start
+		}
+		if blocks[i].col != blocks[j].col {
+			return blocks[i].col > blocks[j].col
+		}
+		// An indentless sequence's new items go before its mapping's new
+		// keys at the same column.
+		return blocks[i].seq && !blocks[j].seq
+	})
+	for _, b := range blocks {
+		c.edits = append(c.edits, b.edit)
+	}
+	c.adds, c.byCol = nil, map[*yaml.Node]*addition{}
+	return nil
+}
+
+// A blockInsert is a block edit with the column of the lines it inserts.
+type blockInsert struct {
+	edit edit.Edit
+	col  int
+	seq  bool
+}
+
+// flushFlow appends to a flow collection: after its last entry, or right
+// after the opening bracket when it is empty.
+func (c *Changes) flushFlow(a *addition) error {
+	var parts []string
+	for i, v := range a.values {
+		text := v.FlowText()
+		if a.col.Kind == yaml.MappingNode {
+			text = Str(a.keys[i]).text() + ": " + text
+		}
+		parts = append(parts, text)
+	}
+	text := strings.Join(parts, ", ")
+	var at int
+	if n := len(a.col.Content); n == 0 {
+		at = c.s.Start(a.col)
+		if at >= len(c.s.Src) || c.s.Src[at] != '{' && c.s.Src[at] != '[' {
+			return errNotFlow
+		}
+		at++
+	} else {
+		end, err := c.s.End(a.col.Content[n-1], a.indent, true)
+		if err != nil {
+			return err
+		}
+		if pad, ok := c.s.onePerLine(a.col); ok {
+			at, text = c.s.flowLines(end, pad, parts)
+		} else {
+			at, text = end, ", "+text
+		}
+	}
+	c.edits = append(c.edits, edit.Edit{Start: at, End: at, Text: text})
+	return nil
+}
+
+// onePerLine reports whether a multi-line flow collection has its last
+// entry on a line of its own (after the bracket's line and after the
+// previous entry's), and returns that line's indentation.
+func (s *Source) onePerLine(col *yaml.Node) (string, bool) {
+	step := 1
+	if col.Kind == yaml.MappingNode {
+		step = 2
+	}
+	n := len(col.Content)
+	last := s.LineOf(s.Start(col.Content[n-step]))
+	if last == s.LineOf(s.Start(col)) || n > step && s.LineOf(s.Start(col.Content[n-2*step])) == last {
+		return "", false
+	}
+	return strings.Repeat(" ", s.IndentAt(s.lineStarts[last])), true
+}
+
+// flowLines returns where and what to insert to add entries on lines of
+// their own after the last entry of a flow collection, which ends at end.
+func (s *Source) flowLines(end int, pad string, parts []string) (int, string) {
+	sep := "," + s.EOL + pad
+	i := end
+	for i < len(s.Src) && isSpace(s.Src[i]) {
+		i++
+	}
+	if i < len(s.Src) && s.Src[i] == ',' {
+		return s.LineEnd(i), s.EOL + pad + strings.Join(parts, sep) + ","
+	}
+	return end, sep + strings.Join(parts, sep)
+}
+
+// flushBlock appends lines after a block collection's last entry, indented
+// like its entries.
+func (c *Changes) flushBlock(a *addition) (blockInsert, error) {
+	s := c.s
+	first := a.col.Content[0]
+	end, err := s.End(a.col, a.indent, false)
+	if err != nil {
+		return blockInsert{}, err
+	}
+	var lines []string
+	var entryCol int
+	if a.col.Kind == yaml.SequenceNode {
+		entryCol = s.dashColumn(first)
+		st := c.SeqStyleFor(nil)
+		for _, v := range a.values {
+			lines = append(lines, c.itemLines(entryCol, s.dashSpace(first), v, st)...)
+		}
+	} else {
+		entryCol = s.Column(s.Start(first))
+		st := c.SeqStyleFor(a.col)
+		for i, v := range a.values {
+			lines = append(lines, c.keyLines(entryCol, a.keys[i], v, st)...)
+		}
+	}
+	return blockInsert{c.InsertLines(s.afterEntry(end, entryCol), lines), entryCol, a.col.Kind == yaml.SequenceNode}, nil
+}
+
+// InsertLines returns a block edit inserting whole lines at a line start,
+// with the file's line ending. At the end of a file without a final line
+// break the lines go after a new break and the file still ends without one.
+func (c *Changes) InsertLines(at int, lines []string) edit.Edit {
+	eol := c.s.EOL
+	text := strings.Join(lines, eol) + eol
+	if at == len(c.s.Src) && at > 0 && !isBreak(c.s.Src[at-1]) {
+		text = eol + strings.Join(lines, eol)
+	}
+	return edit.Edit{Start: at, End: at, Text: text, Block: true}
+}
+
+// afterEntry returns where lines go after an entry whose text ends at end:
+// the start of the next line, past comment lines indented deeper than the
+// entries (they belong to the last entry).
+func (s *Source) afterEntry(end, entryCol int) int {
+	at := s.NextLine(end)
+	for at < len(s.Src) {
+		ind := s.IndentAt(at)
+		if at+ind < len(s.Src) && s.Src[at+ind] == '#' && ind > entryCol {
+			at = s.NextLine(at)
+			continue
+		}
+		break
+	}
+	return at
+}

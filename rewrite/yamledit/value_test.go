@@ -1,0 +1,78 @@
+package yamledit
+
+import (
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/rofix/rofix/rewrite/edit"
+)
+
+// TestScalarText: inserted strings are plain when they read back as the
+// same string in YAML 1.2 and 1.1 alike, double-quoted otherwise.
+func TestScalarText(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"/tmp", "/tmp"},
+		{"var-cache-nginx", "var-cache-nginx"},
+		{"true", `"true"`},
+		{"yes", `"yes"`},
+		{"Off", `"Off"`},
+		{"1000", `"1000"`},
+		{"a b", `"a b"`},
+		{"x: y", `"x: y"`},
+		{"", `""`},
+		{"~", `"~"`},
+		{"null", `"null"`},
+	} {
+		if got := Str(c.in).text(); got != c.want {
+			t.Errorf("Str(%q).text() = %s, want %s", c.in, got, c.want)
+		}
+	}
+	if got := Bool(true).text(); got != "true" {
+		t.Errorf("Bool(true).text() = %s", got)
+	}
+}
+
+// TestInsertNested: a nested mapping and a list of mappings inserted into a
+// block mapping take the file's indentation and sequence style, and the
+// result verifies.
+func TestInsertNested(t *testing.T) {
+	for _, c := range []struct{ name, src, want string }{
+		{"indent-2-indentless", "a:\n  b: 1\n  l:\n  - x\n", "a:\n  b: 1\n  l:\n  - x\n  sc:\n    ro: true\n  m:\n  - name: tmp\n    path: /tmp\n"},
+		{"indent-4", "a:\n    b: 1\n    l:\n        - x\n", "a:\n    b: 1\n    l:\n        - x\n    sc:\n        ro: true\n    m:\n        - name: tmp\n          path: /tmp\n"},
+		{"flow", "a: {b: 1}\n", "a: {b: 1, sc: {ro: true}, m: [{name: tmp, path: /tmp}]}\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := Parse([]byte(c.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, a := Lookup(DocRoot(s.Docs[0]), "a")
+			if a == nil || a.Kind != yaml.MappingNode {
+				t.Fatal("no mapping a")
+			}
+			ch := NewChanges(s)
+			ch.AddKey(a, 0, "sc", Map("ro", Bool(true)))
+			ch.AddKey(a, 0, "m", Seq(Map("name", Str("tmp"), "path", Str("/tmp"))))
+			if err := ch.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			out := apply(t, c.src, ch)
+			if out != c.want {
+				t.Errorf("got:\n%s\nwant:\n%s", out, c.want)
+			}
+			if err := ch.Verify([]byte(out)); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+func apply(t *testing.T, src string, ch *Changes) string {
+	t.Helper()
+	out, err := edit.Apply([]byte(src), ch.Edits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}

@@ -1,0 +1,57 @@
+package yamledit
+
+import (
+	"fmt"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Verify re-parses out and checks it equals the original documents with the
+// planned tree changes applied. Positions, styles and comments are not
+// compared: the byte edits alone decide those, and the golden tests check
+// them.
+func (c *Changes) Verify(out []byte) error {
+	after, err := Parse(out)
+	if err != nil {
+		return fmt.Errorf("the edited file does not parse: %w", err)
+	}
+	for _, m := range c.mutations {
+		m()
+	}
+	c.mutations = nil
+	if len(after.Docs) != len(c.s.Docs) {
+		return fmt.Errorf("the edited file has %d documents, want %d", len(after.Docs), len(c.s.Docs))
+	}
+	for i, d := range c.s.Docs {
+		if path, ok := equalNodes(d, after.Docs[i], ""); !ok {
+			return fmt.Errorf("the edited file differs from the intended change at %s", path)
+		}
+	}
+	return nil
+}
+
+// equalNodes compares two trees by kind, resolved tag, value, anchor and
+// children, returning the path of the first difference.
+func equalNodes(a, b *yaml.Node, path string) (string, bool) {
+	if a.Kind != b.Kind || a.ShortTag() != b.ShortTag() || a.Anchor != b.Anchor || len(a.Content) != len(b.Content) {
+		return fmt.Sprintf("%s (kind %v/%v, tag %s/%s, %d/%d children)", path, a.Kind, b.Kind, a.ShortTag(), b.ShortTag(), len(a.Content), len(b.Content)), false
+	}
+	switch a.Kind {
+	case yaml.ScalarNode, yaml.AliasNode:
+		if a.Value != b.Value {
+			return fmt.Sprintf("%s (%q, want %q)", path, b.Value, a.Value), false
+		}
+	}
+	for i := range a.Content {
+		child := path
+		if a.Kind == yaml.MappingNode && i%2 == 1 {
+			child += "." + a.Content[i-1].Value
+		} else if a.Kind == yaml.SequenceNode {
+			child += fmt.Sprintf("[%d]", i)
+		}
+		if p, ok := equalNodes(a.Content[i], b.Content[i], child); !ok {
+			return p, false
+		}
+	}
+	return path, true
+}
