@@ -83,14 +83,14 @@ func (w *decodeWalk) mapping(m *yaml.Node) error {
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
+		if dropped(v) {
+			continue // compose-go drops the key with its value
+		}
 		if err := w.key(k); err != nil {
 			return err
 		}
 		if err := w.node(k); err != nil {
 			return err
-		}
-		if dropped(v) {
-			continue
 		}
 		if isMergeKey(k) {
 			if err := w.merge(v); err != nil {

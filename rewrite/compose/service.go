@@ -59,6 +59,8 @@ func (p *planner) services(key, services *yaml.Node) error {
 			continue
 		}
 		switch {
+		case dropped(v):
+			continue // "name: !reset" removes the service an earlier file defined
 		case v.Kind == yaml.AliasNode:
 			p.plan.Add(finding.Unsupported, off, off, false, "service %s is an alias of &%s: it shares that mapping, which is hardened where it is defined", k.Value, v.Value)
 			continue
