@@ -136,6 +136,7 @@ var verdictCases = []struct{ name, src string }{
 	{"anchor with punctuation", "x-0: &!\n"},
 	{"anchor and alias with a dot", "x-env: &default.env {TZ: UTC}\nservices:\n  web:\n    image: x\n    environment: *default.env\n"},
 	{"reset document", "!reset"},
+	{"merge under services", "services:\n <<: [] \n"},
 	{"integer key with a reset value", "services:\n 00: !reset\n"},
 	{"tag with a comma", "services:\n A: \n  A: !,"},
 	{"tag with a comma in flow", "services:\n  web:\n    image: x\n    labels: [!a,b]\n"},

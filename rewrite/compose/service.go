@@ -45,6 +45,13 @@ func (p *planner) services(key, services *yaml.Node) error {
 		// Under services, x- keys are service names too: compose-go only
 		// treats x- as an extension at the top level and inside objects.
 		k, v := services.Content[i], services.Content[i+1]
+		if isMergeKey(k) {
+			if !dropped(v) && len(mergeSources(&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{k, v}}, 0)) > 0 {
+				at := p.s.start(k)
+				p.plan.Add(finding.Unsupported, at, at, false, "services merged in with << are not hardened here; harden them where the merged mapping is written")
+			}
+			continue
+		}
 		if k.Kind != yaml.ScalarNode {
 			return finding.Errorf(p.s.start(k), "a service name must be a plain string, not a %s", kindName(k))
 		}
