@@ -124,6 +124,16 @@ func (h *harness) cleanRun(cli string, env []string, id string) error {
 	if own := rofixImageName(id); strings.TrimSpace(run("images", "-q", own)) != "" {
 		run("rmi", "-f", own)
 	}
+	// The real-servers images of the run (realapps_test.go), tagged e2e-ID.
+	var realapps []string
+	for _, ref := range strings.Fields(run("images", "--format", "{{.Repository}}:{{.Tag}}")) {
+		if m := staleRealapps.FindStringSubmatch(ref); m != nil && m[1] == id {
+			realapps = append(realapps, ref)
+		}
+	}
+	if len(realapps) > 0 {
+		run(append([]string{"rmi", "-f"}, realapps...)...)
+	}
 	return errors.Join(errs...)
 }
 
@@ -138,6 +148,10 @@ func rofixImageName(id string) string { return "localhost/rofix-e2e-" + id + "-r
 
 // staleImage matches the test images; the group is the run id.
 var staleImage = regexp.MustCompile(`^localhost/rofix-e2e-([0-9a-f]{10})(-cache|-rofix)?$`)
+
+// staleRealapps matches the real-servers images of a run; the group is the
+// run id.
+var staleRealapps = regexp.MustCompile(`^localhost/realapps(?:-[a-z]+)?:e2e-([0-9a-f]{10})$`)
 
 // sweep removes what runs that were killed before their cleanup left behind:
 // their temporary directories (whose pid file names a dead process) and
@@ -161,13 +175,17 @@ func (h *harness) sweep(clis []string) {
 		}
 	}
 	for _, cli := range clis {
-		out, err := h.command(context.Background(), cli, "images", "--format", "{{.Repository}}").Output()
+		out, err := h.command(context.Background(), cli, "images", "--format", "{{.Repository}}:{{.Tag}}").Output()
 		if err != nil {
 			continue
 		}
 		stale := map[string]bool{}
 		for _, repo := range strings.Fields(string(out)) {
-			if m := staleImage.FindStringSubmatch(repo); m != nil && !live[m[1]] && m[1] != h.id {
+			m := staleImage.FindStringSubmatch(strings.TrimSuffix(repo, ":latest"))
+			if m == nil {
+				m = staleRealapps.FindStringSubmatch(repo)
+			}
+			if m != nil && !live[m[1]] && m[1] != h.id {
 				stale[m[1]] = true
 			}
 		}

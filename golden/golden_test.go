@@ -16,6 +16,7 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/rofix/rofix/rewrite"
+	"github.com/rofix/rofix/rewrite/config"
 	"github.com/rofix/rofix/rewrite/diff"
 	"github.com/rofix/rofix/rewrite/policy"
 	"github.com/rofix/rofix/rewrite/textpos"
@@ -29,6 +30,8 @@ var update = flag.Bool("update", false, "rewrite the expected sections of the go
 //	             a line "no-final-newline" strips the last newline of the input
 //	             and output sections (txtar cannot hold a file without one)
 //	-- NAME --   the input, first; NAME picks the engine (compose.yaml, x.sh)
+//	-- .rofix.yaml -- a config file applied to the policy, as if found next
+//	             to the input
 //	-- output -- the expected output; absent when the input must stay unchanged
 //	-- findings -- one finding per line, as "line:col: rule: message [(fixed)]"
 //	-- error --  the expected error, when the input must be refused
@@ -76,6 +79,15 @@ func runCase(t *testing.T, file string) {
 	kept, err := caseTree(&pol, ar.Files[1:])
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, f := range kept {
+		if f.Name == config.FileName {
+			c, err := config.Parse(f.Name, f.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pol = c.Apply(pol, strings.Contains(string(ar.Comment), "--ro-mounts="))
+		}
 	}
 	kind := rewrite.DetectKind(input.Name, input.Data, true)
 	res := rewrite.Process(input.Name, input.Data, kind, pol)

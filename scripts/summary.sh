@@ -9,7 +9,7 @@ pkg=$1
 pattern=$2
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-go test -count=1 -v "$pkg" >"$log" 2>&1
+go test -count=1 -timeout 60m -v "$pkg" >"$log" 2>&1
 status=$?
 if [ "${VERBOSE:-}" = 1 ] || [ "$status" != 0 ]; then
 	cat "$log"

@@ -6,20 +6,82 @@ import (
 	"testing"
 )
 
-// TestNoExecNoNetwork proves by the import graph that rofix cannot run a
-// program or open a connection: neither os/exec nor net is linked into the
-// binary (net/url and net/netip are string parsers and may be). It also keeps test-only dependencies (compose-go, the Kubernetes API types) out of it.
-func TestNoExecNoNetwork(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", ".").Output()
+// module is rofix's import path.
+const module = "github.com/rofix/rofix"
+
+// learnPkg is the one package allowed to run programs and open connections.
+const learnPkg = module + "/rewrite/learn"
+
+// forbidden are the packages that run a program or open a connection
+// (net/url and net/netip are string parsers and may be linked).
+var forbidden = map[string]bool{"os/exec": true, "net": true, "net/http": true, "crypto/tls": true, "plugin": true}
+
+// goList runs "go list" with args and returns the words it prints.
+func goList(t *testing.T, args ...string) []string {
+	t.Helper()
+	out, err := exec.Command("go", append([]string{"list"}, args...)...).Output()
 	if err != nil {
-		t.Skipf("go list: %v", err)
+		t.Skipf("go list %s: %v", strings.Join(args, " "), err)
 	}
-	for _, pkg := range strings.Fields(string(out)) {
+	return strings.Fields(string(out))
+}
+
+// TestNoExecNoNetwork proves by the import graph that the rewrite path
+// cannot run a program or open a connection: no package of rofix links
+// os/exec, net, net/http, crypto/tls or plugin, except rewrite/learn ("rofix
+// learn" asks the engine) and this command, which links learn only to
+// dispatch "rofix learn" to it. rewrite/cli, which does everything else,
+// does not import learn. The bench programs (they drive rofix binaries) and
+// the e2e suite are not part of rofix. It also keeps test-only dependencies
+// (compose-go, the Kubernetes API types) out of the binary.
+func TestNoExecNoNetwork(t *testing.T) {
+	checked := 0
+	for _, pkg := range goList(t, module+"/...") {
 		switch {
-		case pkg == "os/exec", pkg == "net", pkg == "net/http", pkg == "crypto/tls", pkg == "plugin":
-			t.Errorf("rofix links %s", pkg)
-		case strings.HasPrefix(pkg, "github.com/compose-spec/"), strings.HasPrefix(pkg, "k8s.io/"), strings.HasPrefix(pkg, "sigs.k8s.io/"):
-			t.Errorf("the test-only oracle %s is linked into rofix", pkg)
+		case pkg == learnPkg, pkg == module+"/cmd/rofix", pkg == module+"/e2e",
+			strings.HasPrefix(pkg, module+"/bench"):
+			continue
+		}
+		checked++
+		for _, dep := range goList(t, "-deps", pkg) {
+			switch {
+			case forbidden[dep]:
+				t.Errorf("%s links %s", pkg, dep)
+			case dep == learnPkg:
+				t.Errorf("%s links %s", pkg, dep)
+			}
+		}
+	}
+	if checked < 10 {
+		t.Fatalf("checked only %d packages: the package list is wrong", checked)
+	}
+	// The command itself: what it links beyond learn comes through cli.
+	cmdImports := goList(t, "-f", `{{join .Imports " "}}`, ".")
+	for _, imp := range cmdImports {
+		if forbidden[imp] {
+			t.Errorf("cmd/rofix imports %s itself", imp)
+		}
+	}
+	sawLearn := false
+	for _, dep := range goList(t, "-deps", ".") {
+		if strings.HasPrefix(dep, "github.com/compose-spec/") || strings.HasPrefix(dep, "k8s.io/") || strings.HasPrefix(dep, "sigs.k8s.io/") {
+			t.Errorf("the test-only oracle %s is linked into rofix", dep)
+		}
+		sawLearn = sawLearn || dep == learnPkg
+	}
+	if !sawLearn {
+		t.Errorf("cmd/rofix does not link %s: rofix learn is not dispatched", learnPkg)
+	}
+	// learn is the only rofix package that imports os/exec directly.
+	for _, line := range goList(t, "-deps", "-f", `{{.ImportPath}}:{{join .Imports ","}}`, ".") {
+		path, imports, _ := strings.Cut(line, ":")
+		if !strings.HasPrefix(path, module) || path == learnPkg {
+			continue
+		}
+		for _, imp := range strings.Split(imports, ",") {
+			if forbidden[imp] {
+				t.Errorf("%s imports %s", path, imp)
+			}
 		}
 	}
 }

@@ -1,6 +1,8 @@
 // Command rofix hardens the files that start containers: Docker Compose
 // files and shell scripts with docker, podman and nerdctl run commands.
-// Run "rofix -h" for usage.
+// Run "rofix -h" for usage. "rofix learn" (package learn) is the one
+// subcommand that asks a container engine; everything else is cli's, which
+// never executes a program nor opens a connection.
 package main
 
 import (
@@ -8,6 +10,7 @@ import (
 	"runtime/debug"
 
 	"github.com/rofix/rofix/rewrite/cli"
+	"github.com/rofix/rofix/rewrite/learn"
 )
 
 func main() {
@@ -18,5 +21,14 @@ func main() {
 		// scan's CPU time (see BENCHMARKS.md).
 		debug.SetGCPercent(400)
 	}
-	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	os.Exit(dispatch(os.Args[1:]))
+}
+
+// dispatch sends "rofix learn" to learn and everything else to cli, and
+// returns the exit status.
+func dispatch(args []string) int {
+	if len(args) > 0 && args[0] == "learn" {
+		return learn.Main(args[1:], os.Stdout, os.Stderr)
+	}
+	return cli.Main(args, os.Stdin, os.Stdout, os.Stderr)
 }

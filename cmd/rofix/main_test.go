@@ -5,13 +5,11 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
-
-	"github.com/rofix/rofix/rewrite/cli"
 )
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"rofix": func() { os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		"rofix": func() { os.Exit(dispatch(os.Args[1:])) },
 	})
 }
 

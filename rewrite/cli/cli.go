@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/rofix/rofix/rewrite/config"
 	"github.com/rofix/rofix/rewrite/policy"
 )
 
@@ -51,6 +52,9 @@ Flags:
   -ro-mounts MODE which bind mounts become read-only: auto (configuration
                   under /etc, the engine socket, single files; the default),
                   binds (every bind mount) or off
+  -config FILE    use FILE as the config file of every processed file instead
+                  of discovering .rofix.yaml (in the file's directory or the
+                  nearest parent, up to the repository root)
   -format FORMAT  what stdout carries: text (diffs, lists, content; the
                   default), or one document for the whole run instead of
                   the diffs: json, sarif (SARIF 2.1.0 with fixes) or
@@ -94,6 +98,13 @@ type options struct {
 	env                               env    // see term.go
 	policy                            policy.Policy
 	paths                             []string
+	// configFile is the --config file, "" for discovery; roMountsGiven
+	// says --ro-mounts was given (it then wins over a config's mode).
+	configFile    string
+	roMountsGiven bool
+	// configs gives each file its config and policy, loading each config
+	// file once for the whole run.
+	configs *config.Finder
 }
 
 // Main runs rofix with args (without the program name) and returns the exit
@@ -105,7 +116,12 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // run is Main with the environment given.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, e env) int {
 	if len(args) > 0 && args[0] == "images" {
-		return runImages(policy.Builtin(), args[1:], stdout, stderr)
+		k, err := imagesKnowledge()
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return ExitError
+		}
+		return runImages(k, args[1:], stdout, stderr)
 	}
 	if len(args) > 0 && args[0] == "lsp" {
 		return runLSP(args[1:], stdin, stdout, stderr)
@@ -120,6 +136,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, e env) int {
 		return ExitError
 	}
 	opts.env = e
+	if opts.configs, err = config.NewFinder(opts.policy, opts.roMountsGiven, opts.configFile); err != nil {
+		fmt.Fprintf(stderr, "%v\nrofix: the config file has errors; nothing was processed\n", err)
+		return ExitError
+	}
 	if opts.stdinName != "" {
 		return runStdin(opts, stdin, stdout, stderr)
 	}
@@ -137,6 +157,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&opts.verbose, "v", false, "")
 	fs.BoolVar(&opts.docs, "docs", false, "")
 	fs.StringVar(&opts.stdinName, "stdin-filename", "", "")
+	fs.StringVar(&opts.configFile, "config", "", "")
 	roMounts := fs.String("ro-mounts", "auto", "")
 	fs.StringVar(&opts.format, "format", formatText, "")
 	if err := fs.Parse(args); err != nil {
@@ -150,6 +171,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, err
 	}
 	opts.policy.ROMounts = mode
+	fs.Visit(func(f *flag.Flag) { opts.roMountsGiven = opts.roMountsGiven || f.Name == "ro-mounts" })
 	opts.paths = fs.Args()
 	if opts.stdinName != "" {
 		if len(opts.paths) > 0 {

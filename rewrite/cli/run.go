@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/rofix/rofix/rewrite"
+	"github.com/rofix/rofix/rewrite/config"
 	"github.com/rofix/rofix/rewrite/diff"
 	"github.com/rofix/rofix/rewrite/textpos"
 )
@@ -21,6 +22,11 @@ type outcome struct {
 	job job
 	res *rewrite.Result
 	err error // reading or writing failed
+	// badConfig is set when the file's config file has errors: the file
+	// was not processed (err says so). firstOfConfig marks the first file
+	// of that config in the output, where its errors are printed.
+	badConfig     *config.Governing
+	firstOfConfig bool
 }
 
 // runPaths processes every file on the command line, in parallel on all
@@ -32,8 +38,13 @@ func runPaths(opts *options, stdout, stderr io.Writer) int {
 	// messages stay next to the file's diff on a terminal.
 	errs := bufio.NewWriter(stderr)
 	status := ExitOK
+	shown := map[string]bool{} // config files whose errors were printed
 	rep := newReporter(opts, errs)
 	emit := func(o *outcome) {
+		if o.badConfig != nil {
+			o.firstOfConfig = !shown[o.badConfig.Path]
+			shown[o.badConfig.Path] = true
+		}
 		var s int
 		if rep.progress == nil {
 			s = render(opts, o, out, errs)
@@ -142,7 +153,13 @@ func processJob(opts *options, j job) *outcome {
 		o.job.note = "Markdown is hardened only with --docs (documentation often shows a command on purpose); left unchanged"
 		return o
 	}
-	o.res = rewrite.Process(j.path, src, kind, withTree(opts.policy, j.path))
+	gov := opts.configs.For(j.path)
+	if gov.Err != nil {
+		o.badConfig, o.job.kind = gov, kind
+		o.err = fmt.Errorf("not processed: its config file %s has errors", gov.Path)
+		return o
+	}
+	o.res = rewrite.Process(j.path, src, kind, withTree(gov.Policy, j.path))
 	if opts.write && o.res.Changed() {
 		if err := writeAtomic(j.path, src, o.res.Out, mode); err != nil {
 			o.err = fmt.Errorf("not written: %w", trimPathError(err))
@@ -161,6 +178,12 @@ func render(opts *options, o *outcome, stdout, stderr io.Writer) int {
 	case o.job.note != "":
 		fmt.Fprintf(stderr, "%s: note: %s\n", path, o.job.note)
 		return ExitOK
+	case o.badConfig != nil:
+		if o.firstOfConfig {
+			fmt.Fprintln(stderr, o.badConfig.Err)
+		}
+		fmt.Fprintf(stderr, "%s: %v\n", path, o.err)
+		return ExitError
 	case o.res == nil && o.err != nil:
 		fmt.Fprintf(stderr, "%s: %v\n", path, trimPathError(o.err))
 		return ExitError
@@ -256,12 +279,14 @@ func runStdin(opts *options, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: input over the %d MiB limit\n", opts.stdinName, MaxFileSize>>20)
 		return ExitError
 	}
-	kind := rewrite.DetectKind(opts.stdinName, src, true)
-	pol := opts.policy
-	if opts.stdinName != "" {
-		pol = withTree(pol, opts.stdinName) // an editor names the file it holds
+	gov := opts.configs.For(opts.stdinName)
+	if gov.Err != nil {
+		fmt.Fprintf(stderr, "%v\n%s: not processed: its config file %s has errors\n", gov.Err, opts.stdinName, gov.Path)
+		return ExitError
 	}
-	res := rewrite.Process(opts.stdinName, src, kind, pol)
+	kind := rewrite.DetectKind(opts.stdinName, src, true)
+	// An editor names the file it holds: its tree gives the Dockerfiles.
+	res := rewrite.Process(opts.stdinName, src, kind, withTree(gov.Policy, opts.stdinName))
 	status := reportResult(opts, opts.stdinName, res, stderr)
 	if opts.format != formatText {
 		if err := stdinDocument(opts, res, stdout); err != nil {

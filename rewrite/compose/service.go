@@ -77,7 +77,8 @@ func (p *planner) services(key, services *yaml.Node) error {
 		case v.Kind != yaml.MappingNode:
 			return finding.Errorf(p.s.start(v), "service %s must be a mapping", k.Value)
 		}
-		svc := &service{name: k.Value, key: k, m: v, indent: indent, ignore: ig}
+		// Rules a config file switches off are skipped like a directive's.
+		svc := &service{name: k.Value, key: k, m: v, indent: indent, ignore: ig.Merge(directive.Ignore{Rules: p.pol.Off})}
 		if hasDirective {
 			p.plan.Add(finding.Directive, off, off, false, "rules %s skipped for service %s by rofix:ignore", joinRules(ig.Rules), k.Value)
 		}

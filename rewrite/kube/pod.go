@@ -161,7 +161,8 @@ func (p *planner) container(m *yaml.Node, volumes map[string]*yaml.Node, vols *y
 		}
 		p.at(finding.Directive, c.label, "some rules skipped for container %s by rofix:ignore", c.name)
 	}
-	c.ig = ig
+	// Rules a config file switches off are skipped like a directive's.
+	c.ig = ig.Merge(directive.Ignore{Rules: p.pol.Off})
 	_, c.mounts = yamledit.Lookup(m, "volumeMounts")
 	_, sc := yamledit.Lookup(m, "securityContext")
 	scOK := sc == nil || sc.Kind == yaml.MappingNode && (len(sc.Content) > 0 || sc.Style&yaml.FlowStyle != 0)

@@ -7,6 +7,8 @@ package policy
 import (
 	"fmt"
 	"strings"
+
+	"github.com/rofix/rofix/rewrite/finding"
 )
 
 // ROMounts selects which bind mounts become read-only.
@@ -47,6 +49,13 @@ type Policy struct {
 	TmpfsPaths []string
 	// Images is the image knowledge; nil means only TmpfsPaths.
 	Images *Knowledge
+	// Off lists the rules a config file switches off: the engines skip
+	// them everywhere, as if every service and command carried
+	// "# rofix:ignore RULE" (see the compose and shell planners).
+	Off []finding.Rule
+	// Services are per-service overrides by compose service name, merged
+	// over the image's needs by NeedsFor (see services.go).
+	Services map[string]*ImageEntry
 	// ReadFile reads a file named relative to the processed file's
 	// directory (the Dockerfile of a build: context); nil reads nothing.
 	// The engines never open files themselves: rewrite/cli sets it, and
@@ -57,10 +66,11 @@ type Policy struct {
 // NeedsFor returns what the container of a service (empty for a run
 // command) running image needs to run read-only.
 func (p Policy) NeedsFor(service, image string) Needs {
-	if p.Images == nil {
-		return Needs{Image: image, Tmpfs: p.TmpfsPaths, Verdict: Works}
+	n := Needs{Image: image, Tmpfs: p.TmpfsPaths, Verdict: Works}
+	if p.Images != nil {
+		n = p.Images.Lookup(image)
 	}
-	return p.Images.Lookup(image)
+	return p.overrideService(service, n)
 }
 
 // Default returns the policy rofix uses without flags.

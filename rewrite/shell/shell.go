@@ -27,6 +27,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/rofix/rofix/rewrite/directive"
 	"github.com/rofix/rofix/rewrite/encoding"
 	"github.com/rofix/rofix/rewrite/finding"
 	"github.com/rofix/rofix/rewrite/policy"
@@ -63,7 +64,8 @@ func Plan(name string, src []byte, pol policy.Policy) (*finding.Plan, error) {
 	}
 	var expect []expected
 	for _, inv := range res.Invocations {
-		ig := dirs.forSpan(inv.Start, inv.End)
+		// Rules a config file switches off are skipped like a directive's.
+		ig := dirs.forSpan(inv.Start, inv.End).Merge(directive.Ignore{Rules: pol.Off})
 		plan.Subject = subject(src, inv)
 		p := planner{src: src, inv: inv, pol: pol, ig: ig, plan: plan}
 		expect = append(expect, p.run())

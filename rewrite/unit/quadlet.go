@@ -41,7 +41,8 @@ func PlanContainer(src []byte, pol policy.Policy) (*finding.Plan, error) {
 		plan.Add(finding.Directive, header, header, false, "[Container] skipped by rofix:ignore")
 		return plan, nil
 	}
-	q := &quadlet{u: u, pol: pol, plan: plan, ig: ig, at: header}
+	// Rules a config file switches off are skipped like a directive's.
+	q := &quadlet{u: u, pol: pol, plan: plan, ig: ig.Merge(directive.Ignore{Rules: pol.Off}), at: header}
 	q.harden()
 	if len(q.edits) == 0 {
 		return plan, nil

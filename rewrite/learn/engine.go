@@ -1,0 +1,182 @@
+package learn
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// An Engine is a container engine's CLI: docker or podman, found on PATH,
+// so that the user's own DOCKER_HOST, contexts and CONTAINER_HOST apply.
+type Engine struct {
+	// Name is "docker" or "podman".
+	Name string
+	// CLI is the program's path.
+	CLI string
+	// Env is the environment of the commands; nil means the process's own.
+	Env []string
+
+	podman func() bool // see Podman
+}
+
+// commandTimeout bounds one engine command.
+const commandTimeout = time.Minute
+
+// FindEngine returns the engine named name ("docker" or "podman"), or, for
+// "", docker when it is on PATH and podman otherwise.
+func FindEngine(name string) (*Engine, error) {
+	names := []string{name}
+	switch name {
+	case "":
+		names = []string{"docker", "podman"}
+	case "docker", "podman":
+	default:
+		return nil, fmt.Errorf("--engine %q: want docker or podman", name)
+	}
+	for _, n := range names {
+		if p, err := exec.LookPath(n); err == nil {
+			return NewEngine(n, p), nil
+		}
+	}
+	return nil, fmt.Errorf("no %s on PATH", strings.Join(names, " or "))
+}
+
+// NewEngine returns the engine name ("docker" or "podman") run by the CLI
+// at path.
+func NewEngine(name, path string) *Engine {
+	e := &Engine{Name: name, CLI: path}
+	e.podman = sync.OnceValue(func() bool {
+		if e.Name == "podman" {
+			return true
+		}
+		// The docker CLI may talk to podman's Docker API (DOCKER_HOST on
+		// podman's socket): podman's semantics then apply.
+		out, err := e.run(context.Background(), "version", "--format", "{{range .Server.Components}}{{.Name}};{{end}}")
+		return err == nil && strings.Contains(string(out), "Podman")
+	})
+	return e
+}
+
+// Podman reports whether the containers run on podman: the podman CLI, or
+// the docker CLI on podman's Docker API.
+func (e *Engine) Podman() bool { return e.podman() }
+
+// run runs the CLI with args and returns its standard output.
+func (e *Engine) run(ctx context.Context, args ...string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, commandTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, e.CLI, args...)
+	cmd.Env = e.Env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			msg = err.Error()
+		}
+		return nil, fmt.Errorf("%s %s: %s", filepath.Base(e.CLI), strings.Join(args, " "), msg)
+	}
+	return out, nil
+}
+
+// Inspect returns what learn needs of a container.
+func (e *Engine) Inspect(ctx context.Context, container string) (Container, error) {
+	out, err := e.run(ctx, "container", "inspect", container)
+	if err != nil {
+		return Container{}, err
+	}
+	c, err := ParseInspect(out)
+	if err != nil {
+		return Container{}, fmt.Errorf("%s inspect %s: %v", e.Name, container, err)
+	}
+	return c, nil
+}
+
+// Diff returns the changes a container made to its root filesystem.
+func (e *Engine) Diff(ctx context.Context, container string) ([]Change, error) {
+	out, err := e.run(ctx, "diff", container)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := ParseDiff(string(out))
+	if err != nil {
+		return nil, fmt.Errorf("%s diff %s: %v", e.Name, container, err)
+	}
+	return cs, nil
+}
+
+// Stat returns the type, numeric owner and mode of a path in a container,
+// from the first header of the archive "cp CONTAINER:PATH -" streams (it
+// needs no tool inside the image). Podman's archive carries the caller's
+// ids with the container's user and group names: those names are looked up
+// in the container's /etc/passwd and /etc/group.
+func (e *Engine) Stat(ctx context.Context, container, path string) (Info, error) {
+	info, err := e.stat(ctx, container, path)
+	if err != nil || !needsNames(info) {
+		return info, err
+	}
+	for _, id := range []struct {
+		name, file string
+		set        *int
+	}{{info.User, "/etc/passwd", &info.UID}, {info.Group, "/etc/group", &info.GID}} {
+		if id.name == "" || id.name == "root" {
+			continue
+		}
+		file, err := e.readFile(ctx, container, id.file)
+		if err != nil {
+			return Info{}, err
+		}
+		n := LookupID(file, id.name)
+		if n < 0 {
+			return Info{}, fmt.Errorf("%s owner %q of %s is not in the container's %s", e.Name, id.name, path, id.file)
+		}
+		*id.set = n
+	}
+	return info, nil
+}
+
+// readFile returns a file of the container (at most 1 MiB).
+func (e *Engine) readFile(ctx context.Context, container, path string) ([]byte, error) {
+	out, err := e.run(ctx, "cp", container+":"+path, "-")
+	if err != nil {
+		return nil, err
+	}
+	return ReadFile(bytes.NewReader(out), 1<<20)
+}
+
+// stat reads the first header of the archive of path; only that header is
+// read.
+func (e *Engine) stat(ctx context.Context, container, path string) (Info, error) {
+	ctx, cancel := context.WithTimeout(ctx, commandTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, e.CLI, "cp", container+":"+path, "-")
+	cmd.Env = e.Env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return Info{}, err
+	}
+	if err := cmd.Start(); err != nil {
+		return Info{}, fmt.Errorf("%s cp: %v", e.Name, err)
+	}
+	info, rerr := ReadInfo(stdout)
+	// The rest of the archive is not needed: stop the copy.
+	cancel()
+	werr := cmd.Wait()
+	if rerr != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" && werr != nil && !errors.Is(ctx.Err(), context.Canceled) {
+			msg = werr.Error()
+		}
+		return Info{}, fmt.Errorf("%s cp %s:%s: %v %s", e.Name, container, path, rerr, msg)
+	}
+	return info, nil
+}

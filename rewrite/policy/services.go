@@ -1,0 +1,83 @@
+package policy
+
+// This file applies the per-service overrides of a config file (the
+// services: section of .rofix.yaml) to what the image knowledge says.
+
+import (
+	"sort"
+	"strings"
+)
+
+// overrideService merges the override for service, if any, over n, the
+// needs of its image, with the rules Lookup uses to merge entries: its
+// tmpfs entries and traits are merged with the image's (for an option set
+// both ways, such as uid=, the override's value wins); its volumes and
+// no_tmpfs paths are added and remove any tmpfs they forbid; its env
+// settings replace those of the same name. A run command (service "") has
+// no override.
+//
+// The override joins n.Entries only when it sets a verdict other than yes:
+// that verdict replaces the image's (the author knows this service) and is
+// reported with the override's name and conditions. Otherwise Entries stay
+// the image entries that matched, so Known still says whether the image is
+// known (a build: is then read for an unknown one), and its conditions
+// become a note.
+func (p Policy) overrideService(service string, n Needs) Needs {
+	o := p.Services[service]
+	if service == "" || o == nil {
+		return n
+	}
+	out := Needs{
+		Image:   n.Image,
+		Entries: n.Entries,
+		Volumes: sortedSet(append(canonicalAll(o.Volumes), n.Volumes...)),
+		NoTmpfs: sortedSet(append(canonicalAll(o.NoTmpfs), n.NoTmpfs...)),
+		Verdict: n.Verdict,
+		Notes:   append([]string(nil), n.Notes...),
+	}
+	var tmpfs []string
+	for _, t := range o.Tmpfs {
+		target, opts, _ := strings.Cut(t, ":")
+		tmpfs = append(tmpfs, joinTmpfs(CanonicalPath(target), opts))
+	}
+	for _, t := range o.Traits {
+		tmpfs = append(tmpfs, traitTmpfs[t])
+	}
+	for _, t := range mergeTmpfs(append(tmpfs, n.Tmpfs...)) {
+		if keepTmpfs(TmpfsTarget(t), out.Volumes, out.NoTmpfs) {
+			out.Tmpfs = append(out.Tmpfs, t)
+		}
+	}
+	out.Env = append([]EnvSetting(nil), o.Env...)
+	for _, e := range n.Env {
+		if !hasEnv(o.Env, e.Name) {
+			out.Env = append(out.Env, e)
+		}
+	}
+	sort.SliceStable(out.Env, func(i, j int) bool { return out.Env[i].Name < out.Env[j].Name })
+	switch {
+	case o.Verdict != "" && o.Verdict != Works:
+		out.Verdict = o.Verdict
+		out.Entries = append([]*ImageEntry{o}, n.Entries...)
+	case o.Verdict == Works:
+		out.Verdict = Works
+		fallthrough
+	default:
+		if o.Conditions != "" {
+			out.Notes = append(out.Notes, o.Name+": "+o.Conditions)
+		}
+	}
+	return out
+}
+
+func hasEnv(env []EnvSetting, name string) bool {
+	for _, e := range env {
+		if e.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// IsTrait reports whether name is a generic trait rofix knows.
+func IsTrait(name string) bool { return traitTmpfs[name] != "" }
