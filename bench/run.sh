@@ -11,7 +11,7 @@
 # All generated input (the 10,000-file tree, its 10x version, the 10 MB
 # compose file) lives in a temporary folder, removed at the end unless
 # BENCH_KEEP=1. The compose corpus is read where it is: ROFIX_CORPUS, else
-# /work/shared/corpus/compose, else ../shared/corpus/compose.
+# ../shared/corpus/compose (next to the repository).
 #
 # BENCH_QUICK=1 cuts the number of runs, for trying the script out; the
 # numbers it reports are then noisier.
@@ -28,7 +28,7 @@ command -v go >/dev/null 2>&1 || die "go not found"
 
 CORPUS=${ROFIX_CORPUS:-}
 if [ -z "$CORPUS" ]; then
-	for c in /work/shared/corpus/compose "$ROOT/../shared/corpus/compose"; do
+	for c in "$ROOT/../shared/corpus/compose"; do
 		if [ -f "$c/SOURCES.tsv" ]; then CORPUS=$c; break; fi
 	done
 fi

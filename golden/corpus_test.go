@@ -136,7 +136,7 @@ func TestCorpus(t *testing.T) {
 // itself rejects or that is not a compose file rofix can edit.
 func expectedRefusal(err error) bool {
 	msg := err.Error()
-	for _, s := range []string{"duplicate key", "format v1", "must be a mapping", "must be a plain string", "alias", "nesting"} {
+	for _, s := range []string{"compose rejects this file", "format v1", "must be a mapping", "must be a plain string", "alias", "nesting"} {
 		if strings.Contains(msg, s) {
 			return true
 		}

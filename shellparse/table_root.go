@@ -3,7 +3,7 @@ package shellparse
 // rootFlags are the flags that may stand between the program and its
 // subcommand ("docker -H tcp://x --context prod run"). Scope bits: the run
 // bit of an engine marks a root flag of that engine (root flags do not
-// depend on the subcommand). Sources: /work/shared/notes/dockerrun.md,
+// depend on the subcommand). Sources: the shared notes (../shared/notes/dockerrun.md),
 // sections 1.2, 2.1 and 2.2.
 var rootFlags = []flagSpec{
 	// docker (cli/flags/options.go, cmd/docker/docker.go)

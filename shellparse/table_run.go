@@ -4,7 +4,7 @@ package shellparse
 // v29.2.1, including hidden and deprecated flags that are still parsed),
 // podman (run/create flags, aliases, and the persistent root flags that are
 // valid after the subcommand) and nerdctl (run/create flags and persistent
-// root flags). Sources: /work/shared/notes/dockerrun.md, sections 1.3, 2.1,
+// root flags). Sources: the shared notes (../shared/notes/dockerrun.md), sections 1.3, 2.1,
 // 2.2 and appendix C.
 var runFlags = []flagSpec{
 	{"add-host", 0, true, all},

@@ -6,7 +6,7 @@
 //
 // Usage:
 //
-//	gentree -corpus /work/shared/corpus/compose -out DIR [-replicas 10]
+//	gentree -corpus ../shared/corpus/compose -out DIR [-replicas 10]
 //
 // The corpus is read where it is; nothing is copied into the repository.
 // It prints one line with the counts.
@@ -21,7 +21,7 @@ import (
 )
 
 func main() {
-	corpus := flag.String("corpus", "/work/shared/corpus/compose", "compose corpus folder (with SOURCES.tsv)")
+	corpus := flag.String("corpus", "../shared/corpus/compose", "compose corpus folder (with SOURCES.tsv)")
 	out := flag.String("out", "", "folder to create the tree in (must not exist)")
 	replicas := flag.Int("replicas", 10, "number of replicas of the mix")
 	flag.Parse()

@@ -159,9 +159,9 @@ func (r *report) write(notes string) {
 	r.p("- Runs per command: %s (hyperfine, after warm-up; times are medians, wall clock, shell start-up subtracted)\n\n", f["runs"])
 
 	r.p("## Inputs\n\n")
-	r.p("- Tree: %s\n", f["tree"])
-	r.p("- 10× tree: %s\n", f["tree10"])
-	r.p("  (compose files: the corpus at /work/shared/corpus/compose, replicated; shell: generated scripts with docker/podman run commands, 1/5 of them extensionless with a shebang; the rest: READMEs, Go, JSON, non-compose YAML, extensionless files with no or a Python/Node shebang, and matching files under .git, node_modules, vendor)\n")
+	r.p("- Tree: %s\n", treeName(f["tree"]))
+	r.p("- 10× tree: %s\n", treeName(f["tree10"]))
+	r.p("  (compose files: the corpus (../shared/corpus/compose or $ROFIX_CORPUS), replicated; shell: generated scripts with docker/podman run commands, 1/5 of them extensionless with a shebang; the rest: READMEs, Go, JSON, non-compose YAML, extensionless files with no or a Python/Node shebang, and matching files under .git, node_modules, vendor)\n")
 	r.p("- stdin compose sample: %s; stdin shell sample: %s\n", f["sample_compose"], f["sample_shell"])
 	r.p("- Large compose files: %s and %s bytes, generated (services none of which is hardened)\n\n", f["big1_bytes"], f["big10_bytes"])
 
@@ -418,4 +418,14 @@ func cpuModel() string {
 		}
 	}
 	return runtime.GOARCH
+}
+
+// treeName drops the temporary directory from gentree's "DIR: counts" line:
+// the report names no path of the machine it ran on.
+func treeName(line string) string {
+	dir, counts, ok := strings.Cut(line, ": ")
+	if !ok {
+		return line
+	}
+	return filepath.Base(dir) + ": " + counts
 }

@@ -111,10 +111,15 @@ func (c *changes) appendToScalar(n *yaml.Node, suffix string, indent int, flow b
 }
 
 // flush turns the gathered additions into edits. Block insertions that
-// land on the same line go deepest first: a key added to the last volume
-// of a service precedes the keys added to the service itself.
+// land on the same line go deepest first: an item added to a service's last
+// list, or a key added to its last volume, precedes the keys added to the
+// service itself. Depth is the nesting in the tree, not the column: an
+// indentless sequence ("key:\n- x") has its dashes at the column of the
+// keys of the mapping holding it, yet its items must come first or they
+// would land under the mapping's new last key.
 func (c *changes) flush() error {
 	var blocks []blockInsert
+	depth := c.s.depths()
 	for _, a := range c.adds {
 		if a.col.Style&yaml.FlowStyle != 0 {
 			if err := c.flushFlow(a); err != nil {
@@ -126,13 +131,14 @@ func (c *changes) flush() error {
 		if err != nil {
 			return err
 		}
+		b.depth = depth[a.col]
 		blocks = append(blocks, b)
 	}
 	sort.SliceStable(blocks, func(i, j int) bool {
 		if blocks[i].edit.Start != blocks[j].edit.Start {
 			return blocks[i].edit.Start < blocks[j].edit.Start
 		}
-		return blocks[i].col > blocks[j].col
+		return blocks[i].depth > blocks[j].depth
 	})
 	for _, b := range blocks {
 		c.edits = append(c.edits, b.edit)
@@ -140,10 +146,11 @@ func (c *changes) flush() error {
 	return nil
 }
 
-// A blockInsert is a block edit with the column of the lines it inserts.
+// A blockInsert is a block edit with the nesting depth of the collection
+// it appends to.
 type blockInsert struct {
-	edit edit.Edit
-	col  int
+	edit  edit.Edit
+	depth int
 }
 
 // flushFlow appends to a flow collection: after its last entry, or right
@@ -240,7 +247,7 @@ func (c *changes) flushBlock(a *addition) (blockInsert, error) {
 			}
 		}
 	}
-	return blockInsert{c.insertLines(s.afterEntry(end, entryCol), lines), entryCol}, nil
+	return blockInsert{edit: c.insertLines(s.afterEntry(end, entryCol), lines)}, nil
 }
 
 // insertLines returns a block edit inserting whole lines at a line start,
@@ -270,6 +277,23 @@ func (s *source) afterEntry(end, entryCol int) int {
 		break
 	}
 	return at
+}
+
+// depths returns the nesting depth of every node of the documents (aliases
+// are not followed: a node is counted where it is written).
+func (s *source) depths() map[*yaml.Node]int {
+	depth := map[*yaml.Node]int{}
+	var visit func(n *yaml.Node, d int)
+	visit = func(n *yaml.Node, d int) {
+		depth[n] = d
+		for _, child := range n.Content {
+			visit(child, d+1)
+		}
+	}
+	for _, d := range s.docs {
+		visit(d, 0)
+	}
+	return depth
 }
 
 func (v value) flowText() string {

@@ -53,6 +53,12 @@ func Plan(src []byte, pol policy.Policy) (*finding.Plan, error) {
 	if err := s.checkAliasExpansion(); err != nil {
 		return nil, err
 	}
+	if err := s.checkDecodable(); err != nil {
+		return nil, err
+	}
+	if err := s.checkAliasRatio(); err != nil {
+		return nil, err
+	}
 	if off, ok := s.ignoreFileDirective(); ok {
 		p.plan.Add(finding.Directive, off, off, false, "rofix:ignore-file: file skipped")
 		return p.plan, nil
@@ -89,8 +95,10 @@ func Plan(src []byte, pol policy.Policy) (*finding.Plan, error) {
 // recursive walk here safe on hostile input.
 const maxDepth = 1000
 
-// scan walks a document once: it rejects duplicate keys (compose refuses
-// them, and an edit would land on one copy only) and counts aliases.
+// scan walks a document once: it bounds nesting and counts aliases.
+// Duplicate keys (compose refuses them, and an edit would land on one copy
+// only) are refused with the rest of what decoding rejects
+// (checkDecodable).
 func (p *planner) scan(n *yaml.Node, depth int) error {
 	if depth > maxDepth {
 		return finding.Errorf(p.s.start(n), "nesting deeper than %d levels", maxDepth)
@@ -99,30 +107,10 @@ func (p *planner) scan(n *yaml.Node, depth int) error {
 		p.aliased[n.Alias]++
 		return nil
 	}
-	if n.Kind == yaml.MappingNode {
-		if err := p.checkDuplicates(n); err != nil {
-			return err
-		}
-	}
 	for _, c := range n.Content {
 		if err := p.scan(c, depth+1); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-func (p *planner) checkDuplicates(m *yaml.Node) error {
-	seen := make(map[string]int, len(m.Content)/2)
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		k := m.Content[i]
-		if k.Kind != yaml.ScalarNode {
-			continue
-		}
-		if first, dup := seen[k.Value]; dup {
-			return finding.Errorf(p.s.start(k), "duplicate key %q (first at line %d): compose rejects this file", k.Value, first)
-		}
-		seen[k.Value] = k.Line
 	}
 	return nil
 }
@@ -138,7 +126,7 @@ func (s *source) notCompose() error {
 		}
 		for i := 0; i+1 < len(top.Content); i += 2 {
 			v := top.Content[i+1]
-			if v.Kind != yaml.MappingNode {
+			if v.Kind != yaml.MappingNode || isTopLevelKey(top.Content[i].Value) {
 				continue
 			}
 			if k, _ := lookup(v, "image"); k != nil {
@@ -150,6 +138,17 @@ func (s *source) notCompose() error {
 		}
 	}
 	return ErrNotCompose
+}
+
+// isTopLevelKey reports a key compose knows at the top level, extensions
+// (x-) included: a volume named "build" or an extension holding image: is
+// no v1 service.
+func isTopLevelKey(key string) bool {
+	switch key {
+	case "version", "name", "include", "services", "networks", "volumes", "secrets", "configs", "models":
+		return true
+	}
+	return strings.HasPrefix(key, "x-")
 }
 
 // ignoreFileDirective finds a "# rofix:ignore-file" comment.
@@ -188,7 +187,10 @@ func lookup(m *yaml.Node, key string) (k, v *yaml.Node) {
 	return nil, nil
 }
 
-func isMergeKey(k *yaml.Node) bool { return k.Tag == "!!merge" || k.Value == "<<" && k.Style == 0 }
+// isMergeKey reports a "<<" merge key as the decoder sees it: a scalar
+// resolving to !!merge (plain "<<", or any key tagged !!merge; a quoted
+// "<<" is a plain string key).
+func isMergeKey(k *yaml.Node) bool { return k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" }
 
 // serviceDirective reads the ignore directives of a service: a comment on
 // the line above its key, or at the end of the key's line.

@@ -84,7 +84,12 @@ func (p *planner) scalarToList(m, k, v *yaml.Node, keyCol int, items []string) e
 		tag, seq.Tag = "!override", "!override"
 	}
 	if v.Tag != "!!null" && !reset {
-		texts = append(texts, string(s.src[start:end]))
+		// The value becomes the first item with its anchor and tag.
+		props := s.pos(v.Line, v.Column)
+		if s.lineOf(props) != s.lineOf(end) {
+			return errMultiline
+		}
+		texts = append(texts, string(s.src[props:end]))
 		seq.Content = append(seq.Content, v)
 	}
 	for _, item := range items {

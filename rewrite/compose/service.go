@@ -45,6 +45,13 @@ func (p *planner) services(key, services *yaml.Node) error {
 		// Under services, x- keys are service names too: compose-go only
 		// treats x- as an extension at the top level and inside objects.
 		k, v := services.Content[i], services.Content[i+1]
+		if isMergeKey(k) {
+			if !dropped(v) && len(mergeSources(&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{k, v}}, 0)) > 0 {
+				at := p.s.start(k)
+				p.plan.Add(finding.Unsupported, at, at, false, "services merged in with << are not hardened here; harden them where the merged mapping is written")
+			}
+			continue
+		}
 		if k.Kind != yaml.ScalarNode {
 			return finding.Errorf(p.s.start(k), "a service name must be a plain string, not a %s", kindName(k))
 		}
@@ -59,6 +66,8 @@ func (p *planner) services(key, services *yaml.Node) error {
 			continue
 		}
 		switch {
+		case dropped(v):
+			continue // "name: !reset" removes the service an earlier file defined
 		case v.Kind == yaml.AliasNode:
 			p.plan.Add(finding.Unsupported, off, off, false, "service %s is an alias of &%s: it shares that mapping, which is hardened where it is defined", k.Value, v.Value)
 			continue
@@ -113,11 +122,20 @@ func mergeSources(m *yaml.Node, depth int) []*yaml.Node {
 			continue
 		}
 		v := m.Content[i+1]
+		if dropped(v) {
+			continue
+		}
+		if v.Kind == yaml.AliasNode && v.Alias != nil && v.Alias.Kind == yaml.SequenceNode {
+			v = v.Alias // compose-go merges an alias of a list of mappings too
+		}
 		refs := []*yaml.Node{v}
 		if v.Kind == yaml.SequenceNode {
 			refs = v.Content
 		}
 		for _, r := range refs {
+			if dropped(r) {
+				continue
+			}
 			if r.Kind == yaml.AliasNode {
 				r = r.Alias
 			}

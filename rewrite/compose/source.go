@@ -35,19 +35,40 @@ func parse(src []byte) (*source, error) {
 	if err := encoding.Check(src, true); err != nil {
 		return nil, err
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(src))
+	text := printable(src)
+	for renames := 0; ; renames++ {
+		docs, err := decodeAll(text)
+		if err == nil {
+			s.docs = docs
+			return s, nil
+		}
+		// yaml.v3 takes only letters, digits, "-" and "_" in anchor
+		// names; compose's YAML library takes any printable ASCII but
+		// ":" and flow indicators (&default.env). Rename such an anchor
+		// or alias for parsing, then try again.
+		if renames == maxRenames {
+			return nil, finding.Errorf(0, "more than %d anchor names with punctuation; rofix does not read this file", maxRenames)
+		}
+		if text, err = s.renameAnchor(text, err); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func decodeAll(text []byte) ([]*yaml.Node, error) {
+	var docs []*yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(text))
 	for {
 		var doc yaml.Node
 		err := dec.Decode(&doc)
 		if errors.Is(err, io.EOF) {
-			break
+			return docs, nil
 		}
 		if err != nil {
-			return nil, s.yamlError(err)
+			return nil, err
 		}
-		s.docs = append(s.docs, &doc)
+		docs = append(docs, &doc)
 	}
-	return s, nil
 }
 
 // yamlError converts a yaml.v3 error ("yaml: line 3: ...") into a PosError.

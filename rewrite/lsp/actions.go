@@ -40,8 +40,8 @@ func (d *document) textEdits(edits []edit.Edit) []TextEdit {
 // rofix --stdin-filename writes for it. On a text rofix refuses it returns
 // no edits (like -w, it leaves the text as it is) and the error, for the
 // log; the error diagnostic already says what is wrong.
-func (d *document) formatting(pol policy.Policy, enc encoding) ([]TextEdit, error) {
-	res := d.analyse(pol, enc)
+func (d *document) formatting(policyFor PolicyFunc, enc encoding) ([]TextEdit, error) {
+	res := d.analyse(policyFor, enc)
 	switch {
 	case res == nil || res.NotCompose:
 		return []TextEdit{}, nil
@@ -54,8 +54,8 @@ func (d *document) formatting(pol policy.Policy, enc encoding) ([]TextEdit, erro
 // codeActions returns a quick fix for every finding in rng that rofix
 // fixes, and the source.fixAll.rofix action, filtered by the kinds the
 // client asked for (all when only is empty).
-func (d *document) codeActions(pol policy.Policy, enc encoding, rng Range, only []string) []CodeAction {
-	res := d.analyse(pol, enc)
+func (d *document) codeActions(policyFor PolicyFunc, enc encoding, rng Range, only []string) []CodeAction {
+	res := d.analyse(policyFor, enc)
 	actions := []CodeAction{}
 	if res == nil || res.Err != nil || len(res.Edits) == 0 {
 		return actions
@@ -67,7 +67,7 @@ func (d *document) codeActions(pol policy.Policy, enc encoding, rng Range, only 
 			if !f.Fixed || f.Start > end || f.End < start {
 				continue
 			}
-			edits, noun := d.unitFix(res, units, f, pol)
+			edits, noun := d.unitFix(res, units, f, d.pol)
 			title := fmt.Sprintf("Fix %s: harden this %s with rofix", f.Rule, noun)
 			if edits == nil {
 				edits = res.Edits

@@ -21,6 +21,7 @@ type document struct {
 	text       string
 
 	res   *rewrite.Result // nil until analysed, or when rofix does not handle it
+	pol   policy.Policy   // the policy res was computed with
 	done  bool            // res is up to date with text
 	lines *lines
 }
@@ -61,16 +62,27 @@ func (d *document) kind() rewrite.Kind {
 }
 
 // analyse runs rofix on the current text once per version.
-func (d *document) analyse(pol policy.Policy, enc encoding) *rewrite.Result {
+func (d *document) analyse(policyFor PolicyFunc, enc encoding) *rewrite.Result {
 	if d.done {
 		return d.res
 	}
 	d.done = true
 	d.res = nil
 	d.lines = newLines(d.text, enc)
-	if k := d.kind(); k != rewrite.Unknown {
-		d.res = rewrite.Process(d.name(), []byte(d.text), k, pol)
+	k := d.kind()
+	if k == rewrite.Unknown {
+		return nil
 	}
+	pol, err := policyFor(d.name())
+	if err != nil {
+		// Like the command line: a file whose config has errors is not
+		// processed; the error diagnostic names the config file.
+		src := []byte(d.text)
+		d.res = &rewrite.Result{Name: d.name(), Kind: k, Src: src, Out: src, Err: err}
+		return d.res
+	}
+	d.pol = pol
+	d.res = rewrite.Process(d.name(), []byte(d.text), k, pol)
 	return d.res
 }
 
@@ -85,8 +97,8 @@ func (d *document) setText(text string, version int) {
 // safely, a bind left writable). What an ignore directive did is
 // information: a person already decided. (The same split as the reports'
 // note and warning, seen before the fix rather than after.)
-func (d *document) diagnostics(pol policy.Policy, enc encoding) []Diagnostic {
-	res := d.analyse(pol, enc)
+func (d *document) diagnostics(policyFor PolicyFunc, enc encoding) []Diagnostic {
+	res := d.analyse(policyFor, enc)
 	diags := []Diagnostic{}
 	if res == nil || res.NotCompose {
 		return diags

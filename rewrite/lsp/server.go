@@ -19,7 +19,7 @@ const Version = "0.1"
 // server is the state of one session.
 type server struct {
 	out         io.Writer
-	pol         policy.Policy
+	policyFor   PolicyFunc
 	enc         encoding
 	docs        map[string]*document
 	initialized bool  // initialize was answered
@@ -31,12 +31,16 @@ type server struct {
 // shutdown first; the protocol asks for exit status 1 then.
 var ErrNoShutdown = errors.New("exit without shutdown")
 
+// A PolicyFunc returns the policy for the file at path (a document's URI
+// path), or the error of the config file that governs it.
+type PolicyFunc func(path string) (policy.Policy, error)
+
 // Serve runs a language server session: it reads messages from in and
 // writes to out until the client sends exit or closes in. It returns nil
 // after shutdown and exit, ErrNoShutdown after an exit alone, and an error
 // when the stream is broken. Requests are handled one at a time, in order.
-func Serve(in io.Reader, out io.Writer, pol policy.Policy) error {
-	s := &server{out: out, pol: pol, enc: utf16Encoding, docs: map[string]*document{}}
+func Serve(in io.Reader, out io.Writer, policyFor PolicyFunc) error {
+	s := &server{out: out, policyFor: policyFor, enc: utf16Encoding, docs: map[string]*document{}}
 	r := bufio.NewReaderSize(in, 64<<10)
 	for {
 		body, err := readMessage(r)
@@ -156,7 +160,7 @@ func (s *server) dispatch(method string, params json.RawMessage) (any, *rpcError
 		if rerr != nil {
 			return nil, rerr
 		}
-		edits, err := d.formatting(s.pol, s.enc)
+		edits, err := d.formatting(s.policyFor, s.enc)
 		if err != nil {
 			// Not a failed request: format-on-save keeps the text, as
 			// stdin mode does, and the log says why.
@@ -172,7 +176,7 @@ func (s *server) dispatch(method string, params json.RawMessage) (any, *rpcError
 		if rerr != nil {
 			return nil, rerr
 		}
-		return d.codeActions(s.pol, s.enc, p.Range, p.Context.Only), nil
+		return d.codeActions(s.policyFor, s.enc, p.Range, p.Context.Only), nil
 	}
 	return nil, &rpcError{codeMethodNotFound, "method not supported: " + method}
 }
@@ -212,7 +216,7 @@ func (s *server) doc(uri string) (*document, *rpcError) {
 func (s *server) publish(d *document) {
 	version := d.version
 	s.notify("textDocument/publishDiagnostics", publishDiagnosticsParams{
-		URI: d.uri, Version: &version, Diagnostics: d.diagnostics(s.pol, s.enc),
+		URI: d.uri, Version: &version, Diagnostics: d.diagnostics(s.policyFor, s.enc),
 	})
 }
 

@@ -81,10 +81,10 @@ func TestMatchesRofix(t *testing.T) {
 }
 
 // corpusDir returns the compose corpus (ROFIX_CORPUS, or
-// /work/shared/corpus/compose), or a small stand-in written to a temporary
+// ../shared/corpus/compose next to the repository), or a small stand-in written to a temporary
 // folder when there is none, so that the test always runs.
 func corpusDir(t *testing.T) string {
-	for _, dir := range []string{os.Getenv("ROFIX_CORPUS"), "/work/shared/corpus/compose"} {
+	for _, dir := range []string{os.Getenv("ROFIX_CORPUS"), filepath.Join("..", "..", "..", "..", "shared", "corpus", "compose")} {
 		if dir == "" {
 			continue
 		}
