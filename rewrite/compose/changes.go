@@ -87,12 +87,12 @@ func (c *changes) replace(e edit.Edit, mutate func()) {
 // comma. flow and indent describe where the scalar sits.
 func (c *changes) appendToScalar(n *yaml.Node, suffix string, indent int, flow bool) error {
 	s := c.s
-	start := s.start(n)
-	end, err := s.scalarEnd(n, indent, flow)
+	start := s.Start(n)
+	end, err := s.ScalarEnd(n, indent, flow)
 	if err != nil {
 		return err
 	}
-	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 || s.lineOf(start) != s.lineOf(end) {
+	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 || s.LineOf(start) != s.LineOf(end) {
 		return fmt.Errorf("it is a multi-line scalar")
 	}
 	mutate := func() { n.Value += suffix }
@@ -100,7 +100,7 @@ func (c *changes) appendToScalar(n *yaml.Node, suffix string, indent int, flow b
 	case n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0:
 		c.replace(edit.Edit{Start: end - 1, End: end - 1, Text: suffix}, mutate)
 	case flow && strings.Contains(suffix, ","):
-		if strings.ContainsAny(n.Value, `"\`) || string(s.src[start:end]) != n.Value {
+		if strings.ContainsAny(n.Value, `"\`) || string(s.Src[start:end]) != n.Value {
 			return fmt.Errorf("it would need quoting")
 		}
 		c.replace(edit.Edit{Start: start, End: end, Text: `"` + n.Value + suffix + `"`}, mutate)
@@ -167,9 +167,9 @@ func (c *changes) flushFlow(a *addition) error {
 	text := strings.Join(parts, ", ")
 	var at int
 	if n := len(a.col.Content); n == 0 {
-		at = c.s.start(a.col) + 1
+		at = c.s.Start(a.col) + 1
 	} else {
-		end, err := c.s.end(a.col.Content[n-1], a.indent, true)
+		end, err := c.s.End(a.col.Content[n-1], a.indent, true)
 		if err != nil {
 			return err
 		}
@@ -192,11 +192,11 @@ func (s *source) onePerLine(col *yaml.Node) (string, bool) {
 		step = 2
 	}
 	n := len(col.Content)
-	last := s.lineOf(s.start(col.Content[n-step]))
-	if last == s.lineOf(s.start(col)) || n > step && s.lineOf(s.start(col.Content[n-2*step])) == last {
+	last := s.LineOf(s.Start(col.Content[n-step]))
+	if last == s.LineOf(s.Start(col)) || n > step && s.LineOf(s.Start(col.Content[n-2*step])) == last {
 		return "", false
 	}
-	return strings.Repeat(" ", s.indentAt(s.lineStarts[last])), true
+	return strings.Repeat(" ", s.IndentAt(s.LineStart(last+1))), true
 }
 
 // flowLines returns where and what to insert to add entries on lines of
@@ -204,13 +204,13 @@ func (s *source) onePerLine(col *yaml.Node) (string, bool) {
 // after its trailing comma (and any comment on that line), keeping a
 // trailing comma, or after the entry, adding the comma it lacks.
 func (s *source) flowLines(end int, pad string, parts []string) (int, string) {
-	sep := "," + s.eol + pad
+	sep := "," + s.EOL + pad
 	i := end
-	for i < len(s.src) && isSpace(s.src[i]) {
+	for i < len(s.Src) && isSpace(s.Src[i]) {
 		i++
 	}
-	if i < len(s.src) && s.src[i] == ',' {
-		return s.lineEnd(i), s.eol + pad + strings.Join(parts, sep) + ","
+	if i < len(s.Src) && s.Src[i] == ',' {
+		return s.LineEnd(i), s.EOL + pad + strings.Join(parts, sep) + ","
 	}
 	return end, sep + strings.Join(parts, sep)
 }
@@ -220,20 +220,20 @@ func (s *source) flowLines(end int, pad string, parts []string) (int, string) {
 func (c *changes) flushBlock(a *addition) (blockInsert, error) {
 	s := c.s
 	first := a.col.Content[0]
-	end, err := s.end(a.col, a.indent, false)
+	end, err := s.End(a.col, a.indent, false)
 	if err != nil {
 		return blockInsert{}, err
 	}
 	var lines []string
 	var entryCol int
 	if a.col.Kind == yaml.SequenceNode {
-		entryCol = s.dashColumn(first)
+		entryCol = s.DashColumn(first)
 		prefix := strings.Repeat(" ", entryCol) + "-" + strings.Repeat(" ", s.dashSpace(first))
 		for _, v := range a.values {
 			lines = append(lines, prefix+v.scalar)
 		}
 	} else {
-		entryCol = s.column(s.start(first))
+		entryCol = s.Column(s.Start(first))
 		pad := strings.Repeat(" ", entryCol)
 		style := c.seqStyleFor(a.col)
 		for i, v := range a.values {
@@ -254,9 +254,9 @@ func (c *changes) flushBlock(a *addition) (blockInsert, error) {
 // with the file's line ending. At the end of a file without a final line
 // break the lines go after a new break and the file still ends without one.
 func (c *changes) insertLines(at int, lines []string) edit.Edit {
-	eol := c.s.eol
+	eol := c.s.EOL
 	text := strings.Join(lines, eol) + eol
-	if at == len(c.s.src) && at > 0 && !isBreak(c.s.src[at-1]) {
+	if at == len(c.s.Src) && at > 0 && !isBreak(c.s.Src[at-1]) {
 		text = eol + strings.Join(lines, eol)
 	}
 	return edit.Edit{Start: at, End: at, Text: text, Block: true}
@@ -267,11 +267,11 @@ func (c *changes) insertLines(at int, lines []string) edit.Edit {
 // entries (they belong to the last entry). Blank lines and comments at the
 // entries' column or left of it stay after the inserted lines.
 func (s *source) afterEntry(end, entryCol int) int {
-	at := s.nextLine(end)
-	for at < len(s.src) {
-		ind := s.indentAt(at)
-		if at+ind < len(s.src) && s.src[at+ind] == '#' && ind > entryCol {
-			at = s.nextLine(at)
+	at := s.NextLine(end)
+	for at < len(s.Src) {
+		ind := s.IndentAt(at)
+		if at+ind < len(s.Src) && s.Src[at+ind] == '#' && ind > entryCol {
+			at = s.NextLine(at)
 			continue
 		}
 		break
@@ -290,7 +290,7 @@ func (s *source) depths() map[*yaml.Node]int {
 			visit(child, d+1)
 		}
 	}
-	for _, d := range s.docs {
+	for _, d := range s.Docs {
 		visit(d, 0)
 	}
 	return depth

@@ -25,7 +25,7 @@ const maxRenames = 1000
 func (s *source) renameAnchor(text []byte, yerr error) ([]byte, error) {
 	msg := yerr.Error()
 	if !strings.HasSuffix(msg, "did not find expected alphabetic or numeric character") {
-		return nil, s.yamlError(yerr)
+		return nil, s.YAMLError(yerr)
 	}
 	line := 1
 	if rest, ok := strings.CutPrefix(msg, "yaml: line "); ok {
@@ -33,8 +33,8 @@ func (s *source) renameAnchor(text []byte, yerr error) ([]byte, error) {
 			line, _ = strconv.Atoi(num)
 		}
 	}
-	start := s.lineStart(line)
-	end := s.lineEnd(start)
+	start := s.LineStart(line)
+	end := s.LineEnd(start)
 	for i := start; i < end; i++ {
 		if c := text[i]; c != '&' && c != '*' || i > start && !isSpace(text[i-1]) && !isFlowIndicator(text[i-1]) {
 			continue
@@ -54,14 +54,14 @@ func (s *source) renameAnchor(text []byte, yerr error) ([]byte, error) {
 				name[k] = '_'
 			}
 		}
-		if bytes.Contains(s.src, append([]byte{'&'}, name...)) || bytes.Contains(s.src, append([]byte{'*'}, name...)) {
+		if bytes.Contains(s.Src, append([]byte{'&'}, name...)) || bytes.Contains(s.Src, append([]byte{'*'}, name...)) {
 			return nil, finding.Errorf(i, "anchor names %s and %s cannot be told apart by rofix's YAML parser; rename one", text[i+1:j], name)
 		}
 		out := bytes.Clone(text)
 		copy(out[i+1:], name)
 		return out, nil
 	}
-	return nil, s.yamlError(yerr)
+	return nil, s.YAMLError(yerr)
 }
 
 // isAnchorChar reports a byte compose's YAML library takes in an anchor

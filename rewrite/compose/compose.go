@@ -8,7 +8,6 @@
 package compose
 
 import (
-	"bytes"
 	"errors"
 	"strings"
 
@@ -45,7 +44,7 @@ func Plan(src []byte, pol policy.Policy) (*finding.Plan, error) {
 	// An empty or comment-only file has no services: like any YAML without
 	// them, it is not compose (notCompose below).
 	p := &planner{s: s, pol: pol, plan: &finding.Plan{}, ch: newChanges(s), aliased: map[*yaml.Node]int{}}
-	for _, d := range s.docs {
+	for _, d := range s.Docs {
 		if err := p.scan(d, 0); err != nil {
 			return nil, err
 		}
@@ -59,12 +58,12 @@ func Plan(src []byte, pol policy.Policy) (*finding.Plan, error) {
 	if err := s.checkAliasRatio(); err != nil {
 		return nil, err
 	}
-	if off, ok := s.ignoreFileDirective(); ok {
+	if off, ok := s.IgnoreFileDirective(); ok {
 		p.plan.Add(finding.Directive, off, off, false, "rofix:ignore-file: file skipped")
 		return p.plan, nil
 	}
 	found := false
-	for _, d := range s.docs {
+	for _, d := range s.Docs {
 		top := docRoot(d)
 		if top == nil || top.Kind != yaml.MappingNode {
 			continue
@@ -101,7 +100,7 @@ const maxDepth = 1000
 // (checkDecodable).
 func (p *planner) scan(n *yaml.Node, depth int) error {
 	if depth > maxDepth {
-		return finding.Errorf(p.s.start(n), "nesting deeper than %d levels", maxDepth)
+		return finding.Errorf(p.s.Start(n), "nesting deeper than %d levels", maxDepth)
 	}
 	if n.Kind == yaml.AliasNode {
 		p.aliased[n.Alias]++
@@ -119,7 +118,7 @@ func (p *planner) scan(n *yaml.Node, depth int) error {
 // the old v1 format (services at the top level) is an error worth naming;
 // any other YAML is simply not compose.
 func (s *source) notCompose() error {
-	for _, d := range s.docs {
+	for _, d := range s.Docs {
 		top := docRoot(d)
 		if top == nil || top.Kind != yaml.MappingNode {
 			continue
@@ -130,10 +129,10 @@ func (s *source) notCompose() error {
 				continue
 			}
 			if k, _ := lookup(v, "image"); k != nil {
-				return finding.Errorf(s.start(top.Content[i]), "compose file format v1 (services at the top level, no services: key) is not supported; move the services under services:")
+				return finding.Errorf(s.Start(top.Content[i]), "compose file format v1 (services at the top level, no services: key) is not supported; move the services under services:")
 			}
 			if k, _ := lookup(v, "build"); k != nil {
-				return finding.Errorf(s.start(top.Content[i]), "compose file format v1 (services at the top level, no services: key) is not supported; move the services under services:")
+				return finding.Errorf(s.Start(top.Content[i]), "compose file format v1 (services at the top level, no services: key) is not supported; move the services under services:")
 			}
 		}
 	}
@@ -149,21 +148,6 @@ func isTopLevelKey(key string) bool {
 		return true
 	}
 	return strings.HasPrefix(key, "x-")
-}
-
-// ignoreFileDirective finds a "# rofix:ignore-file" comment.
-func (s *source) ignoreFileDirective() (int, bool) {
-	if !bytes.Contains(s.src, []byte("rofix:ignore-file")) {
-		return 0, false
-	}
-	for i := range s.lineStarts {
-		start := s.lineStarts[i]
-		end := s.lineEnd(start)
-		if ig, ok := directive.FindInLine(string(s.src[start:end])); ok && ig.File {
-			return start, true
-		}
-	}
-	return 0, false
 }
 
 // docRoot returns a document's top node, or nil for an empty document.
@@ -198,16 +182,16 @@ func (s *source) serviceDirective(key *yaml.Node) (directive.Ignore, bool) {
 	var ig directive.Ignore
 	found := false
 	if key.Line > 1 {
-		start := s.lineStart(key.Line - 1)
-		line := strings.TrimSpace(string(s.src[start:s.lineEnd(start)]))
+		start := s.LineStart(key.Line - 1)
+		line := strings.TrimSpace(string(s.Src[start:s.LineEnd(start)]))
 		if strings.HasPrefix(line, "#") {
 			if d, ok := directive.Parse(line); ok {
 				ig, found = ig.Merge(d), true
 			}
 		}
 	}
-	off := s.start(key)
-	if d, ok := directive.FindInLine(string(s.src[off:s.lineEnd(off)])); ok {
+	off := s.Start(key)
+	if d, ok := directive.FindInLine(string(s.Src[off:s.LineEnd(off)])); ok {
 		ig, found = ig.Merge(d), true
 	}
 	return ig, found

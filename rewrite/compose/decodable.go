@@ -21,7 +21,7 @@ import (
 // checkDecodable walks every document as compose-go decodes it.
 func (s *source) checkDecodable() error {
 	w := &decodeWalk{s: s, seen: map[*yaml.Node]bool{}}
-	for _, d := range s.docs {
+	for _, d := range s.Docs {
 		if err := w.node(d); err != nil {
 			return err
 		}
@@ -115,7 +115,7 @@ func (w *decodeWalk) checkDuplicates(m *yaml.Node) error {
 			continue // a complex key is refused by key
 		}
 		if first, dup := seen[k.Value]; dup {
-			return finding.Errorf(w.s.start(k), "duplicate key %q (first at line %d): compose rejects this file", k.Value, first)
+			return finding.Errorf(w.s.Start(k), "duplicate key %q (first at line %d): compose rejects this file", k.Value, first)
 		}
 		seen[k.Value] = k.Line
 	}
@@ -132,14 +132,14 @@ func (w *decodeWalk) key(k *yaml.Node) error {
 	}
 	switch target.Kind {
 	case yaml.MappingNode, yaml.SequenceNode:
-		return finding.Errorf(w.s.start(k), "a %s used as a mapping key: compose rejects this file", kindName(target))
+		return finding.Errorf(w.s.Start(k), "a %s used as a mapping key: compose rejects this file", kindName(target))
 	case yaml.ScalarNode:
 		if isMergeKey(k) {
 			return nil
 		}
 		names := map[string]string{"!!int": "an integer", "!!float": "a number", "!!bool": "a boolean", "!!null": "null", "!!timestamp": "a timestamp"}
 		if name, ok := names[target.ShortTag()]; ok {
-			return finding.Errorf(w.s.start(k), "mapping key %q is %s, not a string: compose rejects this file (quote it)", target.Value, name)
+			return finding.Errorf(w.s.Start(k), "mapping key %q is %s, not a string: compose rejects this file (quote it)", target.Value, name)
 		}
 	}
 	return nil
@@ -170,7 +170,7 @@ func (w *decodeWalk) merge(v *yaml.Node) error {
 				if v.Kind == yaml.AliasNode {
 					at = v
 				}
-				return finding.Errorf(w.s.start(at), "the << merge key takes mappings, and this list holds a %s: compose rejects this file", kindName(it))
+				return finding.Errorf(w.s.Start(at), "the << merge key takes mappings, and this list holds a %s: compose rejects this file", kindName(it))
 			}
 		}
 		return nil
@@ -179,7 +179,7 @@ func (w *decodeWalk) merge(v *yaml.Node) error {
 	if target.Kind == yaml.ScalarNode && target.ShortTag() == "!!null" {
 		what = "null"
 	}
-	return finding.Errorf(w.s.start(v), "the << merge key takes a mapping or a list of mappings, and this is a %s: compose rejects this file", what)
+	return finding.Errorf(w.s.Start(v), "the << merge key takes a mapping or a list of mappings, and this is a %s: compose rejects this file", what)
 }
 
 // scalar refuses a scalar whose explicit tag its text does not fit
@@ -196,7 +196,7 @@ func (w *decodeWalk) scalar(n *yaml.Node) error {
 	}
 	var v any
 	if err := n.Decode(&v); err != nil {
-		return finding.Errorf(w.s.start(n), "%q does not fit its tag %s: compose rejects this file", n.Value, n.ShortTag())
+		return finding.Errorf(w.s.Start(n), "%q does not fit its tag %s: compose rejects this file", n.Value, n.ShortTag())
 	}
 	return nil
 }
@@ -206,16 +206,16 @@ func (w *decodeWalk) scalar(n *yaml.Node) error {
 // or reads another structure).
 func (w *decodeWalk) tag(n *yaml.Node) error {
 	s := w.s
-	from, to := s.pos(n.Line, n.Column), s.start(n)
-	for i := from; i < to && i < len(s.src); i++ {
-		if s.src[i] != '!' || i > from && !isSpace(s.src[i-1]) && !isBreak(s.src[i-1]) {
+	from, to := s.Pos(n.Line, n.Column), s.Start(n)
+	for i := from; i < to && i < len(s.Src); i++ {
+		if s.Src[i] != '!' || i > from && !isSpace(s.Src[i-1]) && !isBreak(s.Src[i-1]) {
 			continue
 		}
 		j := i
-		for j < len(s.src) && !isSpace(s.src[j]) && !isBreak(s.src[j]) {
+		for j < len(s.Src) && !isSpace(s.Src[j]) && !isBreak(s.Src[j]) {
 			j++
 		}
-		tag := s.src[i:j]
+		tag := s.Src[i:j]
 		if !bytes.HasPrefix(tag, []byte("!<")) && bytes.ContainsAny(tag, ",[]") {
 			return finding.Errorf(i, "tag %s holds a character compose's YAML library does not take in a tag: compose rejects this file", tag)
 		}
@@ -227,9 +227,9 @@ func (w *decodeWalk) tag(n *yaml.Node) error {
 // hasTag reports whether a node is written with an explicit tag: yaml.v3
 // places a node with properties (tag, anchor) at the first of them.
 func (s *source) hasTag(n *yaml.Node) bool {
-	from, to := s.pos(n.Line, n.Column), s.start(n)
-	for i := from; i < to && i < len(s.src); i++ {
-		if s.src[i] == '!' {
+	from, to := s.Pos(n.Line, n.Column), s.Start(n)
+	for i := from; i < to && i < len(s.Src); i++ {
+		if s.Src[i] == '!' {
 			return true
 		}
 	}

@@ -189,16 +189,16 @@ func (p *planner) report(rule finding.Rule, n *yaml.Node, fixed bool, format str
 // span returns the byte range of a node's text, or an empty range at its
 // start when the end cannot be found.
 func (p *planner) span(n *yaml.Node) (int, int) {
-	start := p.s.start(n)
+	start := p.s.Start(n)
 	if n.Kind != yaml.ScalarNode {
 		return start, start
 	}
 	// A plain scalar on one line is its value: this also ends it before a
 	// flow indicator ("]", ",") that plainEnd outside flow would include.
-	if end := start + len(n.Value); n.Style == 0 && end <= len(p.s.src) && string(p.s.src[start:end]) == n.Value {
+	if end := start + len(n.Value); n.Style == 0 && end <= len(p.s.Src) && string(p.s.Src[start:end]) == n.Value {
 		return start, end
 	}
-	end, err := p.s.scalarEnd(n, p.s.column(start), false)
+	end, err := p.s.ScalarEnd(n, p.s.Column(start), false)
 	if err != nil || end < start {
 		return start, start
 	}

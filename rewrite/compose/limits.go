@@ -46,12 +46,12 @@ func (s *source) checkAliasExpansion() error {
 		sizes[n] = total
 		return total
 	}
-	for _, d := range s.docs {
+	for _, d := range s.Docs {
 		if size(d) > maxExpandedNodes && cycle != nil {
-			return finding.Errorf(s.start(cycle), "alias *%s refers to the node that holds it (an endless value): compose rejects this file", cycle.Value)
+			return finding.Errorf(s.Start(cycle), "alias *%s refers to the node that holds it (an endless value): compose rejects this file", cycle.Value)
 		}
 		if size(d) > maxExpandedNodes {
-			return finding.Errorf(s.start(d), "YAML aliases expand to more than %d nodes (an alias bomb); refused", maxExpandedNodes)
+			return finding.Errorf(s.Start(d), "YAML aliases expand to more than %d nodes (an alias bomb); refused", maxExpandedNodes)
 		}
 	}
 	return nil
@@ -65,10 +65,10 @@ func (s *source) checkAliasExpansion() error {
 // count, in its order, on the document as compose-go hands it over
 // (!reset values dropped, an alias under "<<" replaced by its target).
 func (s *source) checkAliasRatio() error {
-	for _, d := range s.docs {
+	for _, d := range s.Docs {
 		c := &aliasCounter{}
 		if len(d.Content) == 1 && !c.node(d.Content[0], nil) {
-			return finding.Errorf(s.start(c.at), "YAML aliases make up more than %.0f%% of what this document decodes to (an alias bomb): compose rejects this file", 100*allowedAliasRatio(c.constructs))
+			return finding.Errorf(s.Start(c.at), "YAML aliases make up more than %.0f%% of what this document decodes to (an alias bomb): compose rejects this file", 100*allowedAliasRatio(c.constructs))
 		}
 	}
 	return nil

@@ -30,7 +30,7 @@ func (p *planner) appendList(svc *service, k, v *yaml.Node, items []string, rule
 		p.report(finding.Unsupported, v, false, "cannot read the !reset tag of %s", k.Value)
 		return false
 	}
-	keyCol := p.s.column(p.s.start(k))
+	keyCol := p.s.Column(p.s.Start(k))
 	if v.Kind == yaml.SequenceNode {
 		for _, item := range items {
 			p.ch.addItem(v, keyCol, item)
@@ -48,8 +48,8 @@ func (p *planner) appendList(svc *service, k, v *yaml.Node, items []string, rule
 // ignores items under !reset.
 func (p *planner) resetToOverride(v *yaml.Node) bool {
 	s := p.s
-	from, to := s.pos(v.Line, v.Column), s.start(v)
-	i := strings.Index(string(s.src[from:to]), "!reset")
+	from, to := s.Pos(v.Line, v.Column), s.Start(v)
+	i := strings.Index(string(s.Src[from:to]), "!reset")
 	if i < 0 {
 		return false
 	}
@@ -63,12 +63,12 @@ func (p *planner) resetToOverride(v *yaml.Node) bool {
 // block mapping, a flow list in a flow mapping.
 func (p *planner) scalarToList(m, k, v *yaml.Node, keyCol int, items []string) error {
 	s := p.s
-	start := s.start(v)
-	end, err := s.scalarEnd(v, keyCol, m.Style&yaml.FlowStyle != 0)
+	start := s.Start(v)
+	end, err := s.ScalarEnd(v, keyCol, m.Style&yaml.FlowStyle != 0)
 	if err != nil {
 		return err
 	}
-	if v.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 || s.lineOf(start) != s.lineOf(end) {
+	if v.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 || s.LineOf(start) != s.LineOf(end) {
 		return errMultiline
 	}
 	// "key: !reset" clears what an earlier file set; the list that replaces
@@ -85,11 +85,11 @@ func (p *planner) scalarToList(m, k, v *yaml.Node, keyCol int, items []string) e
 	}
 	if v.Tag != "!!null" && !reset {
 		// The value becomes the first item with its anchor and tag.
-		props := s.pos(v.Line, v.Column)
-		if s.lineOf(props) != s.lineOf(end) {
+		props := s.Pos(v.Line, v.Column)
+		if s.LineOf(props) != s.LineOf(end) {
 			return errMultiline
 		}
-		texts = append(texts, string(s.src[props:end]))
+		texts = append(texts, string(s.Src[props:end]))
 		seq.Content = append(seq.Content, v)
 	}
 	for _, item := range items {
@@ -111,7 +111,7 @@ func (p *planner) scalarToList(m, k, v *yaml.Node, keyCol int, items []string) e
 	if m.Style&yaml.FlowStyle != 0 {
 		text := "[" + strings.Join(texts, ", ") + "]"
 		if reset {
-			start, text = s.pos(v.Line, v.Column), tag+" "+text
+			start, text = s.Pos(v.Line, v.Column), tag+" "+text
 		}
 		if start == end {
 			text = " " + text
@@ -122,7 +122,7 @@ func (p *planner) scalarToList(m, k, v *yaml.Node, keyCol int, items []string) e
 	// Block: drop the value from the key's line (its comment stays there)
 	// and put the items on their own lines.
 	colon := start
-	for colon > 0 && s.src[colon-1] != ':' {
+	for colon > 0 && s.Src[colon-1] != ':' {
 		colon--
 	}
 	if tag != "" {
@@ -134,6 +134,6 @@ func (p *planner) scalarToList(m, k, v *yaml.Node, keyCol int, items []string) e
 	for _, t := range texts {
 		lines = append(lines, strings.Repeat(" ", keyCol)+style.prefix()+t)
 	}
-	p.ch.edits = append(p.ch.edits, p.ch.insertLines(s.nextLine(end), lines))
+	p.ch.edits = append(p.ch.edits, p.ch.insertLines(s.NextLine(end), lines))
 	return nil
 }

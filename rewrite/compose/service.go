@@ -33,29 +33,29 @@ type service struct {
 func (p *planner) services(key, services *yaml.Node) error {
 	switch {
 	case services.Kind == yaml.AliasNode:
-		p.plan.Add(finding.Unsupported, p.s.start(services), p.s.start(services), false, "services is an alias; harden the anchored mapping instead")
+		p.plan.Add(finding.Unsupported, p.s.Start(services), p.s.Start(services), false, "services is an alias; harden the anchored mapping instead")
 		return nil
 	case services.Kind == yaml.ScalarNode && services.Tag == "!!null":
 		return nil
 	case services.Kind != yaml.MappingNode:
-		return finding.Errorf(p.s.start(services), "services must be a mapping of service names to services")
+		return finding.Errorf(p.s.Start(services), "services must be a mapping of service names to services")
 	}
-	indent := p.s.column(p.s.start(key))
+	indent := p.s.Column(p.s.Start(key))
 	for i := 0; i+1 < len(services.Content); i += 2 {
 		// Under services, x- keys are service names too: compose-go only
 		// treats x- as an extension at the top level and inside objects.
 		k, v := services.Content[i], services.Content[i+1]
 		if isMergeKey(k) {
 			if !dropped(v) && len(mergeSources(&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{k, v}}, 0)) > 0 {
-				at := p.s.start(k)
+				at := p.s.Start(k)
 				p.plan.Add(finding.Unsupported, at, at, false, "services merged in with << are not hardened here; harden them where the merged mapping is written")
 			}
 			continue
 		}
 		if k.Kind != yaml.ScalarNode {
-			return finding.Errorf(p.s.start(k), "a service name must be a plain string, not a %s", kindName(k))
+			return finding.Errorf(p.s.Start(k), "a service name must be a plain string, not a %s", kindName(k))
 		}
-		off := p.s.start(k)
+		off := p.s.Start(k)
 		p.plan.Subject = &finding.Subject{Kind: "service", Name: k.Value, Start: off}
 		ig, hasDirective := p.s.serviceDirective(k)
 		if len(ig.Unknown) > 0 {
@@ -75,7 +75,7 @@ func (p *planner) services(key, services *yaml.Node) error {
 			p.plan.Add(finding.Unsupported, off, off, false, "service %s is empty; nothing to harden", k.Value)
 			continue
 		case v.Kind != yaml.MappingNode:
-			return finding.Errorf(p.s.start(v), "service %s must be a mapping", k.Value)
+			return finding.Errorf(p.s.Start(v), "service %s must be a mapping", k.Value)
 		}
 		// Rules a config file switches off are skipped like a directive's.
 		svc := &service{name: k.Value, key: k, m: v, indent: indent, ignore: ig.Merge(directive.Ignore{Rules: p.pol.Off})}

@@ -1,45 +1,30 @@
 package compose
 
 import (
-	"bytes"
-	"errors"
-	"io"
-	"strconv"
-	"strings"
-	"unicode/utf8"
-
-	"gopkg.in/yaml.v3"
-
-	"github.com/rofix/rofix/rewrite/encoding"
 	"github.com/rofix/rofix/rewrite/finding"
+	"github.com/rofix/rofix/rewrite/yamledit"
 )
 
-// source is a parsed compose file: the original bytes, the YAML documents
-// yaml.v3 found in them, and the arithmetic that turns yaml.v3's positions
-// (1-based lines and rune columns, libyaml's line breaks) into byte offsets.
+// source is a parsed compose file: yamledit's Source (the original bytes,
+// the documents and the offset arithmetic), read as compose's YAML library
+// reads it (see compat.go), plus compose's own checks on it.
 type source struct {
-	src        []byte
-	eol        string // the file's line ending, for inserted lines
-	lineStarts []int  // byte offset of each line, by libyaml's rules
-	docs       []*yaml.Node
+	*yamledit.Source
 }
 
 // parse decodes every document of src. Errors carry the offset of the line
 // yaml.v3 names.
 func parse(src []byte) (*source, error) {
-	s := &source{src: src, eol: "\n"}
-	if bytes.Contains(src, []byte("\r\n")) {
-		s.eol = "\r\n"
-	}
-	s.indexLines()
-	if err := encoding.Check(src, true); err != nil {
+	ys, err := yamledit.NewSource(src)
+	if err != nil {
 		return nil, err
 	}
+	s := &source{ys}
 	text := printable(src)
 	for renames := 0; ; renames++ {
-		docs, err := decodeAll(text)
+		docs, err := yamledit.DecodeAll(text)
 		if err == nil {
-			s.docs = docs
+			s.Docs = docs
 			return s, nil
 		}
 		// yaml.v3 takes only letters, digits, "-" and "_" in anchor
@@ -55,199 +40,9 @@ func parse(src []byte) (*source, error) {
 	}
 }
 
-func decodeAll(text []byte) ([]*yaml.Node, error) {
-	var docs []*yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(text))
-	for {
-		var doc yaml.Node
-		err := dec.Decode(&doc)
-		if errors.Is(err, io.EOF) {
-			return docs, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		docs = append(docs, &doc)
-	}
-}
-
-// yamlError converts a yaml.v3 error ("yaml: line 3: ...") into a PosError.
-func (s *source) yamlError(err error) error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 0
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if num, after, ok := strings.Cut(rest, ": "); ok {
-			if n, convErr := strconv.Atoi(num); convErr == nil {
-				line, msg = n, after
-			}
-		}
-	}
-	if line == 0 {
-		return finding.Errorf(0, "invalid YAML: %s", msg)
-	}
-	if isParserError(msg) {
-		line++ // yaml.v3 reports a parser error's line 0-based
-	}
-	return finding.Errorf(s.lineStart(line), "invalid YAML: %s", msg)
-}
-
-// isParserError reports the messages of libyaml's parser (not its scanner):
-// for those, yaml.v3 prints the 0-based line of the context mark.
-func isParserError(msg string) bool {
-	for _, m := range []string{
-		"did not find expected node content", "did not find expected key",
-		"did not find expected '-' indicator", "did not find expected ',' or ']'",
-		"did not find expected ',' or '}'", "did not find expected <document start>",
-	} {
-		if msg == m {
-			return true
-		}
-	}
-	return false
-}
-
-// indexLines records where each line starts. Like libyaml it breaks lines
-// at CRLF, LF, a lone CR, NEL, LS and PS, and does not count a UTF-8 BOM.
-func (s *source) indexLines() {
-	src := s.src
-	start := 0
-	if bytes.HasPrefix(src, []byte("\xEF\xBB\xBF")) {
-		start = 3
-	}
-	s.lineStarts = append(s.lineStarts[:0], start)
-	for i := start; i < len(src); i++ {
-		switch src[i] {
-		case '\n':
-			s.lineStarts = append(s.lineStarts, i+1)
-		case '\r':
-			if i+1 < len(src) && src[i+1] == '\n' {
-				i++
-			}
-			s.lineStarts = append(s.lineStarts, i+1)
-		case 0xC2:
-			if i+1 < len(src) && src[i+1] == 0x85 {
-				i++
-				s.lineStarts = append(s.lineStarts, i+1)
-			}
-		case 0xE2:
-			if i+2 < len(src) && src[i+1] == 0x80 && (src[i+2] == 0xA8 || src[i+2] == 0xA9) {
-				i += 2
-				s.lineStarts = append(s.lineStarts, i+1)
-			}
-		}
-	}
-}
-
-// lineStart returns the offset of a 1-based line.
-func (s *source) lineStart(line int) int {
-	if line < 1 {
-		return 0
-	}
-	if line > len(s.lineStarts) {
-		return len(s.src)
-	}
-	return s.lineStarts[line-1]
-}
-
-// pos returns the byte offset of a yaml.v3 position.
-func (s *source) pos(line, column int) int {
-	off := s.lineStart(line)
-	for col := 1; col < column && off < len(s.src); col++ {
-		_, n := utf8.DecodeRune(s.src[off:])
-		off += n
-	}
-	return off
-}
-
-// start returns the offset where a node's content starts: yaml.v3 reports
-// a node with an anchor or a tag at the property, so skip "&name" and
-// "!tag" and the space (or line breaks and comments) after them.
-func (s *source) start(n *yaml.Node) int {
-	off := s.pos(n.Line, n.Column)
-	// An empty plain scalar has no text: never look for it on later lines.
-	empty := n.Kind == yaml.ScalarNode && n.Value == "" && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0
-	for off < len(s.src) && (s.src[off] == '&' || s.src[off] == '!') {
-		for off < len(s.src) && !isSpace(s.src[off]) && !isBreak(s.src[off]) {
-			off++
-		}
-		if empty {
-			for off < len(s.src) && isSpace(s.src[off]) {
-				off++
-			}
-			continue
-		}
-		off = s.skipBlank(off)
-	}
-	return off
-}
-
-// skipBlank skips spaces, line breaks and comments.
-func (s *source) skipBlank(off int) int {
-	for off < len(s.src) {
-		switch c := s.src[off]; {
-		case isSpace(c) || isBreak(c):
-			off++
-		case c == '#':
-			off = s.lineEnd(off)
-		default:
-			return off
-		}
-	}
-	return off
-}
-
-// lineOf returns the 0-based index of the line holding offset.
-func (s *source) lineOf(off int) int {
-	lo, hi := 0, len(s.lineStarts)
-	for lo < hi {
-		mid := (lo + hi) / 2
-		if s.lineStarts[mid] <= off {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
-	return lo - 1
-}
-
-// lineEnd returns the offset of the line break ending the line at off (or
-// the end of the file).
-func (s *source) lineEnd(off int) int {
-	i := s.lineOf(off) + 1
-	if i >= len(s.lineStarts) {
-		return len(s.src)
-	}
-	end := s.lineStarts[i]
-	line := s.src[s.lineStarts[i-1]:end]
-	for _, br := range []string{"\r\n", "\n", "\r", "\u0085", "\u2028", "\u2029"} {
-		if bytes.HasSuffix(line, []byte(br)) {
-			return end - len(br)
-		}
-	}
-	return end
-}
-
-// nextLine returns the offset of the line after the one holding off, or
-// len(src) on the last line.
-func (s *source) nextLine(off int) int {
-	i := s.lineOf(off) + 1
-	if i >= len(s.lineStarts) {
-		return len(s.src)
-	}
-	return s.lineStarts[i]
-}
-
-// indentAt returns the number of leading spaces of the line starting at off.
-func (s *source) indentAt(lineStart int) int {
-	n := 0
-	for lineStart+n < len(s.src) && s.src[lineStart+n] == ' ' {
-		n++
-	}
-	return n
-}
-
-// column returns the 0-based byte column of off within its line.
-func (s *source) column(off int) int { return off - s.lineStarts[s.lineOf(off)] }
-
+// isSpace, isBreak and isFlowIndicator classify bytes as libyaml does.
 func isSpace(c byte) bool { return c == ' ' || c == '\t' }
 func isBreak(c byte) bool { return c == '\n' || c == '\r' }
+func isFlowIndicator(c byte) bool {
+	return c == ',' || c == '[' || c == ']' || c == '{' || c == '}'
+}

@@ -39,8 +39,8 @@ func (s *source) seqStyleOf(key, val *yaml.Node) (seqStyle, bool) {
 		return seqStyle{}, false
 	}
 	first := val.Content[0]
-	dash := s.dashColumn(first)
-	keyCol := s.column(s.start(key))
+	dash := s.DashColumn(first)
+	keyCol := s.Column(s.Start(key))
 	if dash < keyCol {
 		return seqStyle{}, false
 	}
@@ -64,7 +64,7 @@ func (s *source) majorityStyle() seqStyle {
 			visit(child)
 		}
 	}
-	for _, d := range s.docs {
+	for _, d := range s.Docs {
 		visit(d)
 	}
 	best := seqStyle{indent: 2, dashSpace: 1}
@@ -83,9 +83,9 @@ func (s *source) majorityStyle() seqStyle {
 // dashSpace returns the spaces between a block sequence item's dash and
 // its content: 1 when the content starts on the next line.
 func (s *source) dashSpace(item *yaml.Node) int {
-	dash := s.dashOffset(item)
-	itemOff := s.pos(item.Line, item.Column)
-	if s.lineOf(dash) != s.lineOf(itemOff) {
+	dash := s.DashOffset(item)
+	itemOff := s.Pos(item.Line, item.Column)
+	if s.LineOf(dash) != s.LineOf(itemOff) {
 		return 1
 	}
 	return max(1, itemOff-dash-1)

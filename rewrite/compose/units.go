@@ -12,13 +12,13 @@ func ServiceKeys(src []byte) ([]int, error) {
 		return nil, err
 	}
 	var keys []int
-	for _, d := range s.docs {
+	for _, d := range s.Docs {
 		_, services := lookup(docRoot(d), "services")
 		if services == nil || services.Kind != yaml.MappingNode {
 			continue
 		}
 		for i := 0; i+1 < len(services.Content); i += 2 {
-			keys = append(keys, s.start(services.Content[i]))
+			keys = append(keys, s.Start(services.Content[i]))
 		}
 	}
 	return keys, nil

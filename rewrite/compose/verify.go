@@ -19,11 +19,11 @@ func (c *changes) verify(out []byte) error {
 		m()
 	}
 	c.mutations = nil
-	if len(after.docs) != len(c.s.docs) {
-		return fmt.Errorf("the edited file has %d documents, want %d", len(after.docs), len(c.s.docs))
+	if len(after.Docs) != len(c.s.Docs) {
+		return fmt.Errorf("the edited file has %d documents, want %d", len(after.Docs), len(c.s.Docs))
 	}
-	for i, d := range c.s.docs {
-		if path, ok := equalNodes(d, after.docs[i], ""); !ok {
+	for i, d := range c.s.Docs {
+		if path, ok := equalNodes(d, after.Docs[i], ""); !ok {
 			return fmt.Errorf("the edited file differs from the intended change at %s", path)
 		}
 	}

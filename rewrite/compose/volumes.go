@@ -28,7 +28,7 @@ func (p *planner) roMounts(svc *service) {
 	if list == nil || list.Kind != yaml.SequenceNode {
 		return
 	}
-	keyCol := p.s.column(p.s.start(k))
+	keyCol := p.s.Column(p.s.Start(k))
 	if v.Kind != yaml.AliasNode && p.aliased[v] == 0 {
 		p.mountItems(list, keyCol)
 		return
@@ -62,7 +62,7 @@ func (p *planner) mountItems(list *yaml.Node, keyCol int) {
 	for _, item := range list.Content {
 		owner := keyCol
 		if !flow {
-			owner = p.s.dashColumn(item) // continuation lines go deeper than the dash
+			owner = p.s.DashColumn(item) // continuation lines go deeper than the dash
 		}
 		switch item.Kind {
 		case yaml.ScalarNode:

@@ -39,6 +39,9 @@ func (s *Source) KeyColumn(k *yaml.Node) int { return s.Column(s.Start(k)) }
 // DashColumn returns the column of the "-" before a block sequence item.
 func (s *Source) DashColumn(item *yaml.Node) int { return s.dashColumn(item) }
 
+// DashOffset returns the offset of the "-" before a block sequence item.
+func (s *Source) DashOffset(item *yaml.Node) int { return s.dashOffset(item) }
+
 // Span returns the byte range of a node's text (an empty range at its start
 // for a collection, or when the end cannot be found).
 func (s *Source) Span(n *yaml.Node) (int, int) {

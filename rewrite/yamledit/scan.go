@@ -195,30 +195,49 @@ func (s *Source) blockScalarEnd(off int, indent int) int {
 }
 
 // flowEnd returns the offset after the bracket closing the flow collection
-// opened at off, skipping quoted scalars and comments.
+// opened at off, skipping quoted scalars and comments. A quote opens a
+// quoted scalar only where a scalar starts: inside a plain scalar
+// ({a b"c: d}) it is an ordinary character. The rules are libyaml's: in
+// flow context a plain scalar ends at ",?[]{}", at ": " and at " #".
 func (s *Source) flowEnd(off int) (int, error) {
 	depth := 0
+	plain := false // inside a plain scalar
 	for i := off; i < len(s.Src); i++ {
-		switch c := s.Src[i]; c {
-		case '[', '{':
+		c := s.Src[i]
+		switch {
+		case isSpace(c) || isBreak(c):
+			continue
+		case c == '#' && (isSpace(s.Src[i-1]) || isBreak(s.Src[i-1])):
+			i = s.LineEnd(i) - 1
+			plain = false
+		case c == '[' || c == '{':
 			depth++
-		case ']', '}':
-			depth--
-			if depth == 0 {
-				return i + 1, nil
-			}
-		case '"', '\'':
-			if isSpace(s.Src[i-1]) || isBreak(s.Src[i-1]) || isFlowIndicator(s.Src[i-1]) || s.Src[i-1] == ':' {
-				e, err := s.quotedEnd(i, c)
-				if err != nil {
-					return 0, err
+			plain = false
+		case c == ']' || c == '}' || c == ',':
+			plain = false
+			if c != ',' {
+				depth--
+				if depth == 0 {
+					return i + 1, nil
 				}
-				i = e - 1
 			}
-		case '#':
-			if isSpace(s.Src[i-1]) || isBreak(s.Src[i-1]) {
-				i = s.LineEnd(i) - 1
+		case c == '?':
+			plain = false // in flow context, always the key indicator
+		case c == ':' && (!plain || i+1 == len(s.Src) || isSpace(s.Src[i+1]) || isBreak(s.Src[i+1])):
+			plain = false // a value indicator
+		case plain:
+		case c == '"' || c == '\'':
+			e, err := s.quotedEnd(i, c)
+			if err != nil {
+				return 0, err
 			}
+			i = e - 1
+		case c == '!' || c == '&' || c == '*':
+			for i+1 < len(s.Src) && !isSpace(s.Src[i+1]) && !isBreak(s.Src[i+1]) && !isFlowIndicator(s.Src[i+1]) {
+				i++
+			}
+		default:
+			plain = true
 		}
 	}
 	return 0, fmt.Errorf("unterminated flow collection at byte %d", off)

@@ -27,6 +27,22 @@ type Source struct {
 // Parse decodes every document of src. Errors carry the offset of the line
 // yaml.v3 names.
 func Parse(src []byte) (*Source, error) {
+	s, err := NewSource(src)
+	if err != nil {
+		return nil, err
+	}
+	docs, err := DecodeAll(src)
+	if err != nil {
+		return nil, s.YAMLError(err)
+	}
+	s.Docs = docs
+	return s, nil
+}
+
+// NewSource indexes the lines of src and checks its encoding, without
+// decoding it: for a caller that decodes a text of its own (same byte
+// offsets) and sets Docs.
+func NewSource(src []byte) (*Source, error) {
 	s := &Source{Src: src, EOL: "\n"}
 	if bytes.Contains(src, []byte("\r\n")) {
 		s.EOL = "\r\n"
@@ -35,23 +51,29 @@ func Parse(src []byte) (*Source, error) {
 	if err := encoding.Check(src, true); err != nil {
 		return nil, err
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(src))
+	return s, nil
+}
+
+// DecodeAll decodes every YAML document of text with yaml.v3; errors are
+// yaml.v3's own (see YAMLError).
+func DecodeAll(text []byte) ([]*yaml.Node, error) {
+	var docs []*yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(text))
 	for {
 		var doc yaml.Node
 		err := dec.Decode(&doc)
 		if errors.Is(err, io.EOF) {
-			break
+			return docs, nil
 		}
 		if err != nil {
-			return nil, s.yamlError(err)
+			return nil, err
 		}
-		s.Docs = append(s.Docs, &doc)
+		docs = append(docs, &doc)
 	}
-	return s, nil
 }
 
-// yamlError converts a yaml.v3 error ("yaml: line 3: ...") into a PosError.
-func (s *Source) yamlError(err error) error {
+// YAMLError converts a yaml.v3 error ("yaml: line 3: ...") into a PosError.
+func (s *Source) YAMLError(err error) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	line := 0
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
