@@ -3,13 +3,13 @@ package compose
 import (
 	"fmt"
 
-	"gopkg.in/yaml.v3"
+	"github.com/rofix/rofix/rewrite/yamledit"
 )
 
-// verify re-parses out and checks it equals the original documents with the
-// planned tree changes applied. Positions, styles and comments are not
-// compared: the byte edits alone decide those, and the golden tests check
-// them.
+// verify re-parses out, as compose's YAML library reads it, and checks it
+// equals the original documents with the planned tree changes applied.
+// Positions, styles and comments are not compared: the byte edits alone
+// decide those, and the golden tests check them.
 func (c *changes) verify(out []byte) error {
 	after, err := parse(out)
 	if err != nil {
@@ -19,39 +19,5 @@ func (c *changes) verify(out []byte) error {
 		m()
 	}
 	c.mutations = nil
-	if len(after.Docs) != len(c.s.Docs) {
-		return fmt.Errorf("the edited file has %d documents, want %d", len(after.Docs), len(c.s.Docs))
-	}
-	for i, d := range c.s.Docs {
-		if path, ok := equalNodes(d, after.Docs[i], ""); !ok {
-			return fmt.Errorf("the edited file differs from the intended change at %s", path)
-		}
-	}
-	return nil
-}
-
-// equalNodes compares two trees by kind, resolved tag, value, anchor and
-// children, returning the path of the first difference.
-func equalNodes(a, b *yaml.Node, path string) (string, bool) {
-	if a.Kind != b.Kind || a.ShortTag() != b.ShortTag() || a.Anchor != b.Anchor || len(a.Content) != len(b.Content) {
-		return fmt.Sprintf("%s (kind %v/%v, tag %s/%s, %d/%d children)", path, a.Kind, b.Kind, a.ShortTag(), b.ShortTag(), len(a.Content), len(b.Content)), false
-	}
-	switch a.Kind {
-	case yaml.ScalarNode, yaml.AliasNode:
-		if a.Value != b.Value {
-			return fmt.Sprintf("%s (%q, want %q)", path, b.Value, a.Value), false
-		}
-	}
-	for i := range a.Content {
-		child := path
-		if a.Kind == yaml.MappingNode && i%2 == 1 {
-			child += "." + a.Content[i-1].Value
-		} else if a.Kind == yaml.SequenceNode {
-			child += fmt.Sprintf("[%d]", i)
-		}
-		if p, ok := equalNodes(a.Content[i], b.Content[i], child); !ok {
-			return p, false
-		}
-	}
-	return path, true
+	return yamledit.SameDocs(c.s.Docs, after.Docs)
 }

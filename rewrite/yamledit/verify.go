@@ -19,11 +19,17 @@ func (c *Changes) Verify(out []byte) error {
 		m()
 	}
 	c.mutations = nil
-	if len(after.Docs) != len(c.s.Docs) {
-		return fmt.Errorf("the edited file has %d documents, want %d", len(after.Docs), len(c.s.Docs))
+	return SameDocs(c.s.Docs, after.Docs)
+}
+
+// SameDocs checks that the re-parsed documents after equal the intended
+// documents want (see equalNodes), naming the first difference.
+func SameDocs(want, after []*yaml.Node) error {
+	if len(after) != len(want) {
+		return fmt.Errorf("the edited file has %d documents, want %d", len(after), len(want))
 	}
-	for i, d := range c.s.Docs {
-		if path, ok := equalNodes(d, after.Docs[i], ""); !ok {
+	for i, d := range want {
+		if path, ok := equalNodes(d, after[i], ""); !ok {
 			return fmt.Errorf("the edited file differs from the intended change at %s", path)
 		}
 	}
