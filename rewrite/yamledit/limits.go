@@ -6,16 +6,21 @@ import (
 	"github.com/rofix/rofix/rewrite/finding"
 )
 
-// maxExpandedNodes bounds what a document's aliases may expand to. rofix
-// itself never expands aliases, but compose does: a file whose aliases
-// multiply into millions of nodes (an "alias bomb") is refused, as compose
-// would refuse it, rather than hardened.
-const maxExpandedNodes = 1 << 20
+// MaxExpandedNodes bounds what a document's aliases may expand to. rofix
+// itself never expands aliases, but the tools that read the file do: a file
+// whose aliases multiply into millions of nodes (an "alias bomb") is
+// refused, as those tools would refuse it, rather than hardened.
+const MaxExpandedNodes = 1 << 20
 
-// CheckAliasExpansion counts the nodes each document would have with every
-// alias expanded, memoized per node so the count itself stays linear.
-func (s *Source) CheckAliasExpansion() error {
+// AliasExpansion counts the nodes each document would have with every alias
+// expanded, memoized per node so the count itself stays linear. For the
+// first document past MaxExpandedNodes it returns the node to blame: an
+// alias inside the node it refers to (cycle true, an endless value), else
+// the document. It returns nil when every document stays within the bound.
+func (s *Source) AliasExpansion() (at *yaml.Node, cycle bool) {
 	sizes := map[*yaml.Node]int{}
+	inProgress := map[*yaml.Node]bool{}
+	var loop *yaml.Node // an alias inside the node it refers to
 	var size func(n *yaml.Node) int
 	size = func(n *yaml.Node) int {
 		if n == nil {
@@ -24,25 +29,46 @@ func (s *Source) CheckAliasExpansion() error {
 		if v, ok := sizes[n]; ok {
 			return v
 		}
-		sizes[n] = maxExpandedNodes + 1 // a cycle counts as too big
+		sizes[n] = MaxExpandedNodes + 1 // a cycle counts as too big
+		inProgress[n] = true
+		defer delete(inProgress, n)
 		total := 1
 		if n.Kind == yaml.AliasNode {
+			if inProgress[n.Alias] && loop == nil {
+				loop = n
+			}
 			total = size(n.Alias)
 		}
 		for _, c := range n.Content {
 			total += size(c)
-			if total > maxExpandedNodes {
+			if total > MaxExpandedNodes {
 				break
 			}
 		}
-		total = min(total, maxExpandedNodes+1)
+		total = min(total, MaxExpandedNodes+1)
 		sizes[n] = total
 		return total
 	}
 	for _, d := range s.Docs {
-		if size(d) > maxExpandedNodes {
-			return finding.Errorf(s.Start(d), "YAML aliases expand to more than %d nodes (an alias bomb); refused", maxExpandedNodes)
+		if size(d) > MaxExpandedNodes {
+			if loop != nil {
+				return loop, true
+			}
+			return d, false
 		}
 	}
-	return nil
+	return nil, false
+}
+
+// CheckAliasExpansion refuses a file whose aliases expand past
+// MaxExpandedNodes (see AliasExpansion), naming the alias of a cycle.
+func (s *Source) CheckAliasExpansion() error {
+	at, cycle := s.AliasExpansion()
+	switch {
+	case at == nil:
+		return nil
+	case cycle:
+		return finding.Errorf(s.Start(at), "alias *%s refers to the node that holds it (an endless value); refused", at.Value)
+	}
+	return finding.Errorf(s.Start(at), "YAML aliases expand to more than %d nodes (an alias bomb); refused", MaxExpandedNodes)
 }
