@@ -8,6 +8,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/rofix/rofix/rewrite/edit"
+	"github.com/rofix/rofix/rewrite/yamledit"
 )
 
 // changes collects a plan's byte edits together with the same changes
@@ -22,7 +23,7 @@ type changes struct {
 	// additions to one collection become one well-formed insertion.
 	adds  []*addition
 	byCol map[*yaml.Node]*addition
-	style *seqStyle
+	style *yamledit.SeqStyle
 }
 
 // An addition is what gets appended to one mapping (keys) or sequence
@@ -228,7 +229,7 @@ func (c *changes) flushBlock(a *addition) (blockInsert, error) {
 	var entryCol int
 	if a.col.Kind == yaml.SequenceNode {
 		entryCol = s.DashColumn(first)
-		prefix := strings.Repeat(" ", entryCol) + "-" + strings.Repeat(" ", s.dashSpace(first))
+		prefix := strings.Repeat(" ", entryCol) + "-" + strings.Repeat(" ", s.DashSpace(first))
 		for _, v := range a.values {
 			lines = append(lines, prefix+v.scalar)
 		}
@@ -243,7 +244,7 @@ func (c *changes) flushBlock(a *addition) (blockInsert, error) {
 			}
 			lines = append(lines, pad+a.keys[i]+":")
 			for _, item := range v.list {
-				lines = append(lines, pad+style.prefix()+item)
+				lines = append(lines, pad+style.Prefix()+item)
 			}
 		}
 	}

@@ -132,7 +132,7 @@ func (p *planner) scalarToList(m, k, v *yaml.Node, keyCol int, items []string) e
 	style := p.ch.seqStyleFor(m)
 	var lines []string
 	for _, t := range texts {
-		lines = append(lines, strings.Repeat(" ", keyCol)+style.prefix()+t)
+		lines = append(lines, strings.Repeat(" ", keyCol)+style.Prefix()+t)
 	}
 	p.ch.edits = append(p.ch.edits, p.ch.insertLines(s.NextLine(end), lines))
 	return nil

@@ -21,7 +21,7 @@ type Changes struct {
 	// additions to one collection become one well-formed insertion.
 	adds  []*addition
 	byCol map[*yaml.Node]*addition
-	style *seqStyle
+	style *SeqStyle
 	step  int
 }
 
@@ -200,7 +200,7 @@ func (c *Changes) flushBlock(a *addition) (blockInsert, error) {
 		entryCol = s.dashColumn(first)
 		st := c.SeqStyleFor(nil)
 		for _, v := range a.values {
-			lines = append(lines, c.itemLines(entryCol, s.dashSpace(first), v, st)...)
+			lines = append(lines, c.itemLines(entryCol, s.DashSpace(first), v, st)...)
 		}
 	} else {
 		entryCol = s.Column(s.Start(first))

@@ -2,49 +2,56 @@ package yamledit
 
 import (
 	"errors"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
 
 var errNotFlow = errors.New("an empty collection that is not written [] or {}")
 
-// seqStyle is how a file writes a block sequence under a key: the dash's
+// SeqStyle is how a file writes a block sequence under a key: the dash's
 // offset from the key's column (0 for indentless "key:\n- x") and the
 // spaces after the dash.
-type seqStyle struct {
+type SeqStyle struct {
 	indent    int
 	dashSpace int
 }
 
+// Prefix is what comes before an item's text on its line, relative to the
+// key's column: the indent, the dash and the spaces after it.
+func (st SeqStyle) Prefix() string {
+	return strings.Repeat(" ", st.indent) + "-" + strings.Repeat(" ", st.dashSpace)
+}
+
 // SeqStyleFor picks the style for a new list in mapping m: a sibling block
 // sequence's style if m has one, else the file's majority.
-func (c *Changes) SeqStyleFor(m *yaml.Node) seqStyle {
+func (c *Changes) SeqStyleFor(m *yaml.Node) SeqStyle {
 	if m != nil {
 		for i := 0; i+1 < len(m.Content); i += 2 {
-			if st, ok := c.s.seqStyleOf(m.Content[i], m.Content[i+1]); ok {
+			if st, ok := c.s.SeqStyleOf(m.Content[i], m.Content[i+1]); ok {
 				return st
 			}
 		}
 	}
 	if c.style == nil {
-		st := c.s.majorityStyle()
+		st := c.s.MajorityStyle()
 		c.style = &st
 	}
 	return *c.style
 }
 
-// seqStyleOf measures the style of a key's block sequence value.
-func (s *Source) seqStyleOf(key, val *yaml.Node) (seqStyle, bool) {
+// SeqStyleOf measures the style of a key's block sequence value.
+func (s *Source) SeqStyleOf(key, val *yaml.Node) (SeqStyle, bool) {
 	if val.Kind != yaml.SequenceNode || val.Style&yaml.FlowStyle != 0 || len(val.Content) == 0 || val.Line <= key.Line {
-		return seqStyle{}, false
+		return SeqStyle{}, false
 	}
 	first := val.Content[0]
 	dash := s.dashColumn(first)
 	keyCol := s.Column(s.Start(key))
 	if dash < keyCol {
-		return seqStyle{}, false
+		return SeqStyle{}, false
 	}
-	return seqStyle{indent: dash - keyCol, dashSpace: s.dashSpace(first)}, true
+	return SeqStyle{indent: dash - keyCol, dashSpace: s.DashSpace(first)}, true
 }
 
 // visitMappings calls f on every mapping of every document.
@@ -66,23 +73,32 @@ func (s *Source) visitMappings(f func(m *yaml.Node)) {
 	}
 }
 
-// majorityStyle votes over every key's block sequence in the file; ties and
+// MajorityStyle votes over every key's block sequence in the file; ties and
 // files without any go to the common "  - ".
-func (s *Source) majorityStyle() seqStyle {
-	votes := map[seqStyle]int{}
-	s.visitMappings(func(n *yaml.Node) {
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if st, ok := s.seqStyleOf(n.Content[i], n.Content[i+1]); ok {
-				votes[st]++
+func (s *Source) MajorityStyle() SeqStyle {
+	votes := map[SeqStyle]int{}
+	var visit func(n *yaml.Node)
+	visit = func(n *yaml.Node) {
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if st, ok := s.SeqStyleOf(n.Content[i], n.Content[i+1]); ok {
+					votes[st]++
+				}
 			}
 		}
-	})
-	best := seqStyle{indent: 2, dashSpace: 1}
+		for _, child := range n.Content {
+			visit(child)
+		}
+	}
+	for _, d := range s.Docs {
+		visit(d)
+	}
+	best := SeqStyle{indent: 2, dashSpace: 1}
 	for st, n := range votes {
 		switch {
 		case n > votes[best]:
 			best = st
-		case n < votes[best] || best == (seqStyle{indent: 2, dashSpace: 1}):
+		case n < votes[best] || best == (SeqStyle{indent: 2, dashSpace: 1}):
 		case st.indent < best.indent || st.indent == best.indent && st.dashSpace < best.dashSpace:
 			best = st // a deterministic tie-break
 		}
@@ -119,9 +135,9 @@ func (c *Changes) mapStep() int {
 	return best
 }
 
-// dashSpace returns the spaces between a block sequence item's dash and
+// DashSpace returns the spaces between a block sequence item's dash and
 // its content: 1 when the content starts on the next line.
-func (s *Source) dashSpace(item *yaml.Node) int {
+func (s *Source) DashSpace(item *yaml.Node) int {
 	dash := s.dashOffset(item)
 	itemOff := s.Pos(item.Line, item.Column)
 	if s.LineOf(dash) != s.LineOf(itemOff) {

@@ -112,7 +112,7 @@ func (v Value) Node() *yaml.Node {
 }
 
 // keyLines renders "key: value" in block style with the key at column col.
-func (c *Changes) keyLines(col int, key string, v Value, st seqStyle) []string {
+func (c *Changes) keyLines(col int, key string, v Value, st SeqStyle) []string {
 	pad := strings.Repeat(" ", col)
 	k := Str(key).text()
 	if e := v.empty(); e != "" {
@@ -136,7 +136,7 @@ func (c *Changes) keyLines(col int, key string, v Value, st seqStyle) []string {
 }
 
 // itemLines renders a block sequence item with its dash at column dash.
-func (c *Changes) itemLines(dash, dashSpace int, v Value, st seqStyle) []string {
+func (c *Changes) itemLines(dash, dashSpace int, v Value, st SeqStyle) []string {
 	prefix := strings.Repeat(" ", dash) + "-" + strings.Repeat(" ", dashSpace)
 	if v.Kind == yaml.MappingNode && len(v.Keys) > 0 {
 		col := dash + 1 + dashSpace
