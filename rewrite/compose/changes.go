@@ -120,7 +120,7 @@ func (c *changes) appendToScalar(n *yaml.Node, suffix string, indent int, flow b
 // would land under the mapping's new last key.
 func (c *changes) flush() error {
 	var blocks []blockInsert
-	depth := c.s.depths()
+	depth := c.s.Depths()
 	for _, a := range c.adds {
 		if a.col.Style&yaml.FlowStyle != 0 {
 			if err := c.flushFlow(a); err != nil {
@@ -174,46 +174,14 @@ func (c *changes) flushFlow(a *addition) error {
 		if err != nil {
 			return err
 		}
-		if pad, ok := c.s.onePerLine(a.col); ok {
-			at, text = c.s.flowLines(end, pad, parts)
+		if pad, ok := c.s.OnePerLine(a.col); ok {
+			at, text = c.s.FlowLines(end, pad, parts)
 		} else {
 			at, text = end, ", "+text
 		}
 	}
 	c.edits = append(c.edits, edit.Edit{Start: at, End: at, Text: text})
 	return nil
-}
-
-// onePerLine reports whether a multi-line flow collection has its last
-// entry on a line of its own (after the bracket's line and after the
-// previous entry's), and returns that line's indentation.
-func (s *source) onePerLine(col *yaml.Node) (string, bool) {
-	step := 1
-	if col.Kind == yaml.MappingNode {
-		step = 2
-	}
-	n := len(col.Content)
-	last := s.LineOf(s.Start(col.Content[n-step]))
-	if last == s.LineOf(s.Start(col)) || n > step && s.LineOf(s.Start(col.Content[n-2*step])) == last {
-		return "", false
-	}
-	return strings.Repeat(" ", s.IndentAt(s.LineStart(last+1))), true
-}
-
-// flowLines returns where and what to insert to add entries on lines of
-// their own after the last entry of a flow collection, which ends at end:
-// after its trailing comma (and any comment on that line), keeping a
-// trailing comma, or after the entry, adding the comma it lacks.
-func (s *source) flowLines(end int, pad string, parts []string) (int, string) {
-	sep := "," + s.EOL + pad
-	i := end
-	for i < len(s.Src) && isSpace(s.Src[i]) {
-		i++
-	}
-	if i < len(s.Src) && s.Src[i] == ',' {
-		return s.LineEnd(i), s.EOL + pad + strings.Join(parts, sep) + ","
-	}
-	return end, sep + strings.Join(parts, sep)
 }
 
 // flushBlock appends lines after a block collection's last entry, indented
@@ -248,53 +216,7 @@ func (c *changes) flushBlock(a *addition) (blockInsert, error) {
 			}
 		}
 	}
-	return blockInsert{edit: c.insertLines(s.afterEntry(end, entryCol), lines)}, nil
-}
-
-// insertLines returns a block edit inserting whole lines at a line start,
-// with the file's line ending. At the end of a file without a final line
-// break the lines go after a new break and the file still ends without one.
-func (c *changes) insertLines(at int, lines []string) edit.Edit {
-	eol := c.s.EOL
-	text := strings.Join(lines, eol) + eol
-	if at == len(c.s.Src) && at > 0 && !isBreak(c.s.Src[at-1]) {
-		text = eol + strings.Join(lines, eol)
-	}
-	return edit.Edit{Start: at, End: at, Text: text, Block: true}
-}
-
-// afterEntry returns where lines go after an entry whose text ends at end:
-// the start of the next line, past comment lines indented deeper than the
-// entries (they belong to the last entry). Blank lines and comments at the
-// entries' column or left of it stay after the inserted lines.
-func (s *source) afterEntry(end, entryCol int) int {
-	at := s.NextLine(end)
-	for at < len(s.Src) {
-		ind := s.IndentAt(at)
-		if at+ind < len(s.Src) && s.Src[at+ind] == '#' && ind > entryCol {
-			at = s.NextLine(at)
-			continue
-		}
-		break
-	}
-	return at
-}
-
-// depths returns the nesting depth of every node of the documents (aliases
-// are not followed: a node is counted where it is written).
-func (s *source) depths() map[*yaml.Node]int {
-	depth := map[*yaml.Node]int{}
-	var visit func(n *yaml.Node, d int)
-	visit = func(n *yaml.Node, d int) {
-		depth[n] = d
-		for _, child := range n.Content {
-			visit(child, d+1)
-		}
-	}
-	for _, d := range s.Docs {
-		visit(d, 0)
-	}
-	return depth
+	return blockInsert{edit: c.s.InsertLines(s.AfterEntry(end, entryCol), lines)}, nil
 }
 
 func (v value) flowText() string {

@@ -134,6 +134,6 @@ func (p *planner) scalarToList(m, k, v *yaml.Node, keyCol int, items []string) e
 	for _, t := range texts {
 		lines = append(lines, strings.Repeat(" ", keyCol)+style.Prefix()+t)
 	}
-	p.ch.edits = append(p.ch.edits, p.ch.insertLines(s.NextLine(end), lines))
+	p.ch.edits = append(p.ch.edits, p.ch.s.InsertLines(s.NextLine(end), lines))
 	return nil
 }

@@ -145,44 +145,14 @@ func (c *Changes) flushFlow(a *addition) error {
 		if err != nil {
 			return err
 		}
-		if pad, ok := c.s.onePerLine(a.col); ok {
-			at, text = c.s.flowLines(end, pad, parts)
+		if pad, ok := c.s.OnePerLine(a.col); ok {
+			at, text = c.s.FlowLines(end, pad, parts)
 		} else {
 			at, text = end, ", "+text
 		}
 	}
 	c.edits = append(c.edits, edit.Edit{Start: at, End: at, Text: text})
 	return nil
-}
-
-// onePerLine reports whether a multi-line flow collection has its last
-// entry on a line of its own (after the bracket's line and after the
-// previous entry's), and returns that line's indentation.
-func (s *Source) onePerLine(col *yaml.Node) (string, bool) {
-	step := 1
-	if col.Kind == yaml.MappingNode {
-		step = 2
-	}
-	n := len(col.Content)
-	last := s.LineOf(s.Start(col.Content[n-step]))
-	if last == s.LineOf(s.Start(col)) || n > step && s.LineOf(s.Start(col.Content[n-2*step])) == last {
-		return "", false
-	}
-	return strings.Repeat(" ", s.IndentAt(s.lineStarts[last])), true
-}
-
-// flowLines returns where and what to insert to add entries on lines of
-// their own after the last entry of a flow collection, which ends at end.
-func (s *Source) flowLines(end int, pad string, parts []string) (int, string) {
-	sep := "," + s.EOL + pad
-	i := end
-	for i < len(s.Src) && isSpace(s.Src[i]) {
-		i++
-	}
-	if i < len(s.Src) && s.Src[i] == ',' {
-		return s.LineEnd(i), s.EOL + pad + strings.Join(parts, sep) + ","
-	}
-	return end, sep + strings.Join(parts, sep)
 }
 
 // flushBlock appends lines after a block collection's last entry, indented
@@ -209,33 +179,5 @@ func (c *Changes) flushBlock(a *addition) (blockInsert, error) {
 			lines = append(lines, c.keyLines(entryCol, a.keys[i], v, st)...)
 		}
 	}
-	return blockInsert{c.InsertLines(s.afterEntry(end, entryCol), lines), entryCol, a.col.Kind == yaml.SequenceNode}, nil
-}
-
-// InsertLines returns a block edit inserting whole lines at a line start,
-// with the file's line ending. At the end of a file without a final line
-// break the lines go after a new break and the file still ends without one.
-func (c *Changes) InsertLines(at int, lines []string) edit.Edit {
-	eol := c.s.EOL
-	text := strings.Join(lines, eol) + eol
-	if at == len(c.s.Src) && at > 0 && !isBreak(c.s.Src[at-1]) {
-		text = eol + strings.Join(lines, eol)
-	}
-	return edit.Edit{Start: at, End: at, Text: text, Block: true}
-}
-
-// afterEntry returns where lines go after an entry whose text ends at end:
-// the start of the next line, past comment lines indented deeper than the
-// entries (they belong to the last entry).
-func (s *Source) afterEntry(end, entryCol int) int {
-	at := s.NextLine(end)
-	for at < len(s.Src) {
-		ind := s.IndentAt(at)
-		if at+ind < len(s.Src) && s.Src[at+ind] == '#' && ind > entryCol {
-			at = s.NextLine(at)
-			continue
-		}
-		break
-	}
-	return at
+	return blockInsert{c.s.InsertLines(s.AfterEntry(end, entryCol), lines), entryCol, a.col.Kind == yaml.SequenceNode}, nil
 }
