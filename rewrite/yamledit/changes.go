@@ -80,9 +80,15 @@ func (c *Changes) Replace(e edit.Edit, mutate func()) {
 func (c *Changes) Edits() []edit.Edit { return c.edits }
 
 // Flush turns the gathered additions into edits. Block insertions that
-// land on the same line go deepest first.
+// land on the same line go deepest first: an item added to a container's
+// last list, or a key added to its last mapping, precedes the keys added to
+// the container itself. Depth is the nesting in the tree, not the column:
+// an indentless sequence ("key:\n- x") has its dashes at the column of the
+// keys of the mapping holding it, yet its items must come first or they
+// would land under the mapping's new last key.
 func (c *Changes) Flush() error {
 	var blocks []blockInsert
+	depth := c.s.Depths()
 	for _, a := range c.adds {
 		if a.col.Style&yaml.FlowStyle != 0 || len(a.col.Content) == 0 {
 			if err := c.flushFlow(a); err != nil {
@@ -94,18 +100,14 @@ func (c *Changes) Flush() error {
 		if err != nil {
 			return err
 		}
+		b.depth = depth[a.col]
 		blocks = append(blocks, b)
 	}
 	sort.SliceStable(blocks, func(i, j int) bool {
 		if blocks[i].edit.Start != blocks[j].edit.Start {
 			return blocks[i].edit.Start < blocks[j].edit.Start
 		}
-		if blocks[i].col != blocks[j].col {
-			return blocks[i].col > blocks[j].col
-		}
-		// An indentless sequence's new items go before its mapping's new
-		// keys at the same column.
-		return blocks[i].seq && !blocks[j].seq
+		return blocks[i].depth > blocks[j].depth
 	})
 	for _, b := range blocks {
 		c.edits = append(c.edits, b.edit)
@@ -114,11 +116,11 @@ func (c *Changes) Flush() error {
 	return nil
 }
 
-// A blockInsert is a block edit with the column of the lines it inserts.
+// A blockInsert is a block edit with the nesting depth of the collection
+// it appends to.
 type blockInsert struct {
-	edit edit.Edit
-	col  int
-	seq  bool
+	edit  edit.Edit
+	depth int
 }
 
 // flushFlow appends to a flow collection: after its last entry, or right
@@ -179,5 +181,5 @@ func (c *Changes) flushBlock(a *addition) (blockInsert, error) {
 			lines = append(lines, c.keyLines(entryCol, a.keys[i], v, st)...)
 		}
 	}
-	return blockInsert{c.s.InsertLines(s.AfterEntry(end, entryCol), lines), entryCol, a.col.Kind == yaml.SequenceNode}, nil
+	return blockInsert{edit: c.s.InsertLines(s.AfterEntry(end, entryCol), lines)}, nil
 }
