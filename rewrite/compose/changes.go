@@ -165,22 +165,11 @@ func (c *changes) flushFlow(a *addition) error {
 		}
 		parts = append(parts, text)
 	}
-	text := strings.Join(parts, ", ")
-	var at int
-	if n := len(a.col.Content); n == 0 {
-		at = c.s.Start(a.col) + 1
-	} else {
-		end, err := c.s.End(a.col.Content[n-1], a.indent, true)
-		if err != nil {
-			return err
-		}
-		if pad, ok := c.s.OnePerLine(a.col); ok {
-			at, text = c.s.FlowLines(end, pad, parts)
-		} else {
-			at, text = end, ", "+text
-		}
+	e, err := c.s.FlowAppend(a.col, a.indent, parts)
+	if err != nil {
+		return err
 	}
-	c.edits = append(c.edits, edit.Edit{Start: at, End: at, Text: text})
+	c.edits = append(c.edits, e)
 	return nil
 }
 

@@ -85,3 +85,31 @@ func (s *Source) Depths() map[*yaml.Node]int {
 	}
 	return depth
 }
+
+// FlowAppend returns the edit appending entries (each already written in
+// flow style, "key: value" in a mapping) to flow collection col: after its
+// last entry, on lines of their own when the collection has one entry per
+// line, or right after the opening bracket when it is empty. indent is the
+// column owning col.
+func (s *Source) FlowAppend(col *yaml.Node, indent int, parts []string) (edit.Edit, error) {
+	text := strings.Join(parts, ", ")
+	var at int
+	if n := len(col.Content); n == 0 {
+		at = s.Start(col)
+		if at >= len(s.Src) || s.Src[at] != '{' && s.Src[at] != '[' {
+			return edit.Edit{}, errNotFlow
+		}
+		at++
+	} else {
+		end, err := s.End(col.Content[n-1], indent, true)
+		if err != nil {
+			return edit.Edit{}, err
+		}
+		if pad, ok := s.OnePerLine(col); ok {
+			at, text = s.FlowLines(end, pad, parts)
+		} else {
+			at, text = end, ", "+text
+		}
+	}
+	return edit.Edit{Start: at, End: at, Text: text}, nil
+}
