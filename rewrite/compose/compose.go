@@ -16,6 +16,7 @@ import (
 	"github.com/rofix/rofix/rewrite/directive"
 	"github.com/rofix/rofix/rewrite/finding"
 	"github.com/rofix/rofix/rewrite/policy"
+	"github.com/rofix/rofix/rewrite/yamledit"
 )
 
 // ErrNotCompose is returned for YAML without a top-level services mapping.
@@ -64,7 +65,7 @@ func Plan(src []byte, pol policy.Policy) (*finding.Plan, error) {
 	}
 	found := false
 	for _, d := range s.Docs {
-		top := docRoot(d)
+		top := yamledit.DocRoot(d)
 		if top == nil || top.Kind != yaml.MappingNode {
 			continue
 		}
@@ -119,7 +120,7 @@ func (p *planner) scan(n *yaml.Node, depth int) error {
 // any other YAML is simply not compose.
 func (s *source) notCompose() error {
 	for _, d := range s.Docs {
-		top := docRoot(d)
+		top := yamledit.DocRoot(d)
 		if top == nil || top.Kind != yaml.MappingNode {
 			continue
 		}
@@ -148,14 +149,6 @@ func isTopLevelKey(key string) bool {
 		return true
 	}
 	return strings.HasPrefix(key, "x-")
-}
-
-// docRoot returns a document's top node, or nil for an empty document.
-func docRoot(d *yaml.Node) *yaml.Node {
-	if len(d.Content) == 0 {
-		return nil
-	}
-	return d.Content[0]
 }
 
 // lookup returns the key and value nodes of key in mapping m.

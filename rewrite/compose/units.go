@@ -1,6 +1,10 @@
 package compose
 
-import "gopkg.in/yaml.v3"
+import (
+	"gopkg.in/yaml.v3"
+
+	"github.com/rofix/rofix/rewrite/yamledit"
+)
 
 // ServiceKeys returns the byte offset of every service key of a compose
 // file, in file order, across all its documents. A service's edits and
@@ -13,7 +17,7 @@ func ServiceKeys(src []byte) ([]int, error) {
 	}
 	var keys []int
 	for _, d := range s.Docs {
-		_, services := lookup(docRoot(d), "services")
+		_, services := lookup(yamledit.DocRoot(d), "services")
 		if services == nil || services.Kind != yaml.MappingNode {
 			continue
 		}
