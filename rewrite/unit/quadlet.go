@@ -14,7 +14,8 @@ import (
 // PlanContainer hardens a Podman Quadlet .container unit: ReadOnly=true,
 // NoNewPrivileges=true, a Tmpfs= for each scratch path podman does not
 // already mount (with ReadOnlyTmpfs=false, /tmp too), and :ro on the
-// Volume= binds the policy picks. Explicit ReadOnly=false,
+// Volume= binds the policy picks. ReadOnly=true and the Tmpfs= entries
+// are policy.Apply's decision, as for compose. Explicit ReadOnly=false,
 // NoNewPrivileges=false and :rw are kept and reported. New keys go after
 // the last setting of [Container].
 func PlanContainer(src []byte, pol policy.Policy) (*finding.Plan, error) {
