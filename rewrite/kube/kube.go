@@ -8,6 +8,10 @@
 // policy picks.
 //
 // Choices:
+//   - what the image needs is policy.Apply's decision, as for compose:
+//     readOnlyRootFilesystem is withheld (with the reason) when the image
+//     does not run read-only, a required env setting is missing, or a
+//     state path has neither a volumeMount nor an image VOLUME;
 //   - explicit readOnlyRootFilesystem: false, allowPrivilegeEscalation:
 //     true and readOnly: false are kept and reported;
 //   - a privileged container (or one adding SYS_ADMIN) is reported and

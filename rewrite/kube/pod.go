@@ -185,12 +185,17 @@ func (p *planner) container(m *yaml.Node, volumes map[string]*yaml.Node, vols *y
 	return c
 }
 
-// readOnly plans readOnlyRootFilesystem: true and the scratch emptyDirs.
+// readOnly plans readOnlyRootFilesystem: true and the scratch emptyDirs,
+// as policy.Apply decides: it is withheld when the image does not run
+// read-only, and the emptyDirs are Apply's tmpfs entries.
 func (p *planner) readOnly(c *container, sc *yaml.Node, scOK, privileged bool, vols *yaml.Node) {
 	_, v := yamledit.Lookup(sc, "readOnlyRootFilesystem")
 	state := boolOf(v)
-	needs := p.pol.NeedsFor("", c.image)
-	missing := p.scratchMissing(c, needs)
+	applied, nodes := p.decide(c)
+	var missing []string
+	for _, e := range applied.Tmpfs {
+		missing = append(missing, policy.TmpfsTarget(e))
+	}
 	canMount := (c.mounts == nil || isList(c.mounts)) && (vols == nil || isList(vols))
 	readOnly := false
 	switch {
@@ -204,8 +209,9 @@ func (p *planner) readOnly(c *container, sc *yaml.Node, scOK, privileged bool, v
 		p.at(finding.ReadOnly, v, "readOnlyRootFilesystem has a value rofix does not read as a boolean; left as is")
 	case privileged:
 		p.at(finding.ReadOnly, c.label, "container %s is privileged: not made read-only (a privileged container can remount its root anyway); review why it needs privileged: true", c.name)
-	case needs.Verdict == policy.DoesNotWork:
-		p.at(finding.ReadOnly, c.label, "image %s does not run with a read-only root; readOnlyRootFilesystem not added", c.image)
+	case !applied.ReadOnly:
+		// The image does not run read-only: say why, add nothing.
+		p.notes(c, nodes, applied.ReadOnlyNotes)
 	case !scOK:
 	case len(missing) > 0 && !c.ig.Skips(finding.Tmpfs) && !canMount:
 		p.at(finding.ReadOnly, c.label, "readOnlyRootFilesystem not added to container %s: rofix cannot add the emptyDir a read-only container needs here (volumeMounts or volumes is not a list it can append to)", c.name)
@@ -214,10 +220,12 @@ func (p *planner) readOnly(c *container, sc *yaml.Node, scOK, privileged bool, v
 		p.fixed(finding.ReadOnly, c.label, "securityContext.readOnlyRootFilesystem: true added to container %s", c.name)
 		readOnly = true
 	}
-	if readOnly {
-		p.stateVolumes(c, needs)
+	if !readOnly {
+		return
 	}
-	if !readOnly || c.ig.Skips(finding.Tmpfs) || len(missing) == 0 {
+	p.notes(c, nodes, applied.ReadOnlyNotes)
+	p.notes(c, nodes, applied.Notes)
+	if c.ig.Skips(finding.Tmpfs) || len(missing) == 0 {
 		return
 	}
 	if !canMount {
@@ -225,51 +233,6 @@ func (p *planner) readOnly(c *container, sc *yaml.Node, scOK, privileged bool, v
 		return
 	}
 	c.scratch = missing
-}
-
-// stateVolumes reports the state paths of the image on which nothing is
-// mounted: with a read-only root the image cannot write them, and an
-// emptyDir would lose the data.
-func (p *planner) stateVolumes(c *container, needs policy.Needs) {
-	mounted := map[string]bool{}
-	if c.mounts != nil {
-		for _, mt := range c.mounts.Content {
-			if _, mp := yamledit.Lookup(mt, "mountPath"); mp != nil && mp.Kind == yaml.ScalarNode {
-				mounted[cleanPath(mp.Value)] = true
-			}
-		}
-	}
-	for _, v := range needs.Volumes {
-		if !covered(mounted, cleanPath(v)) {
-			p.at(finding.Tmpfs, c.label, "image %s keeps state in %s: mount a persistent volume there (nothing is mounted, and the root is read-only)", c.image, v)
-		}
-	}
-}
-
-// scratchMissing returns the tmpfs paths the container needs on which
-// nothing is mounted.
-func (p *planner) scratchMissing(c *container, needs policy.Needs) []string {
-	mounted := map[string]bool{}
-	if c.mounts != nil {
-		for _, mt := range c.mounts.Content {
-			if _, mp := yamledit.Lookup(mt, "mountPath"); mp != nil && mp.Kind == yaml.ScalarNode {
-				mounted[cleanPath(mp.Value)] = true
-			}
-		}
-	}
-	never := map[string]bool{}
-	for _, n := range needs.NoTmpfs {
-		never[cleanPath(n)] = true
-	}
-	var missing []string
-	for _, entry := range needs.Tmpfs {
-		t := cleanPath(policy.TmpfsTarget(entry))
-		if !covered(mounted, t) && !never[t] {
-			missing = append(missing, t)
-			mounted[t] = true
-		}
-	}
-	return missing
 }
 
 // noEscalation plans allowPrivilegeEscalation: false.

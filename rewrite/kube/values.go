@@ -2,7 +2,6 @@ package kube
 
 import (
 	"fmt"
-	"path"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -51,25 +50,6 @@ func addsSysAdmin(sc *yaml.Node) bool {
 		}
 	}
 	return false
-}
-
-// covered reports whether p or a directory above it is mounted: a mount
-// there already makes p writable (or read-only on purpose), and a new
-// emptyDir below it would hide the volume's content at p.
-func covered(mounted map[string]bool, p string) bool {
-	for ; p != "/" && p != "." && p != ""; p = path.Dir(p) {
-		if mounted[p] {
-			return true
-		}
-	}
-	return false
-}
-
-func cleanPath(p string) string {
-	if p == "" {
-		return p
-	}
-	return path.Clean(p)
 }
 
 // volumeName turns a path into a volume name: "/var/cache/nginx" becomes

@@ -11,14 +11,11 @@ import (
 	"github.com/rofix/rofix/rewrite/policy"
 )
 
-// podmanScratch are the paths podman mounts a tmpfs on by itself when a
-// container is read-only (ReadOnlyTmpfs=true, podman's default).
-var podmanScratch = map[string]bool{"/tmp": true, "/var/tmp": true, "/run": true}
-
 // PlanContainer hardens a Podman Quadlet .container unit: ReadOnly=true,
 // NoNewPrivileges=true, a Tmpfs= for each scratch path podman does not
 // already mount (with ReadOnlyTmpfs=false, /tmp too), and :ro on the
-// Volume= binds the policy picks. Explicit ReadOnly=false,
+// Volume= binds the policy picks. ReadOnly=true and the Tmpfs= entries
+// are policy.Apply's decision, as for compose. Explicit ReadOnly=false,
 // NoNewPrivileges=false and :rw are kept and reported. New keys go after
 // the last setting of [Container].
 func PlanContainer(src []byte, pol policy.Policy) (*finding.Plan, error) {
@@ -102,6 +99,8 @@ type quadlet struct {
 	added []string // new "Key=Value" lines
 	// changed maps an entry to its planned new value.
 	changed map[*entry]string
+	// mountEntries are the settings of the mounts policy notes refer to.
+	mountEntries []*entry
 }
 
 func (q *quadlet) last(key string) *entry {
@@ -122,14 +121,19 @@ func (q *quadlet) harden() {
 	for _, e := range q.u.in("Container", "PodmanArgs") {
 		podmanArgs += " " + q.u.value(e)
 	}
+	a := q.decide(image, podmanArgs)
 	readOnly := false
 	if !q.ig.Skips(finding.ReadOnly) {
-		readOnly = q.readOnly(image, podmanArgs)
+		readOnly = q.readOnly(a, podmanArgs)
 	} else if e := q.last("ReadOnly"); e != nil {
 		readOnly = policy.NoNewPrivileges("no-new-privileges:"+q.u.value(e)) == policy.On
 	}
-	if readOnly && !q.ig.Skips(finding.Tmpfs) {
-		q.tmpfs(image)
+	if readOnly {
+		q.notes(a.ReadOnlyNotes)
+		if !q.ig.Skips(finding.Tmpfs) {
+			q.tmpfs(a)
+		}
+		q.notes(a.Notes)
 	}
 	if !q.ig.Skips(finding.NoNewPrivileges) {
 		q.noNewPrivileges(podmanArgs)
@@ -152,14 +156,17 @@ func boolOf(v string) policy.Tri {
 
 func (q *quadlet) add(key, value string) { q.added = append(q.added, key+"="+value) }
 
-func (q *quadlet) readOnly(image, podmanArgs string) bool {
+// readOnly plans ReadOnly=true unless policy.Apply withholds it (then it
+// reports why), and reports whether the container is or becomes read-only.
+func (q *quadlet) readOnly(a policy.Applied, podmanArgs string) bool {
 	e := q.last("ReadOnly")
 	if e == nil {
 		if strings.Contains(podmanArgs, "--read-only") && !strings.Contains(podmanArgs, "--read-only=false") {
 			return true
 		}
-		if q.pol.NeedsFor("", image).Verdict == policy.DoesNotWork {
-			q.plan.Add(finding.ReadOnly, q.at, q.at, false, "image %s does not run with a read-only root; ReadOnly=true not added", image)
+		if !a.ReadOnly {
+			// The image does not run read-only: say why, add nothing.
+			q.notes(a.ReadOnlyNotes)
 			return false
 		}
 		q.add("ReadOnly", "true")
@@ -177,26 +184,10 @@ func (q *quadlet) readOnly(image, podmanArgs string) bool {
 	return false
 }
 
-func (q *quadlet) tmpfs(image string) {
-	podmanMounts := true
-	if e := q.last("ReadOnlyTmpfs"); e != nil && boolOf(q.u.value(e)) == policy.Off {
-		podmanMounts = false
-	}
-	mounted := map[string]bool{}
-	for _, e := range q.u.in("Container", "Tmpfs") {
-		mounted[cleanPath(policy.TmpfsTarget(q.u.value(e)))] = true
-	}
-	for _, e := range q.u.in("Container", "Volume") {
-		if v, ok := policy.ParseVolume(q.u.value(e)); ok {
-			mounted[cleanPath(v.Target)] = true
-		}
-	}
-	for _, entry := range q.pol.NeedsFor("", image).Tmpfs {
-		p := cleanPath(policy.TmpfsTarget(entry))
-		if mounted[p] || podmanMounts && podmanScratch[p] {
-			continue
-		}
-		mounted[p] = true
+// tmpfs adds a Tmpfs= for each entry policy.Apply decided (it leaves out
+// the paths something mounts, podman's own tmpfs included).
+func (q *quadlet) tmpfs(a policy.Applied) {
+	for _, entry := range a.Tmpfs {
 		q.add("Tmpfs", entry)
 		q.plan.Add(finding.Tmpfs, q.at, q.at, true, "Tmpfs=%s added", entry)
 	}
@@ -306,11 +297,4 @@ func settings(u *unitFile, section string) []string {
 		}
 	}
 	return out
-}
-
-func cleanPath(p string) string {
-	if len(p) > 1 {
-		p = strings.TrimRight(p, "/")
-	}
-	return p
 }
