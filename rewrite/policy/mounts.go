@@ -57,7 +57,7 @@ func (p Policy) Decide(m Mount) Decision {
 		return Decision{Reason: "not a bind mount"}
 	}
 	if p.ROMounts == ROMountsOff {
-		return Decision{Reason: "--ro-mounts=off"}
+		return Decision{Reason: "ro-mounts is off"}
 	}
 	if IsSocket(m) {
 		return Decision{ReadOnly: true, Reason: "engine socket",
@@ -67,7 +67,7 @@ func (p Policy) Decide(m Mount) Decision {
 		return Decision{Reason: why}
 	}
 	if p.ROMounts == ROMountsBinds {
-		return Decision{ReadOnly: true, Reason: "bind mount (--ro-mounts=binds)"}
+		return Decision{ReadOnly: true, Reason: "ro-mounts is binds"}
 	}
 	target := path.Clean(m.Target)
 	if target == "/etc" || strings.HasPrefix(target, "/etc/") {
