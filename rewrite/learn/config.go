@@ -21,6 +21,9 @@ type Learned struct {
 	Tmpfs []string
 	// Volumes are the state paths.
 	Volumes []string
+	// ImageVolumes are the state paths the image declares as VOLUME (a
+	// subset of Volumes): rofix then knows they stay writable read-only.
+	ImageVolumes []string
 	// Sources say which runs this comes from.
 	Sources []string
 }
@@ -191,6 +194,9 @@ func renderEntry(l Learned, dash, indent int) string {
 	if len(l.Volumes) > 0 {
 		fmt.Fprintf(&b, "%svolumes: %s\n", pad, flowList(l.Volumes))
 	}
+	if len(l.ImageVolumes) > 0 {
+		fmt.Fprintf(&b, "%simage_volumes: %s\n", pad, flowList(l.ImageVolumes))
+	}
 	fmt.Fprintf(&b, "%sverdict: yes\n", pad)
 	fmt.Fprintf(&b, "%sconfidence: learned\n", pad)
 	fmt.Fprintf(&b, "%ssources: %s\n", pad, flowList(l.Sources))
@@ -294,11 +300,18 @@ func merge(t *text, item *yaml.Node, l Learned) ([]byte, string, error) {
 			newVols = append(newVols, v)
 		}
 	}
+	_, ivols := mappingValue(item, "image_volumes")
+	var newIVols []string
+	for _, v := range l.ImageVolumes {
+		if ivols == nil || !slices.ContainsFunc(ivols.Content, func(n *yaml.Node) bool { return n.Value == v }) {
+			newIVols = append(newIVols, v)
+		}
+	}
 	for _, list := range []struct {
 		key   string
 		node  *yaml.Node
 		items []string
-	}{{"tmpfs", tmpfs, newTmpfs}, {"volumes", vols, newVols}} {
+	}{{"tmpfs", tmpfs, newTmpfs}, {"volumes", vols, newVols}, {"image_volumes", ivols, newIVols}} {
 		if len(list.items) == 0 {
 			continue
 		}
@@ -466,6 +479,11 @@ func verify(before, after []byte, l Learned) error {
 	for _, v := range l.Volumes {
 		if !slices.Contains(mine.Volumes, v) {
 			return fmt.Errorf("volume %s missing from %v", v, mine.Volumes)
+		}
+	}
+	for _, v := range l.ImageVolumes {
+		if !slices.Contains(mine.ImageVolumes, v) {
+			return fmt.Errorf("image volume %s missing from %v", v, mine.ImageVolumes)
 		}
 	}
 	return nil

@@ -3,6 +3,10 @@ package learn
 import (
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/rofix/rofix/rewrite/policy"
 )
 
 // pg is what learn records for the PostgreSQL container of the real-servers
@@ -179,5 +183,51 @@ func TestRecordErrors(t *testing.T) {
 		} else if !strings.Contains(err.Error(), "line") && !strings.Contains(err.Error(), "yaml") {
 			t.Errorf("%q: error without a position: %v", src, err)
 		}
+	}
+}
+
+// TestRecordImageVolumes: a state path the image declares a VOLUME is
+// recorded under image_volumes too, and added to an entry that lacks it;
+// the learned entry then tells rofix that read-only needs no mount there.
+func TestRecordImageVolumes(t *testing.T) {
+	redis := Learned{
+		Image:        "localhost/redis",
+		Volumes:      []string{"/data"},
+		ImageVolumes: []string{"/data"},
+		Sources:      []string{"rofix learn: container cache on 2026-11-30 (docker diff)"},
+	}
+	out, action, err := Record(nil, redis)
+	if err != nil || action != "added" {
+		t.Fatalf("Record: %v, %s", err, action)
+	}
+	if !strings.Contains(string(out), "    volumes: [/data]\n    image_volumes: [/data]\n") {
+		t.Errorf("new entry lacks image_volumes:\n%s", out)
+	}
+	before := "images:\n  - name: mine\n    match: [localhost/redis]\n    volumes: [/data]\n    verdict: yes\n    sources: [me]\n"
+	out, action, err = Record([]byte(before), redis)
+	if err != nil || action != "updated" {
+		t.Fatalf("Record over an entry without image_volumes: %v, %s", err, action)
+	}
+	if !strings.Contains(string(out), "image_volumes: [/data]") || !strings.Contains(string(out), "    volumes: [/data]\n") {
+		t.Errorf("merged entry:\n%s", out)
+	}
+	if again, action, err := Record(out, redis); err != nil || action != "unchanged" || string(again) != string(out) {
+		t.Errorf("second Record: %v, %s", err, action)
+	}
+
+	var cfg struct {
+		Images []*policy.ImageEntry `yaml:"images"`
+	}
+	if err := yaml.Unmarshal(out, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	needs := policy.Builtin().With(cfg.Images).Lookup("localhost/redis:7")
+	if applied := policy.Apply(needs, policy.Container{}); !applied.ReadOnly {
+		t.Errorf("with the learned image volume, read-only is withheld: %+v", applied)
+	}
+	cfg.Images[0].ImageVolumes = nil
+	needs = policy.Builtin().With(cfg.Images).Lookup("localhost/redis:7")
+	if policy.Apply(needs, policy.Container{}).ReadOnly {
+		t.Errorf("without image_volumes, a state path with nothing mounted must withhold read-only")
 	}
 }

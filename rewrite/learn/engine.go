@@ -96,6 +96,17 @@ func (e *Engine) Inspect(ctx context.Context, container string) (Container, erro
 	if err != nil {
 		return Container{}, fmt.Errorf("%s inspect %s: %v", e.Name, container, err)
 	}
+	image := c.ImageID
+	if image == "" {
+		image = c.Image
+	}
+	out, err = e.run(ctx, "image", "inspect", "--format", "{{json .Config.Volumes}}", image)
+	if err != nil {
+		return Container{}, err
+	}
+	if c.ImageVolumes, err = ParseImageVolumes(out); err != nil {
+		return Container{}, fmt.Errorf("%s image inspect %s: %v", e.Name, image, err)
+	}
 	return c, nil
 }
 

@@ -17,6 +17,10 @@ type Decl struct {
 	Path string
 	// Volume is true for state: the path needs a volume, never a tmpfs.
 	Volume bool
+	// ImageVolume is true when the image declares the path a VOLUME: an
+	// anonymous volume keeps it writable under a read-only root even with
+	// nothing mounted there.
+	ImageVolume bool
 	// Why says how the path was chosen, for the printout.
 	Why string
 	// Evidence lists the writes that led to the path (none for a declared
@@ -236,10 +240,25 @@ func Propose(c Container, changes []Change, stat StatFunc) Proposal {
 		}
 	}
 	for _, v := range c.Volumes {
+		pr.addVolume(Canonical(v), "declared volume")
+	}
+	for _, v := range c.ImageVolumes {
 		pr.addVolume(Canonical(v), "image VOLUME")
+		d := &pr.Decls[pr.find(Canonical(v))]
+		d.ImageVolume, d.Why = true, "the image declares it a VOLUME: recorded under image_volumes too"
 	}
 	sort.Slice(pr.Decls, func(i, j int) bool { return pr.Decls[i].Path < pr.Decls[j].Path })
 	return pr
+}
+
+// find returns the index of the declaration of p, or -1.
+func (pr *Proposal) find(p string) int {
+	for i := range pr.Decls {
+		if pr.Decls[i].Path == p {
+			return i
+		}
+	}
+	return -1
 }
 
 // addVolume adds a data location unless it is already declared.
@@ -275,7 +294,7 @@ func dropped(c Container, ch Change, parents map[string]bool) string {
 	}
 	for _, v := range c.Volumes {
 		if under(ch.Path, Canonical(v)) {
-			return "under the image VOLUME " + v
+			return "under a declared volume (" + v + ")"
 		}
 	}
 	if ch.Kind != 'A' && parents[ch.Path] {

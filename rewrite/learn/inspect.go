@@ -40,8 +40,15 @@ type Container struct {
 	Image string
 	// User is the configured user ("" for the image's default).
 	User string
-	// Volumes are the image's declared VOLUMEs (data locations).
+	// ImageID identifies the container's image ("" when inspect lacks it).
+	ImageID string
+	// Volumes are the container's declared volume paths (data
+	// locations): the image's VOLUMEs and the volumes given at create.
 	Volumes []string
+	// ImageVolumes are the VOLUMEs the image itself declares, from the
+	// image's inspect output: they stay writable under a read-only root
+	// (an anonymous volume) even when the user mounts nothing there.
+	ImageVolumes []string
 	// Mounts are the mount destinations: binds, volumes and tmpfs.
 	Mounts []Mount
 }
@@ -58,6 +65,7 @@ type Mount struct {
 // learn reads; the two agree on these fields except the image name.
 type inspectJSON struct {
 	Name      string
+	Image     string // the image's id
 	ImageName string // podman
 	Config    struct {
 		Image   string
@@ -71,6 +79,22 @@ type inspectJSON struct {
 	HostConfig struct {
 		Tmpfs map[string]string
 	}
+}
+
+// ParseImageVolumes parses the JSON object (or null) that
+// "docker image inspect --format '{{json .Config.Volumes}}'" prints: the
+// image's declared VOLUMEs, sorted.
+func ParseImageVolumes(out []byte) ([]string, error) {
+	var vols map[string]struct{}
+	if err := json.Unmarshal(out, &vols); err != nil {
+		return nil, fmt.Errorf("image inspect output: %v", err)
+	}
+	var paths []string
+	for v := range vols {
+		paths = append(paths, v)
+	}
+	sort.Strings(paths)
+	return paths, nil
 }
 
 // ParseInspect parses the JSON array "docker inspect" or "podman inspect"
@@ -89,6 +113,7 @@ func ParseInspect(out []byte) (Container, error) {
 		Image: in.Config.Image,
 		User:  in.Config.User,
 	}
+	c.ImageID = in.Image
 	if in.ImageName != "" {
 		c.Image = in.ImageName
 	}

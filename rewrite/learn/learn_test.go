@@ -113,12 +113,14 @@ func parseMode(t *testing.T, s string) fs.FileMode {
 	return m
 }
 
-// summary renders a proposal as "tmpfs PATH[:OPTS]" and "volume PATH"
-// lines.
+// summary renders a proposal as "tmpfs PATH[:OPTS]", "volume PATH" and
+// "image-volume PATH" (a state path the image declares a VOLUME) lines.
 func summary(pr Proposal) []string {
 	var out []string
 	for _, d := range pr.Decls {
-		if d.Volume {
+		if d.ImageVolume {
+			out = append(out, "image-volume "+d.Path)
+		} else if d.Volume {
 			out = append(out, "volume "+d.Path)
 		} else {
 			out = append(out, "tmpfs "+d.Tmpfs())
@@ -207,9 +209,12 @@ func TestPropose(t *testing.T) {
 		{"the engine's files", Container{},
 			"C /etc\nA /etc/hosts\nC /etc/hostname\nC /etc/resolv.conf\nA /run/.containerenv\nA /run/secrets/k\n",
 			nil, []string{"/etc", "/etc/hosts", "/etc/hostname", "/etc/resolv.conf", "/run/.containerenv", "/run/secrets/k"}},
-		{"under an image VOLUME", Container{Volumes: []string{"/var/lib/app"}},
+		{"under a declared volume", Container{Volumes: []string{"/var/lib/app"}},
 			"A /var/lib/app/db\n",
 			[]string{"volume /var/lib/app"}, []string{"/var/lib/app/db"}},
+		{"a VOLUME of the image itself, behind an anonymous volume", Container{Volumes: []string{"/data"}, ImageVolumes: []string{"/data"}, Mounts: []Mount{{"volume", "/data"}}},
+			"A /data/dump.rdb\nA /tmp/x\n",
+			[]string{"image-volume /data", "tmpfs /tmp"}, []string{"/data/dump.rdb"}},
 		{"a data directory or a database file is state", Container{},
 			"C /var/lib/mysql/ibdata1\nA /srv/app/app.sqlite3\n",
 			[]string{"volume /srv/app", "volume /var/lib/mysql"}, nil},
@@ -272,15 +277,33 @@ func TestCollect(t *testing.T) {
 	got := Collect([]Proposal{
 		mk("a", "docker.io/library/nginx:1.27", Decl{Path: "/run"}, Decl{Path: "/var/cache/nginx"}),
 		mk("b", "nginx@sha256:abc", Decl{Path: "/run"}, Decl{Path: "/var/cache/nginx", Volume: true}),
-		mk("c", "localhost:5000/app:2", Decl{Path: "/run/app", Options: "uid=1,gid=2"}),
+		mk("c", "localhost:5000/app:2", Decl{Path: "/run/app", Options: "uid=1,gid=2"}, Decl{Path: "/data", Volume: true, ImageVolume: true}),
 	}, "docker", "2026-11-30")
 	want := []Learned{
 		{Image: "nginx", Tmpfs: []string{"/run"}, Volumes: []string{"/var/cache/nginx"},
 			Sources: []string{"rofix learn: container a on 2026-11-30 (docker diff)", "rofix learn: container b on 2026-11-30 (docker diff)"}},
-		{Image: "localhost:5000/app", Tmpfs: []string{"/run/app:uid=1,gid=2"},
+		{Image: "localhost:5000/app", Tmpfs: []string{"/run/app:uid=1,gid=2"}, Volumes: []string{"/data"}, ImageVolumes: []string{"/data"},
 			Sources: []string{"rofix learn: container c on 2026-11-30 (docker diff)"}},
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+}
+
+// TestParseImageVolumes reads what "image inspect --format
+// '{{json .Config.Volumes}}'" prints: null for none (as podman 4.3 printed
+// here for the real-servers image), a set of paths otherwise.
+func TestParseImageVolumes(t *testing.T) {
+	for out, want := range map[string][]string{
+		"null\n":                       nil,
+		`{"/data":{},"/var/log/x":{}}`: {"/data", "/var/log/x"},
+	} {
+		got, err := ParseImageVolumes([]byte(out))
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("ParseImageVolumes(%q) = %q, %v; want %q", out, got, err, want)
+		}
+	}
+	if _, err := ParseImageVolumes([]byte("<no value>")); err == nil {
+		t.Error("ParseImageVolumes accepted text that is not JSON")
 	}
 }

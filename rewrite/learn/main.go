@@ -203,6 +203,9 @@ func Collect(props []Proposal, engine, date string) []Learned {
 		for _, d := range pr.Decls {
 			if d.Volume {
 				l.Volumes = addUnique(l.Volumes, d.Path)
+				if d.ImageVolume {
+					l.ImageVolumes = addUnique(l.ImageVolumes, d.Path)
+				}
 			} else {
 				l.Tmpfs = addUnique(l.Tmpfs, d.Tmpfs())
 			}
