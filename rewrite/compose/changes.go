@@ -191,7 +191,7 @@ func (c *changes) flushBlock(a *addition) (blockInsert, error) {
 			lines = append(lines, prefix+v.scalar)
 		}
 	} else {
-		entryCol = s.Column(s.Start(first))
+		entryCol = s.KeyColumn(first)
 		pad := strings.Repeat(" ", entryCol)
 		style := c.seqStyleFor(a.col)
 		for i, v := range a.values {

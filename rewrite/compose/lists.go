@@ -30,7 +30,7 @@ func (p *planner) appendList(svc *service, k, v *yaml.Node, items []string, rule
 		p.report(finding.Unsupported, v, false, "cannot read the !reset tag of %s", k.Value)
 		return false
 	}
-	keyCol := p.s.Column(p.s.Start(k))
+	keyCol := p.s.KeyColumn(k)
 	if v.Kind == yaml.SequenceNode {
 		for _, item := range items {
 			p.ch.addItem(v, keyCol, item)

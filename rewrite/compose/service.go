@@ -40,7 +40,7 @@ func (p *planner) services(key, services *yaml.Node) error {
 	case services.Kind != yaml.MappingNode:
 		return finding.Errorf(p.s.Start(services), "services must be a mapping of service names to services")
 	}
-	indent := p.s.Column(p.s.Start(key))
+	indent := p.s.KeyColumn(key)
 	for i := 0; i+1 < len(services.Content); i += 2 {
 		// Under services, x- keys are service names too: compose-go only
 		// treats x- as an extension at the top level and inside objects.

@@ -28,7 +28,7 @@ func (p *planner) roMounts(svc *service) {
 	if list == nil || list.Kind != yaml.SequenceNode {
 		return
 	}
-	keyCol := p.s.Column(p.s.Start(k))
+	keyCol := p.s.KeyColumn(k)
 	if v.Kind != yaml.AliasNode && p.aliased[v] == 0 {
 		p.mountItems(list, keyCol)
 		return

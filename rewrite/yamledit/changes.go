@@ -159,7 +159,7 @@ func (c *Changes) flushBlock(a *addition) (blockInsert, error) {
 			lines = append(lines, c.itemLines(entryCol, s.DashSpace(first), v, st)...)
 		}
 	} else {
-		entryCol = s.Column(s.Start(first))
+		entryCol = s.KeyColumn(first)
 		st := c.SeqStyleFor(a.col)
 		for i, v := range a.values {
 			lines = append(lines, c.keyLines(entryCol, a.keys[i], v, st)...)

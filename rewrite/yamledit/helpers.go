@@ -33,8 +33,10 @@ func Lookup(m *yaml.Node, key string) (k, v *yaml.Node) {
 	return nil, nil
 }
 
-// KeyColumn returns the column of a key's text.
-func (s *Source) KeyColumn(k *yaml.Node) int { return s.Column(s.Start(k)) }
+// KeyColumn returns the column of a block mapping key, its anchor and tag
+// included: the column of the mapping's entries ("&a x: 1" is indented by
+// where "&a" stands, not "x").
+func (s *Source) KeyColumn(k *yaml.Node) int { return s.Column(s.Pos(k.Line, k.Column)) }
 
 // DashColumn returns the column of the "-" before a block sequence item.
 func (s *Source) DashColumn(item *yaml.Node) int { return s.dashColumn(item) }

@@ -48,7 +48,7 @@ func (s *Source) childIndent(n *yaml.Node) int {
 	if n.Kind == yaml.SequenceNode {
 		return s.dashColumn(n.Content[0])
 	}
-	return s.Column(s.Start(n.Content[0]))
+	return s.KeyColumn(n.Content[0])
 }
 
 // dashColumn returns the column of the "-" before a block sequence item.

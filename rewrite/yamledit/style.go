@@ -47,7 +47,7 @@ func (s *Source) SeqStyleOf(key, val *yaml.Node) (SeqStyle, bool) {
 	}
 	first := val.Content[0]
 	dash := s.dashColumn(first)
-	keyCol := s.Column(s.Start(key))
+	keyCol := s.KeyColumn(key)
 	if dash < keyCol {
 		return SeqStyle{}, false
 	}
@@ -120,7 +120,7 @@ func (c *Changes) mapStep() int {
 			if v.Kind != yaml.MappingNode || v.Style&yaml.FlowStyle != 0 || len(v.Content) == 0 || v.Line <= k.Line {
 				continue
 			}
-			if d := s.Column(s.Start(v.Content[0])) - s.Column(s.Start(k)); d > 0 {
+			if d := s.KeyColumn(v.Content[0]) - s.KeyColumn(k); d > 0 {
 				votes[d]++
 			}
 		}
