@@ -23,18 +23,10 @@ import (
 // root) or where $ROFIX_CORPUS says, or skips the test when it is absent.
 func corpusDir(t *testing.T) string {
 	t.Helper()
-	dir := os.Getenv("ROFIX_CORPUS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "corpus", "compose")
+	if env := os.Getenv("ROFIX_CORPUS"); env != "" {
+		return corpusFolder(t, env, "compose")
 	}
-	dir, err := filepath.Abs(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		t.Skipf("corpus not found at %s (it lives next to the repository, at ../shared/corpus/compose): skipping", dir)
-	}
-	return dir
+	return sharedCorpus(t, "compose")
 }
 
 // corpusFiles lists every file of the corpus but its index tables (.tsv).

@@ -21,7 +21,14 @@ func sharedCorpus(t *testing.T, name string) string {
 	if env := os.Getenv("ROFIX_CORPUS"); env != "" {
 		root = filepath.Dir(env)
 	}
-	dir, err := filepath.Abs(filepath.Join(root, name))
+	return corpusFolder(t, filepath.Join(root, name), name)
+}
+
+// corpusFolder returns dir made absolute, or skips the test when it is not
+// a directory; name is the folder's place in ../shared/corpus.
+func corpusFolder(t *testing.T, dir, name string) string {
+	t.Helper()
+	dir, err := filepath.Abs(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,21 @@ func fences(md string) []fence {
 }
 
 // buildRofix builds the command into a directory to put on PATH.
+// exampleInputs returns the bundled example compose file and script, the
+// inputs the editor and pre-commit tests harden.
+func exampleInputs(t *testing.T) (compose, script []byte) {
+	t.Helper()
+	compose, err := os.ReadFile("../../examples/webapp/compose.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, err = os.ReadFile("../../examples/scripts/deploy.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return compose, script
+}
+
 func buildRofix(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -77,14 +92,7 @@ func TestEditorRecipes(t *testing.T) {
 		t.Fatal(err)
 	}
 	bin := buildRofix(t)
-	compose, err := os.ReadFile("../../examples/webapp/compose.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	script, err := os.ReadFile("../../examples/scripts/deploy.sh")
-	if err != nil {
-		t.Fatal(err)
-	}
+	compose, script := exampleInputs(t)
 	var tested []string
 	for _, f := range fences(string(md)) {
 		if f.info != "sh test" {

@@ -116,14 +116,7 @@ func TestPreCommitHooks(t *testing.T) {
 	rofixRepo := filepath.Join(tmp, "rofix")
 	snapshot(t, env, root, rofixRepo)
 
-	compose, err := os.ReadFile("../../examples/webapp/compose.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	script, err := os.ReadFile("../../examples/scripts/deploy.sh")
-	if err != nil {
-		t.Fatal(err)
-	}
+	compose, script := exampleInputs(t)
 	project := filepath.Join(tmp, "project")
 	files := map[string]struct {
 		content string
