@@ -54,19 +54,30 @@ func (s *Source) InsertLines(at int, lines []string) edit.Edit {
 
 // AfterEntry returns where lines go after an entry whose text ends at end:
 // the start of the next line, past comment lines indented deeper than the
-// entries (they belong to the last entry). Blank lines and comments at the
+// entries (they belong to the last entry), but not past a rofix:ignore
+// directive (it governs the line below it). Blank lines and comments at the
 // entries' column or left of it stay after the inserted lines.
 func (s *Source) AfterEntry(end, entryCol int) int {
 	at := s.NextLine(end)
 	for at < len(s.Src) {
 		ind := s.IndentAt(at)
-		if at+ind < len(s.Src) && s.Src[at+ind] == '#' && ind > entryCol {
+		if at+ind < len(s.Src) && s.Src[at+ind] == '#' && ind > entryCol && !s.directiveLine(at+ind) {
 			at = s.NextLine(at)
 			continue
 		}
 		break
 	}
 	return at
+}
+
+// directiveLine reports whether the comment at off is a rofix:ignore
+// directive: it governs the line below it, so nothing may be inserted
+// between them, however deep it is indented (rofix:ignore-file holds
+// anywhere and may move).
+func (s *Source) directiveLine(off int) bool {
+	end := s.NextLine(off)
+	line := string(s.Src[off:end])
+	return strings.Contains(line, "rofix:ignore") && !strings.Contains(line, "rofix:ignore-file")
 }
 
 // Depths returns the nesting depth of every node of the documents (aliases
