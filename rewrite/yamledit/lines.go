@@ -42,11 +42,18 @@ func (s *Source) FlowLines(end int, pad string, parts []string) (int, string) {
 
 // InsertLines returns a block edit inserting whole lines at a line start,
 // with the file's line ending. At the end of a file without a final line
-// break the lines go after a new break and the file still ends without one.
+// break the lines go after a new break and the file still ends without one;
+// when that last line holds only spaces, the lines go before it instead:
+// a break added after it would be a line of a keep-chomped block scalar
+// ("|+") above, changing its value.
 func (s *Source) InsertLines(at int, lines []string) edit.Edit {
 	eol := s.EOL
 	text := strings.Join(lines, eol) + eol
 	if at == len(s.Src) && at > 0 && !isBreak(s.Src[at-1]) {
+		last := s.lineStarts[s.LineOf(at-1)]
+		if strings.Trim(string(s.Src[last:at]), " \t") == "" {
+			return edit.Edit{Start: last, End: last, Text: text, Block: true}
+		}
 		text = eol + strings.Join(lines, eol)
 	}
 	return edit.Edit{Start: at, End: at, Text: text, Block: true}
