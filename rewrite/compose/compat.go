@@ -21,8 +21,10 @@ const maxRenames = 1000
 // characters it does not take: on the line it names, the first such name
 // gets "_" for each of them (same length: positions do not move). It
 // returns the YAML error itself when there is no such name, or when the new
-// name is already written in the file (two names would become one).
-func (s *source) renameAnchor(text []byte, yerr error) ([]byte, error) {
+// name is already written in the file or was made from another name
+// (two names would become one); renamed maps each new name to the name it
+// was made from, across the calls for one file.
+func (s *source) renameAnchor(text []byte, yerr error, renamed map[string]string) ([]byte, error) {
 	msg := yerr.Error()
 	if !strings.HasSuffix(msg, "did not find expected alphabetic or numeric character") {
 		return nil, s.YAMLError(yerr)
@@ -54,9 +56,14 @@ func (s *source) renameAnchor(text []byte, yerr error) ([]byte, error) {
 				name[k] = '_'
 			}
 		}
-		if bytes.Contains(s.Src, append([]byte{'&'}, name...)) || bytes.Contains(s.Src, append([]byte{'*'}, name...)) {
-			return nil, finding.Errorf(i, "anchor names %s and %s cannot be told apart by rofix's YAML parser; rename one", text[i+1:j], name)
+		orig := string(text[i+1 : j])
+		if from, ok := renamed[string(name)]; ok && from != orig {
+			return nil, finding.Errorf(i, "anchor names %s and %s cannot be told apart by rofix's YAML parser; rename one", orig, from)
 		}
+		if bytes.Contains(s.Src, append([]byte{'&'}, name...)) || bytes.Contains(s.Src, append([]byte{'*'}, name...)) {
+			return nil, finding.Errorf(i, "anchor names %s and %s cannot be told apart by rofix's YAML parser; rename one", orig, name)
+		}
+		renamed[string(name)] = orig
 		out := bytes.Clone(text)
 		copy(out[i+1:], name)
 		return out, nil

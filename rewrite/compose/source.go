@@ -21,6 +21,7 @@ func parse(src []byte) (*source, error) {
 	}
 	s := &source{ys}
 	text := printable(src)
+	renamed := map[string]string{}
 	for renames := 0; ; renames++ {
 		docs, err := yamledit.DecodeAll(text)
 		if err == nil {
@@ -34,7 +35,7 @@ func parse(src []byte) (*source, error) {
 		if renames == maxRenames {
 			return nil, finding.Errorf(0, "more than %d anchor names with punctuation; rofix does not read this file", maxRenames)
 		}
-		if text, err = s.renameAnchor(text, err); err != nil {
+		if text, err = s.renameAnchor(text, err, renamed); err != nil {
 			return nil, err
 		}
 	}
