@@ -117,14 +117,22 @@ func (q *quadlet) harden() {
 	if e := q.last("Image"); e != nil {
 		image = q.u.value(e)
 	}
-	podmanArgs := ""
+	var values []string
 	for _, e := range q.u.in("Container", "PodmanArgs") {
-		podmanArgs += " " + q.u.value(e)
+		values = append(values, q.u.value(e))
 	}
-	a := q.decide(image, podmanArgs)
+	pa := readPodmanArgs(values)
+	if pa.unreadable != nil {
+		// Mounts and settings rofix cannot see may be there: adding
+		// ReadOnly= or Tmpfs= could break the unit; the rest still applies.
+		e := q.last("PodmanArgs")
+		q.plan.Add(finding.Unsupported, e.keyAt, e.lineEnd, false, "PodmanArgs=: %v; ReadOnly= and Tmpfs= not added", pa.unreadable)
+		q.ig = q.ig.Merge(directive.Ignore{Rules: []finding.Rule{finding.ReadOnly, finding.Tmpfs}})
+	}
+	a := q.decide(image, pa)
 	readOnly := false
 	if !q.ig.Skips(finding.ReadOnly) {
-		readOnly = q.readOnly(a, podmanArgs)
+		readOnly = q.readOnly(a, pa)
 	} else if e := q.last("ReadOnly"); e != nil {
 		readOnly = policy.NoNewPrivileges("no-new-privileges:"+q.u.value(e)) == policy.On
 	}
@@ -136,7 +144,7 @@ func (q *quadlet) harden() {
 		q.notes(a.Notes)
 	}
 	if !q.ig.Skips(finding.NoNewPrivileges) {
-		q.noNewPrivileges(podmanArgs)
+		q.noNewPrivileges(pa)
 	}
 	if !q.ig.Skips(finding.ROMounts) {
 		q.volumes()
@@ -158,12 +166,17 @@ func (q *quadlet) add(key, value string) { q.added = append(q.added, key+"="+val
 
 // readOnly plans ReadOnly=true unless policy.Apply withholds it (then it
 // reports why), and reports whether the container is or becomes read-only.
-func (q *quadlet) readOnly(a policy.Applied, podmanArgs string) bool {
+func (q *quadlet) readOnly(a policy.Applied, pa podmanArgs) bool {
 	e := q.last("ReadOnly")
+	switch pa.readOnly {
+	case policy.On:
+		return true // PodmanArgs= come after ReadOnly= on podman's command line
+	case policy.Off, policy.Dynamic:
+		pe := q.last("PodmanArgs")
+		q.plan.Add(finding.ReadOnly, pe.keyAt, pe.lineEnd, false, "--read-only in PodmanArgs= is an explicit choice; kept, so no Tmpfs= is added")
+		return false
+	}
 	if e == nil {
-		if strings.Contains(podmanArgs, "--read-only") && !strings.Contains(podmanArgs, "--read-only=false") {
-			return true
-		}
 		if !a.ReadOnly {
 			// The image does not run read-only: say why, add nothing.
 			q.notes(a.ReadOnlyNotes)
@@ -193,12 +206,16 @@ func (q *quadlet) tmpfs(a policy.Applied) {
 	}
 }
 
-func (q *quadlet) noNewPrivileges(podmanArgs string) {
+func (q *quadlet) noNewPrivileges(pa podmanArgs) {
 	e := q.last("NoNewPrivileges")
-	if e == nil {
-		if strings.Contains(podmanArgs, "no-new-privileges") {
-			return
+	if pa.nnp != policy.Absent {
+		if pa.nnp != policy.On {
+			pe := q.last("PodmanArgs")
+			q.plan.Add(finding.NoNewPrivileges, pe.keyAt, pe.lineEnd, false, "no-new-privileges in PodmanArgs= is an explicit choice; kept")
 		}
+		return
+	}
+	if e == nil {
 		q.add("NoNewPrivileges", "true")
 		q.plan.Add(finding.NoNewPrivileges, q.at, q.at, true, "NoNewPrivileges=true added")
 		return

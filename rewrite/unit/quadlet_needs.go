@@ -21,7 +21,7 @@ var podmanRefuses = []string{"uid", "gid"}
 
 // decide returns what the policy gives the unit's container; the Ref of a
 // mount is its index in q.mountEntries.
-func (q *quadlet) decide(image, podmanArgs string) policy.Applied {
+func (q *quadlet) decide(image string, pa podmanArgs) policy.Applied {
 	c := policy.Container{Env: map[string]string{}, DropOptions: podmanRefuses}
 	q.mountEntries = nil
 	addMount := func(e *entry, target string, tmpfs bool, opts string) {
@@ -42,6 +42,10 @@ func (q *quadlet) decide(image, podmanArgs string) policy.Applied {
 			addMount(e, target, tmpfs, "")
 		}
 	}
+	// PodmanArgs= mounts are reported on the last PodmanArgs= setting.
+	for _, m := range pa.mounts {
+		addMount(q.last("PodmanArgs"), m.target, m.tmpfs, m.opts)
+	}
 	for _, e := range q.u.in("Container", "Environment") {
 		for _, w := range envWords(q.u.value(e)) {
 			name, val, _ := strings.Cut(w, "=")
@@ -51,14 +55,19 @@ func (q *quadlet) decide(image, podmanArgs string) policy.Applied {
 			c.Env[name] = val
 		}
 	}
-	if len(q.u.in("Container", "EnvironmentFile")) > 0 || len(q.u.in("Container", "EnvironmentHost")) > 0 ||
-		strings.Contains(podmanArgs, "--env") || strings.Contains(podmanArgs, " -e") {
+	for name, val := range pa.env {
+		c.Env[name] = val
+	}
+	if len(q.u.in("Container", "EnvironmentFile")) > 0 || len(q.u.in("Container", "EnvironmentHost")) > 0 || pa.envUnknown {
 		c.EnvUnknown = true
 	}
 	if e := q.last("User"); e != nil {
 		c.User = q.u.value(e)
 	}
-	if e := q.last("ReadOnlyTmpfs"); e == nil || boolOf(q.u.value(e)) != policy.Off {
+	if pa.user != "" {
+		c.User = pa.user // Quadlet puts PodmanArgs= after its own flags
+	}
+	if e := q.last("ReadOnlyTmpfs"); (e == nil || boolOf(q.u.value(e)) != policy.Off) && !pa.noEngineTmpfs {
 		c.EngineTmpfs = podmanTmpfs
 	}
 	return policy.Apply(q.pol.NeedsFor("", image), c)
