@@ -416,7 +416,10 @@ func (h *harness) runScript(t *testing.T, env []string, w workspace, script stri
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), containerTimeout)
 	defer cancel()
-	cmd := h.command(ctx, filepath.Join(w.dir, script))
+	// Through sh, not by exec'ing the file: a parallel test forking while
+	// this one wrote the file would make exec fail with "text file busy"
+	// (golang.org/issue/22315).
+	cmd := h.command(ctx, "/bin/sh", filepath.Join(w.dir, script))
 	cmd.Dir = w.dir
 	cmd.Env = append(slices.Clip(env), "CONF="+w.conf, "DATA="+w.data)
 	h.started.Add(1)
