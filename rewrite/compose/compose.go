@@ -27,7 +27,7 @@ type planner struct {
 	s    *source
 	pol  policy.Policy
 	plan *finding.Plan
-	ch   *changes
+	ch   *yamledit.Changes
 	// aliased counts, per anchored node, the aliases that refer to it: an
 	// edit inside such a node changes every place that uses it.
 	aliased map[*yaml.Node]int
@@ -44,7 +44,7 @@ func Plan(src []byte, pol policy.Policy) (*finding.Plan, error) {
 	}
 	// An empty or comment-only file has no services: like any YAML without
 	// them, it is not compose (notCompose below).
-	p := &planner{s: s, pol: pol, plan: &finding.Plan{}, ch: newChanges(s), aliased: map[*yaml.Node]int{}}
+	p := &planner{s: s, pol: pol, plan: &finding.Plan{}, ch: yamledit.NewChanges(s.Source), aliased: map[*yaml.Node]int{}}
 	for _, d := range s.Docs {
 		if err := p.scan(d, 0); err != nil {
 			return nil, err
@@ -81,12 +81,12 @@ func Plan(src []byte, pol policy.Policy) (*finding.Plan, error) {
 	if !found {
 		return nil, s.notCompose()
 	}
-	if err := p.ch.flush(); err != nil {
+	if err := p.ch.Flush(); err != nil {
 		return nil, err
 	}
-	p.plan.Edits = p.ch.edits
+	p.plan.Edits = p.ch.Edits()
 	if len(p.plan.Edits) > 0 {
-		p.plan.Verify = p.ch.verify
+		p.plan.Verify = verifier(p.ch)
 	}
 	return p.plan, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rofix/rofix/rewrite/finding"
 	"github.com/rofix/rofix/rewrite/policy"
+	"github.com/rofix/rofix/rewrite/yamledit"
 )
 
 // harden applies every rule to one service.
@@ -51,7 +52,7 @@ func (p *planner) readOnly(svc *service, canTmpfs func() bool) bool {
 			p.report(finding.ReadOnly, svc.key, false, "read_only: true not added to service %s: rofix cannot add the tmpfs a read-only container needs here (see the tmpfs finding)", svc.name)
 			return true // so that the tmpfs rule says why
 		}
-		p.ch.addKey(svc.m, svc.indent, "read_only", value{scalar: "true", tag: "!!bool"})
+		p.ch.AddKey(svc.m, svc.indent, "read_only", yamledit.Bool(true))
 		p.report(finding.ReadOnly, svc.key, true, "read_only: true added to service %s", svc.name)
 		return true
 	}
@@ -87,7 +88,7 @@ func inherited(from origin) string {
 // planning it on scratch changes that are then thrown away.
 func (p *planner) tmpfsPossible(svc *service) bool {
 	ch, plan := p.ch, p.plan
-	p.ch, p.plan = newChanges(p.s), &finding.Plan{}
+	p.ch, p.plan = yamledit.NewChanges(p.s.Source), &finding.Plan{}
 	ok := p.tmpfs(svc)
 	p.ch, p.plan = ch, plan
 	return ok
@@ -104,7 +105,7 @@ func (p *planner) tmpfs(svc *service) bool {
 	k, v, from := svc.effective("tmpfs")
 	switch from {
 	case fromNone, fromExtends: // extends appends lists, so a local list adds to it
-		p.ch.addKey(svc.m, svc.indent, "tmpfs", value{list: missing})
+		p.ch.AddKey(svc.m, svc.indent, "tmpfs", rawList(missing))
 		p.report(finding.Tmpfs, svc.key, true, "tmpfs %s added to service %s", strings.Join(missing, ", "), svc.name)
 		return true
 	case fromMerge:
@@ -146,7 +147,7 @@ func (p *planner) noNewPrivileges(svc *service) {
 	k, v, from := svc.effective("security_opt")
 	switch from {
 	case fromNone, fromExtends:
-		p.ch.addKey(svc.m, svc.indent, "security_opt", value{list: []string{opt}})
+		p.ch.AddKey(svc.m, svc.indent, "security_opt", rawList([]string{opt}))
 		p.report(finding.NoNewPrivileges, svc.key, true, "security_opt %s added to service %s", opt, svc.name)
 	case fromMerge:
 		p.report(finding.NoNewPrivileges, svc.key, false, "security_opt comes from a << merge and a local list would replace it: add %s where the merged mapping is defined", opt)
@@ -203,4 +204,14 @@ func (p *planner) span(n *yaml.Node) (int, int) {
 		return start, start
 	}
 	return start, end
+}
+
+// rawList is a list of strings rofix writes as they are (tmpfs entries
+// checked by policy.SafeTmpfsEntry, security options).
+func rawList(items []string) yamledit.Value {
+	vs := make([]yamledit.Value, len(items))
+	for i, item := range items {
+		vs[i] = yamledit.Raw(item)
+	}
+	return yamledit.Seq(vs...)
 }

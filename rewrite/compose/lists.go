@@ -8,6 +8,7 @@ import (
 
 	"github.com/rofix/rofix/rewrite/edit"
 	"github.com/rofix/rofix/rewrite/finding"
+	"github.com/rofix/rofix/rewrite/yamledit"
 )
 
 // appendList adds items to a service's own list-valued key (tmpfs,
@@ -33,7 +34,7 @@ func (p *planner) appendList(svc *service, k, v *yaml.Node, items []string, rule
 	keyCol := p.s.KeyColumn(k)
 	if v.Kind == yaml.SequenceNode {
 		for _, item := range items {
-			p.ch.addItem(v, keyCol, item)
+			p.ch.AddItem(v, keyCol, yamledit.Raw(item))
 		}
 		return true
 	}
@@ -54,7 +55,7 @@ func (p *planner) resetToOverride(v *yaml.Node) bool {
 		return false
 	}
 	at := from + i
-	p.ch.replace(edit.Edit{Start: at, End: at + len("!reset"), Text: "!override"}, func() { v.Tag = "!override" })
+	p.ch.Replace(edit.Edit{Start: at, End: at + len("!reset"), Text: "!override"}, func() { v.Tag = "!override" })
 	return true
 }
 
@@ -94,12 +95,12 @@ func (p *planner) scalarToList(m, k, v *yaml.Node, keyCol int, items []string) e
 	}
 	for _, item := range items {
 		if m.Style&yaml.FlowStyle != 0 {
-			item = flowScalar(item)
+			item = yamledit.Raw(item).FlowText()
 		}
 		texts = append(texts, item)
 	}
 	for _, item := range items {
-		seq.Content = append(seq.Content, strNode(item))
+		seq.Content = append(seq.Content, yamledit.Str(item).Node())
 	}
 	mutate := func() {
 		for i := 1; i < len(m.Content); i += 2 {
@@ -116,7 +117,7 @@ func (p *planner) scalarToList(m, k, v *yaml.Node, keyCol int, items []string) e
 		if start == end {
 			text = " " + text
 		}
-		p.ch.replace(edit.Edit{Start: start, End: end, Text: text}, mutate)
+		p.ch.Replace(edit.Edit{Start: start, End: end, Text: text}, mutate)
 		return nil
 	}
 	// Block: drop the value from the key's line (its comment stays there)
@@ -128,12 +129,12 @@ func (p *planner) scalarToList(m, k, v *yaml.Node, keyCol int, items []string) e
 	if tag != "" {
 		tag = " " + tag
 	}
-	p.ch.replace(edit.Edit{Start: colon, End: end, Text: tag}, mutate)
-	style := p.ch.seqStyleFor(m)
+	p.ch.Replace(edit.Edit{Start: colon, End: end, Text: tag}, mutate)
+	style := p.ch.SeqStyleFor(m)
 	var lines []string
 	for _, t := range texts {
 		lines = append(lines, strings.Repeat(" ", keyCol)+style.Prefix()+t)
 	}
-	p.ch.edits = append(p.ch.edits, p.ch.s.InsertLines(s.NextLine(end), lines))
+	p.ch.Replace(s.InsertLines(s.NextLine(end), lines), nil)
 	return nil
 }

@@ -6,18 +6,17 @@ import (
 	"github.com/rofix/rofix/rewrite/yamledit"
 )
 
-// verify re-parses out, as compose's YAML library reads it, and checks it
-// equals the original documents with the planned tree changes applied.
+// verifier returns the check of a plan's output: it re-parses the output
+// as compose's YAML library reads it (see compat.go) and requires it to
+// equal the original documents with the planned tree changes applied.
 // Positions, styles and comments are not compared: the byte edits alone
 // decide those, and the golden tests check them.
-func (c *changes) verify(out []byte) error {
-	after, err := parse(out)
-	if err != nil {
-		return fmt.Errorf("the edited file does not parse: %w", err)
+func verifier(ch *yamledit.Changes) func(out []byte) error {
+	return func(out []byte) error {
+		after, err := parse(out)
+		if err != nil {
+			return fmt.Errorf("the edited file does not parse: %w", err)
+		}
+		return ch.VerifyDocs(after.Docs)
 	}
-	for _, m := range c.mutations {
-		m()
-	}
-	c.mutations = nil
-	return yamledit.SameDocs(c.s.Docs, after.Docs)
 }

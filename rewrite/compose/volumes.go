@@ -8,6 +8,7 @@ import (
 
 	"github.com/rofix/rofix/rewrite/finding"
 	"github.com/rofix/rofix/rewrite/policy"
+	"github.com/rofix/rofix/rewrite/yamledit"
 )
 
 var errMultiline = errors.New("it is a multi-line scalar")
@@ -36,7 +37,7 @@ func (p *planner) roMounts(svc *service) {
 	// A list shared through an anchor: plan it aside, keep the notes where
 	// the list is written (not at every alias) and report the edits that a
 	// shared list cannot take.
-	dry := &planner{s: p.s, pol: p.pol, plan: &finding.Plan{}, ch: newChanges(p.s), aliased: p.aliased, writable: p.writable}
+	dry := &planner{s: p.s, pol: p.pol, plan: &finding.Plan{}, ch: yamledit.NewChanges(p.s.Source), aliased: p.aliased, writable: p.writable}
 	dry.mountItems(list, keyCol)
 	wanted := 0
 	for _, f := range dry.plan.Findings {
@@ -97,7 +98,7 @@ func (p *planner) shortVolume(item *yaml.Node, keyCol int, flow bool) {
 		return
 	}
 	suffix := policy.AppendRO(vol)
-	if err := p.ch.appendToScalar(item, suffix, keyCol, flow); err != nil {
+	if err := p.appendToScalar(item, suffix, keyCol, flow); err != nil {
 		p.report(finding.Unsupported, item, false, "cannot add %s to %s: %v", suffix, item.Value, err)
 		return
 	}
@@ -133,7 +134,7 @@ func (p *planner) longVolume(item *yaml.Node, owner int) {
 		p.report(finding.Unsupported, src, false, "bind mount %s is anchored and used elsewhere; rofix does not edit shared values", src.Value)
 		return
 	}
-	p.ch.addKey(item, owner, "read_only", value{scalar: "true", tag: "!!bool"})
+	p.ch.AddKey(item, owner, "read_only", yamledit.Bool(true))
 	p.report(finding.ROMounts, src, true, "read_only: true added to bind mount %s (%s)", src.Value, d.Reason)
 }
 

@@ -16,7 +16,16 @@ type Value struct {
 	Items  []Value   // a sequence's items
 	Keys   []string  // a mapping's keys
 	Vals   []Value   // a mapping's values, one per key
+	// raw marks a string written as it is (see Raw).
+	raw bool
 }
+
+// Raw returns a string scalar written as it is in block context and, in
+// flow context, double-quoted when it holds a comma or a bracket (which
+// would end a plain scalar there). The caller guarantees that it reads back
+// as itself so: a path with options checked by policy.SafeTmpfsEntry, an
+// option such as no-new-privileges:true.
+func Raw(s string) Value { return Value{Kind: yaml.ScalarNode, Scalar: s, Tag: "!!str", raw: true} }
 
 // Str returns a string scalar.
 func Str(s string) Value { return Value{Kind: yaml.ScalarNode, Scalar: s, Tag: "!!str"} }
@@ -50,7 +59,7 @@ var yaml11Bool = map[string]bool{"y": true, "n": true, "yes": true, "no": true, 
 // text returns a scalar as written: plain when that reads back as the same
 // value with the same tag, double-quoted otherwise.
 func (v Value) text() string {
-	if v.Tag != "!!str" {
+	if v.Tag != "!!str" || v.raw {
 		return v.Scalar
 	}
 	if plainSafe.MatchString(v.Scalar) && !yaml11Bool[strings.ToLower(v.Scalar)] {
@@ -88,6 +97,9 @@ func (v Value) FlowText() string {
 			parts = append(parts, Str(k).text()+": "+v.Vals[i].FlowText())
 		}
 		return "{" + strings.Join(parts, ", ") + "}"
+	}
+	if v.raw && strings.ContainsAny(v.Scalar, ",[]{}") {
+		return `"` + v.Scalar + `"`
 	}
 	return v.text()
 }
@@ -146,6 +158,9 @@ func (c *Changes) itemLines(dash, dashSpace int, v Value, st SeqStyle) []string 
 		}
 		lines[0] = prefix + lines[0][col:]
 		return lines
+	}
+	if v.Kind == yaml.ScalarNode {
+		return []string{prefix + v.text()}
 	}
 	return []string{prefix + v.FlowText()}
 }

@@ -15,11 +15,17 @@ func (c *Changes) Verify(out []byte) error {
 	if err != nil {
 		return fmt.Errorf("the edited file does not parse: %w", err)
 	}
+	return c.VerifyDocs(after.Docs)
+}
+
+// VerifyDocs is Verify for an output already parsed (by an engine reading
+// YAML its own way).
+func (c *Changes) VerifyDocs(after []*yaml.Node) error {
 	for _, m := range c.mutations {
 		m()
 	}
 	c.mutations = nil
-	return SameDocs(c.s.Docs, after.Docs)
+	return SameDocs(c.s.Docs, after)
 }
 
 // SameDocs checks that the re-parsed documents after equal the intended
