@@ -416,10 +416,21 @@ func (h *harness) runScript(t *testing.T, env []string, w workspace, script stri
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), containerTimeout)
 	defer cancel()
-	// Through sh, not by exec'ing the file: a parallel test forking while
-	// this one wrote the file would make exec fail with "text file busy"
-	// (golang.org/issue/22315).
-	cmd := h.command(ctx, "/bin/sh", filepath.Join(w.dir, script))
+	// Through the interpreter its shebang names, not by exec'ing the file:
+	// a parallel test forking while this one wrote the file would make
+	// exec fail with "text file busy" (golang.org/issue/22315).
+	path := filepath.Join(w.dir, script)
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, _, _ := strings.Cut(string(src), "\n")
+	argv, ok := strings.CutPrefix(line, "#!")
+	if !ok {
+		t.Fatalf("%s: no shebang", script)
+	}
+	args := append(strings.Fields(argv), path)
+	cmd := h.command(ctx, args[0], args[1:]...)
 	cmd.Dir = w.dir
 	cmd.Env = append(slices.Clip(env), "CONF="+w.conf, "DATA="+w.data)
 	h.started.Add(1)
