@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/rofix/rofix/rewrite/finding"
 )
 
@@ -89,11 +91,10 @@ func isV3AnchorChar(c byte) bool {
 func printable(src []byte) []byte {
 	var out []byte
 	for i := 0; i < len(src); i++ {
-		c := src[i]
-		c1 := c == 0xC2 && i+1 < len(src) && src[i+1] >= 0x80 && src[i+1] <= 0x9F && src[i+1] != 0x85
-		if c != 0x7F && !c1 {
+		if !isControl(src, i) {
 			continue
 		}
+		c1 := src[i] == 0xC2
 		if out == nil {
 			out = bytes.Clone(src)
 		}
@@ -108,4 +109,32 @@ func printable(src []byte) []byte {
 		return src
 	}
 	return out
+}
+
+// checkControlInProperties refuses a tag, anchor or alias holding a
+// character printable made readable: compose's YAML library takes DEL and
+// the C1 controls in scalars, not in node properties.
+func (s *source) checkControlInProperties() error {
+	stack := append([]*yaml.Node(nil), s.Docs...)
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		stack = append(stack, n.Content...)
+		from, to := s.Pos(n.Line, n.Column), s.Start(n)
+		if n.Kind == yaml.AliasNode {
+			to = from + 1 + len(n.Value)
+		}
+		for i := from; i < to && i < len(s.Src); i++ {
+			if isControl(s.Src, i) {
+				return finding.Errorf(i, "a tag, anchor or alias holds a control character: compose rejects this file")
+			}
+		}
+	}
+	return nil
+}
+
+// isControl reports whether src holds DEL or a C1 control but NEL at i.
+func isControl(src []byte, i int) bool {
+	c := src[i]
+	return c == 0x7F || c == 0xC2 && i+1 < len(src) && src[i+1] >= 0x80 && src[i+1] <= 0x9F && src[i+1] != 0x85
 }

@@ -21,11 +21,17 @@ func parse(src []byte) (*source, error) {
 	}
 	s := &source{ys}
 	text := printable(src)
+	controls := len(src) > 0 && &text[0] != &src[0] // printable replaced some
 	renamed := map[string]string{}
 	for renames := 0; ; renames++ {
 		docs, err := yamledit.DecodeAll(text)
 		if err == nil {
 			s.Docs = docs
+			if controls {
+				if err := s.checkControlInProperties(); err != nil {
+					return nil, err
+				}
+			}
 			return s, nil
 		}
 		// yaml.v3 takes only letters, digits, "-" and "_" in anchor
