@@ -111,6 +111,11 @@ func (c *Changes) Flush() error {
 	for _, b := range blocks {
 		c.edits = append(c.edits, b.edit)
 	}
+	if n := len(blocks); n > 0 && blocks[n-1].edit.Start == len(c.s.Src) {
+		if e, ok := c.s.StripFinalScalar(); ok {
+			c.edits = append(c.edits, e)
+		}
+	}
 	c.adds, c.byCol = nil, map[*yaml.Node]*addition{}
 	return nil
 }

@@ -59,6 +59,42 @@ func (s *Source) InsertLines(at int, lines []string) edit.Edit {
 	return edit.Edit{Start: at, End: at, Text: text, Block: true}
 }
 
+// StripFinalScalar returns the edit that keeps the value of a literal or
+// folded block scalar ending the file on a content line without a line
+// break, when lines are about to be added after it: the break they need
+// would end the scalar's value with a newline, so its header gets strip
+// chomping ("|" or "|+" becomes "|-"), which drops that newline again.
+// ok is false when the file does not end so.
+func (s *Source) StripFinalScalar() (e edit.Edit, ok bool) {
+	n := len(s.Src)
+	if n == 0 || isBreak(s.Src[n-1]) || len(s.Docs) == 0 {
+		return edit.Edit{}, false
+	}
+	if last := s.lineStarts[s.LineOf(n-1)]; strings.Trim(string(s.Src[last:]), " \t") == "" {
+		return edit.Edit{}, false // InsertLines goes before a line of spaces
+	}
+	node := s.Docs[len(s.Docs)-1]
+	for depth := 0; len(node.Content) > 0 && depth < 10000; depth++ {
+		node = node.Content[len(node.Content)-1]
+	}
+	if node.Kind != yaml.ScalarNode || node.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
+		return edit.Edit{}, false
+	}
+	at := s.Start(node) // the "|" or ">"
+	if at >= n || s.Src[at] != '|' && s.Src[at] != '>' {
+		return edit.Edit{}, false
+	}
+	end := at + 1
+	for end < n && (s.Src[end] == '+' || s.Src[end] == '-' || s.Src[end] >= '1' && s.Src[end] <= '9') {
+		end++
+	}
+	header := string(s.Src[at:end])
+	if strings.Contains(header, "-") {
+		return edit.Edit{}, false // already strip: the value never ends with a newline
+	}
+	return edit.Edit{Start: at, End: end, Text: header[:1] + "-" + strings.Trim(header[1:], "+")}, true
+}
+
 // AfterEntry returns where lines go after an entry whose text ends at end:
 // the start of the next line, past comment lines indented deeper than the
 // entries (they belong to the last entry), but not past a rofix:ignore
