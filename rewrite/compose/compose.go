@@ -56,6 +56,9 @@ func Plan(src []byte, pol policy.Policy) (*finding.Plan, error) {
 	if err := s.checkDecodable(); err != nil {
 		return nil, err
 	}
+	if err := s.checkAliasPaths(); err != nil {
+		return nil, err
+	}
 	if err := s.checkAliasRatio(); err != nil {
 		return nil, err
 	}
