@@ -1,6 +1,8 @@
 package compose
 
 import (
+	"strings"
+
 	"github.com/rofix/rofix/rewrite/finding"
 	"github.com/rofix/rofix/rewrite/yamledit"
 )
@@ -23,10 +25,14 @@ func parse(src []byte) (*source, error) {
 	text := printable(src)
 	controls := len(src) > 0 && &text[0] != &src[0] // printable replaced some
 	renamed := map[string]string{}
+	replaced := map[int]bool{}
 	for renames := 0; ; renames++ {
 		docs, err := yamledit.DecodeAll(text)
 		if err == nil {
 			s.Docs = docs
+			if err := s.restoreFlowChars(replaced); err != nil {
+				return nil, err
+			}
 			if controls {
 				if err := s.checkControlInProperties(); err != nil {
 					return nil, err
@@ -38,10 +44,16 @@ func parse(src []byte) (*source, error) {
 		// names; compose's YAML library takes any printable ASCII but
 		// ":" and flow indicators (&default.env). Rename such an anchor
 		// or alias for parsing, then try again.
+		// Likewise "?" in an unquoted value inside [ ] or { } (flowcompat.go).
 		if renames == maxRenames {
-			return nil, finding.Errorf(0, "more than %d anchor names with punctuation; rofix does not read this file", maxRenames)
+			return nil, finding.Errorf(0, "more than %d anchor names with punctuation or values with \"?\" in [ ] or { }; rofix does not read this file", maxRenames)
 		}
-		if text, err = s.renameAnchor(text, err, renamed); err != nil {
+		if isFlowErrorMsg(strings.TrimPrefix(err.Error(), "yaml: ")) {
+			text, err = s.flowChars(text, err, replaced)
+		} else {
+			text, err = s.renameAnchor(text, err, renamed)
+		}
+		if err != nil {
 			return nil, err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -83,13 +84,30 @@ func (s *Source) YAMLError(err error) error {
 			}
 		}
 	}
+	if isParserError(msg) && line > 0 {
+		line++ // yaml.v3 reports a parser error's line 0-based
+	}
+	if isFlowError(msg) && (bytes.IndexByte(s.Src, '?') >= 0 || flowColonValue.Match(s.Src)) {
+		msg += flowHint
+	}
 	if line == 0 {
 		return finding.Errorf(0, "invalid YAML: %s", msg)
 	}
-	if isParserError(msg) {
-		line++ // yaml.v3 reports a parser error's line 0-based
-	}
 	return finding.Errorf(s.LineStart(line), "invalid YAML: %s", msg)
+}
+
+// flowHint explains the usual cause of a flow collection error in a file
+// its own tool reads: YAML 1.1 parsers (libyaml, yaml.v3, rofix's) end an
+// unquoted value inside [ ] or { } at "?" and refuse one starting with
+// ":", where YAML 1.2 parsers (compose's among them) take both.
+const flowHint = ` (if an unquoted value inside [ ] or { } holds "?" or starts with ":", quote it: rofix's YAML parser ends it there, newer ones do not)`
+
+// flowColonValue matches an unquoted value starting with ":" in a flow
+// collection ("[:a]", "{a, :b}").
+var flowColonValue = regexp.MustCompile(`[\[{,][ \t]*:[^ \t\r\n,\]}]`)
+
+func isFlowError(msg string) bool {
+	return msg == "did not find expected ',' or ']'" || msg == "did not find expected ',' or '}'" || msg == "did not find expected node content"
 }
 
 // isParserError reports the messages of libyaml's parser (not its scanner):
