@@ -10,19 +10,21 @@ import (
 )
 
 // Inside a flow collection ([ ] or { }), yaml.v3 (a YAML 1.1 parser) ends
-// an unquoted value at "?" and refuses one that starts with ":"; compose's
-// YAML library (YAML 1.2) takes both as ordinary characters:
+// an unquoted value at "?"; compose's YAML library (YAML 1.2) takes it as
+// an ordinary character unless a blank follows:
 // [CMD, wget, http://localhost/?ping] is a list of three strings to it.
-// On such an error, the characters are replaced for parsing by a letter,
+// On such an error, each such "?" is replaced for parsing by a letter,
 // byte for byte, and the values that hold them get their own text back
-// once parsed (restoreFlowChars): the tree is the one compose reads.
+// once parsed (restoreFlowChars): the tree is the one compose reads. (A
+// value starting with ":", which compose takes in some places of a flow
+// collection and not in others, stays refused.)
 
-// flowPlaceholder stands for a replaced "?" or ":" while parsing.
+// flowPlaceholder stands for a replaced "?" while parsing.
 const flowPlaceholder = 'q'
 
 // flowChars handles yaml.v3's error on a flow collection: in the flow
 // collections that start on the line it names, each "?" inside an
-// unquoted value and each ":" starting one is replaced (replaced records
+// unquoted value and not before a blank is replaced (replaced records
 // their offsets). It returns the YAML error itself when there is none.
 func (s *source) flowChars(text []byte, yerr error, replaced map[int]bool) ([]byte, error) {
 	msg := strings.TrimPrefix(yerr.Error(), "yaml: ")
@@ -99,14 +101,11 @@ func replaceFlowChars(text []byte, off int, replaced map[int]bool) (int, int) {
 			atStart = false
 		case c == ':' && (i+1 >= len(text) || isSpace(text[i+1]) || isBreak(text[i+1]) || isFlowIndicator(text[i+1])):
 			atStart, inPlain = true, false // a value indicator
-		case c == ':' && atStart:
-			text[i] = flowPlaceholder // ":" starting a value
-			replaced[i] = true
-			n++
-			atStart, inPlain = false, true
 		case c == '?' && atStart:
 			atStart = false // an explicit key indicator (or "?x", left as yaml.v3 reads it)
-		case c == '?' && inPlain:
+		case c == '?' && inPlain && i+1 < len(text) && !isSpace(text[i+1]) && !isBreak(text[i+1]):
+			// Compose's library refuses "?" before a blank ("[a? b]") as
+			// yaml.v3 does; elsewhere in a value it is a character.
 			text[i] = flowPlaceholder
 			replaced[i] = true
 			n++
@@ -165,7 +164,7 @@ func (s *source) restoreFlowChars(replaced map[int]bool) error {
 			continue
 		}
 		if s.LineOf(start) != s.LineOf(end-1) {
-			return finding.Errorf(start, "a multi-line value in [ ] or { } holds \"?\" or starts with \":\": rofix cannot read it; quote it")
+			return finding.Errorf(start, "a value in [ ] or { } holds \"?\" and goes on over lines: rofix cannot read it; quote it")
 		}
 		n.Value = string(s.Src[start:end])
 		left -= hits
@@ -175,7 +174,7 @@ func (s *source) restoreFlowChars(replaced map[int]bool) error {
 		for off := range replaced {
 			first = min(first, off)
 		}
-		return finding.Errorf(first, "rofix cannot read this \"?\" or \":\" in [ ] or { }; quote the value holding it")
+		return finding.Errorf(first, "rofix cannot read this \"?\" in [ ] or { }; quote the value holding it")
 	}
 	return nil
 }
