@@ -179,15 +179,25 @@ func (s *Source) Pos(line, column int) int {
 }
 
 // Start returns the offset where a node's content starts: yaml.v3 reports
-// a node with an anchor or a tag at the property, so skip "&name" and
-// "!tag" and the space (or line breaks and comments) after them.
+// a node with an anchor or a tag at the property, so skip "&name" (as long
+// as the node's anchor) and "!tag" (up to a blank) and the space (or line
+// breaks and comments) after them.
 func (s *Source) Start(n *yaml.Node) int {
 	off := s.Pos(n.Line, n.Column)
 	// An empty plain scalar has no text: never look for it on later lines.
 	empty := n.Kind == yaml.ScalarNode && n.Value == "" && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0
+	anchor := n.Anchor != ""
 	for off < len(s.Src) && (s.Src[off] == '&' || s.Src[off] == '!') {
-		for off < len(s.Src) && !isSpace(s.Src[off]) && !isBreak(s.Src[off]) {
-			off++
+		if s.Src[off] == '&' && anchor && off+1+len(n.Anchor) <= len(s.Src) {
+			// The name is as long as the parsed one (renaming keeps
+			// lengths), and the content may follow it at once:
+			// "&a:0" is the scalar ":0" anchored as a.
+			off += 1 + len(n.Anchor)
+			anchor = false
+		} else {
+			for off < len(s.Src) && !isSpace(s.Src[off]) && !isBreak(s.Src[off]) {
+				off++
+			}
 		}
 		if empty {
 			for off < len(s.Src) && isSpace(s.Src[off]) {
