@@ -76,3 +76,27 @@ func apply(t *testing.T, src string, ch *Changes) string {
 	}
 	return string(out)
 }
+
+// TestPlainIsString checks plainIsString against yaml.v3's own reading of
+// every plainSafe string built from the words and characters that matter
+// to its resolver.
+func TestPlainIsString(t *testing.T) {
+	parts := []string{"", "true", "True", "TRUE", "false", "FALSE", "null", "Null", "NULL", "yes", "on",
+		".nan", ".NaN", ".inf", ".INF", ".", ".5", ".5e3", ".e3", "_", "/", "-", "1", "e", "x", "tmp", "0x1F", "inf", "nan", "~"}
+	for _, a := range parts {
+		for _, b := range parts {
+			s := a + b
+			if !plainSafe.MatchString(s) {
+				continue
+			}
+			var n yaml.Node
+			if err := yaml.Unmarshal([]byte(s), &n); err != nil {
+				t.Fatalf("%q: %v", s, err)
+			}
+			want := len(n.Content) == 1 && n.Content[0].Tag == "!!str"
+			if got := plainIsString(s); got != want {
+				t.Errorf("plainIsString(%q) = %v, yaml.v3 reads it as %s", s, got, n.Content[0].Tag)
+			}
+		}
+	}
+}
