@@ -24,11 +24,16 @@ type decoder struct {
 	errs Errors
 }
 
+// errorf records an error at n. A line break in what the file says (a key,
+// a tag) is escaped: each error stays one line that names the file.
 func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
 	if len(d.errs) < maxErrors {
-		d.errs = append(d.errs, &Error{Path: d.path, Line: n.Line, Column: n.Column, Msg: fmt.Sprintf(format, args...)})
+		msg := oneLine.Replace(fmt.Sprintf(format, args...))
+		d.errs = append(d.errs, &Error{Path: d.path, Line: n.Line, Column: n.Column, Msg: msg})
 	}
 }
+
+var oneLine = strings.NewReplacer("\n", `\n`, "\r", `\r`)
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
@@ -100,8 +105,11 @@ func kindName(n *yaml.Node) string {
 		if n.Tag == "!!null" {
 			return "null"
 		}
-		if name, ok := strings.CutPrefix(n.Tag, "!!"); ok {
-			return "a " + name
+		switch n.Tag {
+		case "!!int":
+			return "an int"
+		case "!!str", "!!float", "!!bool", "!!timestamp", "!!binary":
+			return "a " + n.Tag[2:]
 		}
 		return "a scalar tagged " + strconv.Quote(n.Tag)
 	}
