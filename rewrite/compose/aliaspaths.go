@@ -26,8 +26,13 @@ const maxPathVisits = 100_000
 
 // aliasPathWalk is the state of that walk over one document.
 type aliasPathWalk struct {
-	s        *source
-	visited  map[*yaml.Node][]string // alias target -> the paths of the aliases to it
+	s *source
+	// visited holds, per alias target, the paths of the aliases to it,
+	// grouped by the service they are in ("" for a path in no service):
+	// two paths in different services are never a cycle, so an alias is
+	// compared with its own service's paths and the others only, not with
+	// every service that merges a shared anchor.
+	visited  map[*yaml.Node]map[string][]string
 	resolved map[*yaml.Node]bool
 	visits   int
 }
@@ -38,7 +43,7 @@ func (s *source) checkAliasPaths() error {
 		if d.Kind != yaml.DocumentNode || len(d.Content) == 0 {
 			continue
 		}
-		w := &aliasPathWalk{s: s, visited: map[*yaml.Node][]string{}, resolved: map[*yaml.Node]bool{}}
+		w := &aliasPathWalk{s: s, visited: map[*yaml.Node]map[string][]string{}, resolved: map[*yaml.Node]bool{}}
 		if err := w.node(d.Content[0], ""); err != nil {
 			return err
 		}
@@ -93,17 +98,39 @@ func (w *aliasPathWalk) collection(n *yaml.Node, path string) error {
 // cycle records the path of an alias to its target, refusing it when an
 // earlier alias to the same target sits on a path inside or around it.
 func (w *aliasPathWalk) cycle(alias *yaml.Node, path string) error {
-	target := alias.Alias
-	for _, prev := range w.visited[target] {
-		if prev == path || strings.Contains(prev, "<<") || strings.Contains(path, "<<") {
-			continue
+	byService := w.visited[alias.Alias]
+	if byService == nil {
+		byService = map[string][]string{}
+		w.visited[alias.Alias] = byService
+	}
+	svc := serviceOf(path)
+	check := func(paths []string) error {
+		for _, prev := range paths {
+			if prev == path || strings.Contains(prev, "<<") || strings.Contains(path, "<<") {
+				continue
+			}
+			if strings.HasPrefix(path, prev+".") || strings.HasPrefix(prev, path+".") {
+				return finding.Errorf(w.s.Pos(alias.Line, alias.Column),
+					"alias *%s at %s reaches the node it also reaches at %s: compose refuses this file (cycle detected)", alias.Value, path, prev)
+			}
 		}
-		if (strings.HasPrefix(path, prev+".") || strings.HasPrefix(prev, path+".")) && sameService(path, prev) {
-			return finding.Errorf(w.s.Pos(alias.Line, alias.Column),
-				"alias *%s at %s reaches the node it also reaches at %s: compose refuses this file (cycle detected)", alias.Value, path, prev)
+		return nil
+	}
+	if svc == "" {
+		for _, paths := range byService { // a path in no service may enclose any
+			if err := check(paths); err != nil {
+				return err
+			}
+		}
+	} else {
+		if err := check(byService[svc]); err != nil {
+			return err
+		}
+		if err := check(byService[""]); err != nil {
+			return err
 		}
 	}
-	w.visited[target] = append(w.visited[target], path)
+	byService[svc] = append(byService[svc], path)
 	return nil
 }
 
@@ -116,14 +143,17 @@ func nextPath(path, part string) string {
 	return path + "." + strings.ReplaceAll(part, ".", "👻")
 }
 
-// sameService reports whether two paths are not in two different services
-// (compose's areInDifferentServices, negated).
-func sameService(a, b string) bool {
-	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
-	for i := 0; i < len(pa) && i < len(pb); i++ {
-		if pa[i] == "services" && i+1 < len(pa) && pb[i] == "services" && i+1 < len(pb) {
-			return pa[i+1] == pb[i+1]
+// serviceOf returns the service a path is in, or "": the part after the
+// first "services" part that has one after it. Two paths whose services
+// differ are in different services for compose (areInDifferentServices)
+// when their "services" parts stand at the same place, which holds for
+// every path that can be a prefix of the other.
+func serviceOf(path string) string {
+	parts := strings.Split(path, ".")
+	for i := 0; i+1 < len(parts); i++ {
+		if parts[i] == "services" {
+			return parts[i+1]
 		}
 	}
-	return true
+	return ""
 }

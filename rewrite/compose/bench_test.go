@@ -1,6 +1,8 @@
 package compose_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/rofix/rofix/bench/samples"
@@ -20,6 +22,9 @@ func BenchmarkComposePlan(b *testing.B) {
 	}{
 		{"2KB", []byte(samples.Compose)},
 		{"1MB", samples.BigCompose(1 << 20)},
+		// One anchor merged into every service: the alias walk must not
+		// compare each service with all the others (it did, for a while).
+		{"shared-anchor-5000", sharedAnchor(5000)},
 	} {
 		b.Run(in.name, func(b *testing.B) {
 			if _, err := compose.Plan(in.src, pol); err != nil {
@@ -34,4 +39,15 @@ func BenchmarkComposePlan(b *testing.B) {
 			}
 		})
 	}
+}
+
+// sharedAnchor returns a compose file of n services that all merge one
+// anchor.
+func sharedAnchor(n int) []byte {
+	var b strings.Builder
+	b.WriteString("x-common: &common\n  restart: always\nservices:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "  s%d:\n    <<: *common\n    image: app%d\n", i, i)
+	}
+	return []byte(b.String())
 }
