@@ -19,6 +19,11 @@ import (
 // one costs a parse of the file.
 const maxRenames = 1000
 
+// maxReparseBytes bounds the bytes parsed again for renames (each retry
+// parses the file again, up to the next such name), so that a file full of
+// such names costs seconds at most.
+const maxReparseBytes = 64 << 20
+
 // renameAnchor handles yaml.v3's error on an anchor or alias name holding
 // characters it does not take: on the line it names, the first such name
 // gets "_" for each of them (same length: positions do not move). It

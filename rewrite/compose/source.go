@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/rofix/rofix/rewrite/finding"
@@ -26,6 +27,7 @@ func parse(src []byte) (*source, error) {
 	controls := len(src) > 0 && &text[0] != &src[0] // printable replaced some
 	renamed := map[string]string{}
 	replaced := map[int]bool{}
+	reparsed := 0
 	for renames := 0; ; renames++ {
 		docs, err := yamledit.DecodeAll(text)
 		if err == nil {
@@ -45,8 +47,14 @@ func parse(src []byte) (*source, error) {
 		// ":" and flow indicators (&default.env). Rename such an anchor
 		// or alias for parsing, then try again.
 		// Likewise "?" in an unquoted value inside [ ] or { } (flowcompat.go).
-		if renames == maxRenames {
-			return nil, finding.Errorf(0, "more than %d anchor names with punctuation or values with \"?\" in [ ] or { }; rofix does not read this file", maxRenames)
+		// The parse got about as far as the error: count that much.
+		reparsed += len(src)
+		var pe *finding.PosError
+		if errors.As(s.YAMLError(err), &pe) {
+			reparsed += pe.Offset - len(src)
+		}
+		if renames == maxRenames || reparsed > maxReparseBytes {
+			return nil, finding.Errorf(0, "too many anchor names with punctuation or values with \"?\" in [ ] or { } (%d read); rofix does not read this file", renames)
 		}
 		if isFlowErrorMsg(strings.TrimPrefix(err.Error(), "yaml: ")) {
 			text, err = s.flowChars(text, err, replaced)
