@@ -50,7 +50,7 @@ func Plan(src []byte, pol policy.Policy) (*finding.Plan, error) {
 			return nil, err
 		}
 	}
-	if err := s.checkAliasExpansion(); err != nil {
+	if err := s.CheckAliasExpansion(": compose rejects this file"); err != nil {
 		return nil, err
 	}
 	if err := s.checkDecodable(); err != nil {

@@ -4,21 +4,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/rofix/rofix/rewrite/finding"
-	"github.com/rofix/rofix/rewrite/yamledit"
 )
-
-// checkAliasExpansion refuses a file whose aliases expand past
-// yamledit.MaxExpandedNodes, as compose would refuse it.
-func (s *source) checkAliasExpansion() error {
-	at, cycle := s.AliasExpansion()
-	switch {
-	case at == nil:
-		return nil
-	case cycle:
-		return finding.Errorf(s.Start(at), "alias *%s refers to the node that holds it (an endless value): compose rejects this file", at.Value)
-	}
-	return finding.Errorf(s.Start(at), "YAML aliases expand to more than %d nodes (an alias bomb); refused", yamledit.MaxExpandedNodes)
-}
 
 // The YAML decoder compose uses refuses a document in which aliases make
 // up almost everything it decodes ("document contains excessive

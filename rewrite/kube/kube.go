@@ -99,7 +99,7 @@ func Plan(src []byte, pol policy.Policy) (*finding.Plan, error) {
 		}
 		return nil, err
 	}
-	if err := s.CheckAliasExpansion(); err != nil {
+	if err := s.CheckAliasExpansion("; refused"); err != nil {
 		return nil, err
 	}
 	found := false

@@ -61,14 +61,16 @@ func (s *Source) AliasExpansion() (at *yaml.Node, cycle bool) {
 }
 
 // CheckAliasExpansion refuses a file whose aliases expand past
-// MaxExpandedNodes (see AliasExpansion), naming the alias of a cycle.
-func (s *Source) CheckAliasExpansion() error {
+// MaxExpandedNodes (see AliasExpansion), naming the alias of a cycle;
+// cycleVerdict ends that message ("; refused", or what the file's own
+// tool does with it).
+func (s *Source) CheckAliasExpansion(cycleVerdict string) error {
 	at, cycle := s.AliasExpansion()
 	switch {
 	case at == nil:
 		return nil
 	case cycle:
-		return finding.Errorf(s.Start(at), "alias *%s refers to the node that holds it (an endless value); refused", at.Value)
+		return finding.Errorf(s.Start(at), "alias *%s refers to the node that holds it (an endless value)%s", at.Value, cycleVerdict)
 	}
 	return finding.Errorf(s.Start(at), "YAML aliases expand to more than %d nodes (an alias bomb); refused", MaxExpandedNodes)
 }
