@@ -13,10 +13,14 @@ import (
 	"github.com/rofix/rofix/rewrite/policy"
 )
 
-// Learned is what learn records for one image.
+// Learned is what learn records for one image, or for one compose
+// service.
 type Learned struct {
 	// Image is the normalised image name, the entry's match pattern.
 	Image string
+	// Service is the compose service the entry is for: set, the entry goes
+	// under services:, not images:.
+	Service string
 	// Tmpfs are "PATH[:OPTIONS]" entries.
 	Tmpfs []string
 	// Volumes are the state paths.
@@ -24,8 +28,16 @@ type Learned struct {
 	// ImageVolumes are the state paths the image declares as VOLUME (a
 	// subset of Volumes): rofix then knows they stay writable read-only.
 	ImageVolumes []string
+	// NoTmpfs are directories the image ships files in that the container
+	// writes: never a tmpfs (it would hide the files).
+	NoTmpfs []string
+	// Verdict is "no" when the root must stay writable (Conditions says
+	// why), else "".
+	Verdict, Conditions string
 	// Sources say which runs this comes from.
 	Sources []string
+
+	withheld []string // the reasons for verdict no, gathered by add
 }
 
 // Record returns src, a .rofix.yaml config file (empty when absent), with
@@ -34,6 +46,9 @@ type Learned struct {
 // everything else are kept. action says what happened: "added", "updated" or
 // "unchanged" (then out is src). The result is re-parsed and checked.
 func Record(src []byte, l Learned) (out []byte, action string, err error) {
+	if l.Service != "" {
+		return recordService(src, l)
+	}
 	out, action, err = record(src, l)
 	if err != nil || action == "unchanged" {
 		return src, action, err
@@ -307,11 +322,18 @@ func merge(t *text, item *yaml.Node, l Learned) ([]byte, string, error) {
 			newIVols = append(newIVols, v)
 		}
 	}
+	_, notmpfs := mappingValue(item, "no_tmpfs")
+	var newNoTmpfs []string
+	for _, p := range l.NoTmpfs {
+		if notmpfs == nil || !slices.ContainsFunc(notmpfs.Content, func(n *yaml.Node) bool { return n.Value == p }) {
+			newNoTmpfs = append(newNoTmpfs, p)
+		}
+	}
 	for _, list := range []struct {
 		key   string
 		node  *yaml.Node
 		items []string
-	}{{"tmpfs", tmpfs, newTmpfs}, {"volumes", vols, newVols}, {"image_volumes", ivols, newIVols}} {
+	}{{"tmpfs", tmpfs, newTmpfs}, {"volumes", vols, newVols}, {"image_volumes", ivols, newIVols}, {"no_tmpfs", notmpfs, newNoTmpfs}} {
 		if len(list.items) == 0 {
 			continue
 		}
@@ -324,6 +346,14 @@ func merge(t *text, item *yaml.Node, l Learned) ([]byte, string, error) {
 			return nil, "", err
 		}
 		edits = append(edits, e)
+	}
+	// A verdict the entry states is the user's: kept. Otherwise a learned
+	// "no" is added, with its reason.
+	if _, v := mappingValue(item, "verdict"); v == nil && l.Verdict != "" {
+		added = append(added, "verdict: "+l.Verdict)
+		if _, c := mappingValue(item, "conditions"); c == nil && l.Conditions != "" {
+			added = append(added, "conditions: "+quote(l.Conditions))
+		}
 	}
 	if len(edits) == 0 && len(added) == 0 {
 		return t.src, "unchanged", nil
@@ -349,18 +379,22 @@ func merge(t *text, item *yaml.Node, l Learned) ([]byte, string, error) {
 	}
 	if len(added) > 0 {
 		// New keys go on their own lines before the key after match (or
-		// the entry's second key), at the entry's key indentation.
-		if len(item.Content) < 4 {
-			return nil, "", fmt.Errorf("line %d: image entry too short to extend (want name and match)", item.Line)
-		}
-		before := item.Content[2]
-		for i := 0; i+3 < len(item.Content); i += 2 {
-			if item.Content[i].Value == "match" {
-				before = item.Content[i+2]
+		// an image entry's second key, a service entry's first key), at
+		// the entry's key indentation.
+		before := item.Content[0]
+		if l.Service == "" {
+			if len(item.Content) < 4 {
+				return nil, "", fmt.Errorf("line %d: image entry too short to extend (want name and match)", item.Line)
+			}
+			before = item.Content[2]
+			for i := 0; i+3 < len(item.Content); i += 2 {
+				if item.Content[i].Value == "match" {
+					before = item.Content[i+2]
+				}
 			}
 		}
-		if before.Line == item.Line {
-			return nil, "", fmt.Errorf("line %d: image entry in flow form; learn edits block entries only", item.Line)
+		if item.Style&yaml.FlowStyle != 0 || l.Service == "" && before.Line == item.Line {
+			return nil, "", fmt.Errorf("line %d: entry in flow form; learn edits block entries only", item.Line)
 		}
 		indent := strings.Repeat(" ", before.Column-1)
 		at := t.lineStart(before.Line)

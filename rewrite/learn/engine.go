@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -66,6 +67,12 @@ func NewEngine(name, path string) *Engine {
 // Podman reports whether the containers run on podman: the podman CLI, or
 // the docker CLI on podman's Docker API.
 func (e *Engine) Podman() bool { return e.podman() }
+
+// Output runs the CLI with args (bounded by a minute) and returns its
+// standard output; the error carries its standard error.
+func (e *Engine) Output(ctx context.Context, args ...string) ([]byte, error) {
+	return e.run(ctx, args...)
+}
 
 // run runs the CLI with args and returns its standard output.
 func (e *Engine) run(ctx context.Context, args ...string) ([]byte, error) {
@@ -165,6 +172,28 @@ func (e *Engine) readFile(ctx context.Context, container, path string) ([]byte, 
 // stat reads the first header of the archive of path; only that header is
 // read.
 func (e *Engine) stat(ctx context.Context, container, path string) (Info, error) {
+	var info Info
+	err := e.archive(ctx, container, path, func(r io.Reader) (err error) {
+		info, err = ReadInfo(r)
+		return err
+	})
+	return info, err
+}
+
+// List returns the names of the entries directly in the directory dir of
+// a container that are not in skip, at most max (see ListArchive).
+func (e *Engine) List(ctx context.Context, container, dir string, skip map[string]bool, max int) ([]string, error) {
+	var names []string
+	err := e.archive(ctx, container, dir, func(r io.Reader) (err error) {
+		names, err = ListArchive(r, skip, max)
+		return err
+	})
+	return names, err
+}
+
+// archive streams the archive "cp CONTAINER:PATH -" prints to read, and
+// stops the copy when read returns: only what read needs is transferred.
+func (e *Engine) archive(ctx context.Context, container, path string, read func(io.Reader) error) error {
 	ctx, cancel := context.WithTimeout(ctx, commandTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, e.CLI, "cp", container+":"+path, "-")
@@ -173,12 +202,12 @@ func (e *Engine) stat(ctx context.Context, container, path string) (Info, error)
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return Info{}, err
+		return err
 	}
 	if err := cmd.Start(); err != nil {
-		return Info{}, fmt.Errorf("%s cp: %v", e.Name, err)
+		return fmt.Errorf("%s cp: %v", e.Name, err)
 	}
-	info, rerr := ReadInfo(stdout)
+	rerr := read(stdout)
 	// The rest of the archive is not needed: stop the copy.
 	cancel()
 	werr := cmd.Wait()
@@ -187,7 +216,7 @@ func (e *Engine) stat(ctx context.Context, container, path string) (Info, error)
 		if msg == "" && werr != nil && !errors.Is(ctx.Err(), context.Canceled) {
 			msg = werr.Error()
 		}
-		return Info{}, fmt.Errorf("%s cp %s:%s: %v %s", e.Name, container, path, rerr, msg)
+		return fmt.Errorf("%s cp %s:%s: %v %s", e.Name, container, path, rerr, msg)
 	}
-	return info, nil
+	return nil
 }

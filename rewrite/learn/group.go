@@ -29,6 +29,13 @@ type Decl struct {
 	// Options are the tmpfs options the path needs ("uid=103,gid=105"),
 	// set by Own.
 	Options string
+	// Existing is true when the directory is the image's own (files were
+	// written into it), false when the container created it.
+	Existing bool
+	// Shipped names entries the image ships in the directory (set by
+	// MarkShipped): a tmpfs there would hide them, so the path is never a
+	// tmpfs.
+	Shipped []string
 }
 
 // An Ignored change is one learn dropped, with the reason.
@@ -71,6 +78,12 @@ var statePaths = []string{
 	"/var/lib/redis", "/var/lib/mongodb", "/var/lib/couchdb", "/var/lib/cassandra",
 	"/var/lib/elasticsearch", "/var/lib/influxdb", "/var/lib/rabbitmq", "/var/lib/etcd",
 	"/var/lib/clickhouse", "/var/lib/neo4j", "/data/db",
+}
+
+// IsStatePath reports whether p lies in a data directory (a database's):
+// a path that needs a volume, never a tmpfs.
+func IsStatePath(p string) bool {
+	return slices.ContainsFunc(statePaths, func(s string) bool { return under(p, s) }) || stateFile(path.Base(p))
 }
 
 // stateFile reports whether a file name looks like database state.
@@ -204,7 +217,7 @@ func Propose(c Container, changes []Change, stat StatFunc) Proposal {
 			}
 			continue
 		}
-		decls[p] = &Decl{Path: p, Why: why, Evidence: g.evidence}
+		decls[p] = &Decl{Path: p, Why: why, Evidence: g.evidence, Existing: p == dir}
 	}
 	// A declaration under another one is covered by it.
 	var paths []string

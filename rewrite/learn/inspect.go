@@ -51,7 +51,16 @@ type Container struct {
 	ImageVolumes []string
 	// Mounts are the mount destinations: binds, volumes and tmpfs.
 	Mounts []Mount
+	// Project and Service are the compose project and service that made
+	// the container, from its compose labels ("" when compose did not).
+	Project, Service string
 }
+
+// The labels compose (v1 and v2+) puts on the containers it makes.
+const (
+	LabelProject = "com.docker.compose.project"
+	LabelService = "com.docker.compose.service"
+)
 
 // A Mount is one mount of a container.
 type Mount struct {
@@ -71,6 +80,7 @@ type inspectJSON struct {
 		Image   string
 		User    string
 		Volumes map[string]struct{}
+		Labels  map[string]string
 	}
 	Mounts []struct {
 		Type        string
@@ -120,15 +130,25 @@ func ParseInspect(out []byte) (Container, error) {
 	if c.Image == "" {
 		return Container{}, fmt.Errorf("inspect output: container %s has no image name", c.Name)
 	}
-	for v := range in.Config.Volumes {
-		c.Volumes = append(c.Volumes, v)
-	}
-	sort.Strings(c.Volumes)
+	c.Project, c.Service = in.Config.Labels[LabelProject], in.Config.Labels[LabelService]
 	seen := map[string]bool{}
+	binds := map[string]bool{}
 	for _, m := range in.Mounts {
 		c.Mounts = append(c.Mounts, Mount{Type: m.Type, Destination: m.Destination})
 		seen[m.Destination] = true
+		if m.Type == "bind" {
+			binds[m.Destination] = true
+		}
 	}
+	// docker-compose 1 lists every mount target under Config.Volumes, bind
+	// mounts included: a bind mount is the user's directory, not a data
+	// location of the image.
+	for v := range in.Config.Volumes {
+		if !binds[v] {
+			c.Volumes = append(c.Volumes, v)
+		}
+	}
+	sort.Strings(c.Volumes)
 	var tmpfs []string
 	for p := range in.HostConfig.Tmpfs {
 		if !seen[p] {

@@ -8,11 +8,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
+	"strings"
 	"sync"
 	"time"
-
-	"github.com/rofix/rofix/rewrite/policy"
 )
 
 // Exit statuses, as rofix's.
@@ -120,9 +118,13 @@ func Learn(ctx context.Context, e *Engine, container string) (Proposal, error) {
 	pr := Propose(c, changes, stat)
 	if e.Podman() {
 		ForPodman(&pr)
-		return pr, nil
+	} else if err := Own(&pr, stat); err != nil {
+		return Proposal{}, fmt.Errorf("container %s: %v", c.Name, err)
 	}
-	if err := Own(&pr, stat); err != nil {
+	list := func(dir string, skip map[string]bool, max int) ([]string, error) {
+		return e.List(ctx, container, dir, skip, max)
+	}
+	if err := MarkShipped(&pr, list); err != nil {
 		return Proposal{}, fmt.Errorf("container %s: %v", c.Name, err)
 	}
 	return pr, nil
@@ -159,7 +161,11 @@ const maxEvidence = 6
 // Print writes what was learned of one container, with the evidence.
 func Print(w io.Writer, pr Proposal) {
 	c := pr.Container
-	fmt.Fprintf(w, "%s (image %s", c.Name, c.Image)
+	fmt.Fprintf(w, "%s (", c.Name)
+	if c.Service != "" {
+		fmt.Fprintf(w, "service %s, ", c.Service)
+	}
+	fmt.Fprintf(w, "image %s", c.Image)
 	if c.User != "" {
 		fmt.Fprintf(w, ", user %s", c.User)
 	}
@@ -168,11 +174,15 @@ func Print(w io.Writer, pr Proposal) {
 		fmt.Fprintln(w, "  wrote nothing outside its mounts")
 	}
 	for _, d := range pr.Decls {
-		kind, p := "tmpfs ", d.Tmpfs()
-		if d.Volume {
+		kind, p, why := "tmpfs ", d.Tmpfs(), d.Why
+		switch {
+		case d.Volume:
 			kind, p = "volume", d.Path
+		case len(d.Shipped) > 0:
+			kind, p = "no tmpfs", d.Path
+			why = "the image ships " + strings.Join(d.Shipped, ", ") + " there: a tmpfs would hide them, the root stays writable"
 		}
-		fmt.Fprintf(w, "  %s %s  (%s)\n", kind, p, d.Why)
+		fmt.Fprintf(w, "  %s %s  (%s)\n", kind, p, why)
 		for i, ev := range d.Evidence {
 			if i == maxEvidence {
 				fmt.Fprintf(w, "      ... and %d more\n", len(d.Evidence)-maxEvidence)
@@ -184,64 +194,6 @@ func Print(w io.Writer, pr Proposal) {
 	for _, ig := range pr.Ignored {
 		fmt.Fprintf(w, "  ignored %c %s: %s\n", ig.Change.Kind, ig.Change.Path, ig.Why)
 	}
-}
-
-// Collect merges the proposals of containers into one Learned per image,
-// in the order the images first appear.
-func Collect(props []Proposal, engine, date string) []Learned {
-	var out []Learned
-	index := map[string]int{}
-	for _, pr := range props {
-		img := policy.NormalizeImage(pr.Container.Image)
-		i, ok := index[img]
-		if !ok {
-			i = len(out)
-			index[img] = i
-			out = append(out, Learned{Image: img})
-		}
-		l := &out[i]
-		for _, d := range pr.Decls {
-			if d.Volume {
-				l.Volumes = addUnique(l.Volumes, d.Path)
-				if d.ImageVolume {
-					l.ImageVolumes = addUnique(l.ImageVolumes, d.Path)
-				}
-			} else {
-				l.Tmpfs = addUnique(l.Tmpfs, d.Tmpfs())
-			}
-		}
-		l.Sources = addUnique(l.Sources, fmt.Sprintf("rofix learn: container %s on %s (%s diff)", pr.Container.Name, date, engine))
-	}
-	for i := range out {
-		// A path that is state in one container is never a tmpfs.
-		l := &out[i]
-		var tmpfs []string
-		for _, t := range l.Tmpfs {
-			if !contains(l.Volumes, tmpfsPath(t)) && !contains(tmpfs, t) {
-				tmpfs = append(tmpfs, t)
-			}
-		}
-		l.Tmpfs = tmpfs
-		sort.Strings(l.Tmpfs)
-		sort.Strings(l.Volumes)
-	}
-	return out
-}
-
-func addUnique(list []string, s string) []string {
-	if contains(list, s) {
-		return list
-	}
-	return append(list, s)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // RecordFile records each Learned in the config file at path (created when
@@ -267,7 +219,11 @@ func RecordFile(path string, ls []Learned, w io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("%s: %v", path, err)
 		}
-		fmt.Fprintf(w, "%s: %s %s\n", path, action, l.Image)
+		what := l.Image
+		if l.Service != "" {
+			what = "service " + l.Service
+		}
+		fmt.Fprintf(w, "%s: %s %s\n", path, action, what)
 		if action != "unchanged" {
 			out, changed = next, true
 		}

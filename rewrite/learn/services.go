@@ -1,0 +1,170 @@
+package learn
+
+import (
+	"bytes"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/rofix/rofix/rewrite/policy"
+)
+
+// recordService is Record for an entry under services:, keyed by the
+// compose service's name.
+func recordService(src []byte, l Learned) ([]byte, string, error) {
+	out, action, err := recordServiceText(src, l)
+	if err != nil || action == "unchanged" {
+		return src, action, err
+	}
+	if err := verifyService(src, out, l); err != nil {
+		return src, "", fmt.Errorf("internal error: the edited config does not hold what was learned: %v", err)
+	}
+	return out, action, nil
+}
+
+func recordServiceText(src []byte, l Learned) ([]byte, string, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		return nil, "", err
+	}
+	t := newText(src)
+	appendSection := func() ([]byte, string, error) {
+		prefix := ""
+		if len(bytes.TrimSpace(src)) == 0 {
+			src, prefix = nil, configHeader
+		} else if !bytes.HasSuffix(src, []byte("\n")) {
+			prefix = "\n"
+		}
+		return apply(src, []edit{{len(src), len(src), prefix + "services:\n" + renderService(l, 2)}}), "added", nil
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		return appendSection()
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, "", fmt.Errorf("line %d: the config file is not a mapping", root.Line)
+	}
+	key, m := mappingValue(root, "services")
+	switch {
+	case key == nil:
+		return appendSection()
+	case m.Kind == yaml.ScalarNode && m.Tag == "!!null":
+		at := t.lineEnd(key.Line)
+		if m.Line == key.Line && m.Value != "" {
+			// "services: ~" or "services: null": the value goes.
+			start := t.offset(m)
+			end, err := t.scalarEnd(start, false)
+			if err != nil {
+				return nil, "", fmt.Errorf("line %d: %v", m.Line, err)
+			}
+			return apply(src, []edit{{start, end, "\n" + strings.TrimSuffix(renderService(l, 2), "\n")}}), "added", nil
+		}
+		return apply(src, []edit{{at, at, nlIfMissing(src, at) + renderService(l, 2)}}), "added", nil
+	case m.Kind != yaml.MappingNode:
+		return nil, "", fmt.Errorf("line %d: services: want a mapping of service names", m.Line)
+	case m.Style&yaml.FlowStyle != 0:
+		if len(m.Content) > 0 {
+			return nil, "", fmt.Errorf("line %d: services is a flow mapping ({...}); learn edits the block form only", m.Line)
+		}
+		start := t.offset(m)
+		end, err := t.flowEnd(start)
+		if err != nil {
+			return nil, "", fmt.Errorf("line %d: %v", m.Line, err)
+		}
+		for start > 0 && (src[start-1] == ' ' || src[start-1] == '\t') {
+			start--
+		}
+		at := t.lineEnd(m.Line)
+		return apply(src, []edit{{start, end + 1, ""}, {at, at, nlIfMissing(src, at) + renderService(l, 2)}}), "added", nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value != l.Service {
+			continue
+		}
+		item := m.Content[i+1]
+		if item.Kind == yaml.ScalarNode && item.Tag == "!!null" {
+			return nil, "", fmt.Errorf("line %d: services.%s is empty; give it a mapping or remove it", item.Line, l.Service)
+		}
+		if item.Kind != yaml.MappingNode || len(item.Content) == 0 {
+			return nil, "", fmt.Errorf("line %d: services.%s: want a mapping in block form", item.Line, l.Service)
+		}
+		return merge(t, item, l)
+	}
+	at := sequenceEnd(t, root, key)
+	return apply(src, []edit{{at, at, nlIfMissing(src, at) + renderService(l, m.Content[0].Column-1)}}), "added", nil
+}
+
+// renderService renders a new service entry with its name at column
+// indent and its keys two columns deeper.
+func renderService(l Learned, indent int) string {
+	pad := strings.Repeat(" ", indent+2)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s%s:\n", strings.Repeat(" ", indent), quote(l.Service))
+	for _, list := range []struct {
+		key   string
+		items []string
+	}{{"tmpfs", l.Tmpfs}, {"volumes", l.Volumes}, {"image_volumes", l.ImageVolumes}, {"no_tmpfs", l.NoTmpfs}} {
+		if len(list.items) > 0 {
+			fmt.Fprintf(&b, "%s%s: %s\n", pad, list.key, flowList(list.items))
+		}
+	}
+	if l.Verdict != "" {
+		fmt.Fprintf(&b, "%sverdict: %s\n", pad, l.Verdict)
+		if l.Conditions != "" {
+			fmt.Fprintf(&b, "%sconditions: %s\n", pad, quote(l.Conditions))
+		}
+	}
+	fmt.Fprintf(&b, "%sconfidence: learned\n", pad)
+	fmt.Fprintf(&b, "%ssources: %s\n", pad, flowList(l.Sources))
+	return b.String()
+}
+
+// servicesDoc is the part of a config file checked after a service edit.
+type servicesDoc struct {
+	Services map[string]policy.ImageEntry `yaml:"services"`
+	Rest     map[string]any               `yaml:",inline"`
+}
+
+// verifyService re-parses the edited config: the entry of l.Service holds
+// every learned path, and everything else decodes as before.
+func verifyService(before, after []byte, l Learned) error {
+	var b, a servicesDoc
+	if err := yaml.Unmarshal(before, &b); err != nil {
+		return fmt.Errorf("before: %v", err)
+	}
+	if err := yaml.Unmarshal(after, &a); err != nil {
+		return fmt.Errorf("after: %v\n%s", err, after)
+	}
+	if !reflect.DeepEqual(a.Rest, b.Rest) {
+		return fmt.Errorf("other keys changed")
+	}
+	mine, ok := a.Services[l.Service]
+	if !ok {
+		return fmt.Errorf("no entry for service %s", l.Service)
+	}
+	delete(a.Services, l.Service)
+	delete(b.Services, l.Service)
+	if len(a.Services)+len(b.Services) > 0 && !reflect.DeepEqual(a.Services, b.Services) {
+		return fmt.Errorf("other service entries changed")
+	}
+	for _, want := range l.Tmpfs {
+		if !slices.Contains(mine.Volumes, tmpfsPath(want)) &&
+			!slices.ContainsFunc(mine.Tmpfs, func(s string) bool { return tmpfsPath(s) == tmpfsPath(want) && hasOptions(s, want) }) {
+			return fmt.Errorf("tmpfs %s missing from %v", want, mine.Tmpfs)
+		}
+	}
+	for _, list := range []struct{ want, got []string }{{l.Volumes, mine.Volumes}, {l.ImageVolumes, mine.ImageVolumes}, {l.NoTmpfs, mine.NoTmpfs}} {
+		for _, p := range list.want {
+			if !slices.Contains(list.got, p) {
+				return fmt.Errorf("%s missing from %v", p, list.got)
+			}
+		}
+	}
+	if l.Verdict != "" && mine.Verdict == "" {
+		return fmt.Errorf("verdict %s missing", l.Verdict)
+	}
+	return nil
+}

@@ -1,0 +1,127 @@
+package learn
+
+import (
+	"archive/tar"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"sort"
+	"strings"
+)
+
+// ListFunc returns the names of the entries directly in a directory of a
+// container, at most max of those not in skip (the names the container
+// added there).
+type ListFunc func(dir string, skip map[string]bool, max int) ([]string, error)
+
+// maxShipped bounds the shipped names kept per directory (for the report).
+const maxShipped = 3
+
+// MarkShipped sets Shipped on each tmpfs declaration of a directory the
+// image already had: the entries found there that the container did not
+// add are the image's own files, and a tmpfs would hide them (the app
+// would then run with a different configuration, or not at all). Such a
+// path is never a tmpfs; ForShipped says what the service gets instead.
+func MarkShipped(pr *Proposal, list ListFunc) error {
+	for i := range pr.Decls {
+		d := &pr.Decls[i]
+		if d.Volume || !d.Existing {
+			continue
+		}
+		skip := map[string]bool{}
+		for _, ev := range d.Evidence {
+			if ev.Kind == 'A' && path.Dir(ev.Path) == d.Path {
+				skip[path.Base(ev.Path)] = true
+			}
+		}
+		names, err := list(d.Path, skip, maxShipped)
+		if err != nil {
+			return err
+		}
+		d.Shipped = names
+	}
+	return nil
+}
+
+// Shipped returns the declarations of directories the image ships files
+// in.
+func (pr Proposal) Shipped() []Decl {
+	var out []Decl
+	for _, d := range pr.Decls {
+		if len(d.Shipped) > 0 {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// ShippedReason says, in one line, why a container that writes into
+// directories the image ships files in keeps a writable root ("" when it
+// writes into none).
+func (pr Proposal) ShippedReason() string {
+	var parts []string
+	for _, d := range pr.Shipped() {
+		var wrote []string
+		for _, ev := range d.Evidence {
+			if ev.Kind == 'A' && path.Dir(ev.Path) == d.Path {
+				wrote = append(wrote, path.Base(ev.Path))
+			}
+		}
+		what := "writes into " + d.Path
+		if len(wrote) > 0 {
+			what = "writes " + strings.Join(wrote, ", ") + " into " + d.Path
+		}
+		parts = append(parts, fmt.Sprintf("%s, where the image ships %s: a tmpfs would hide them", what, strings.Join(d.Shipped, ", ")))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return strings.Join(parts, "; ") + " (keep a writable root, or mount a volume prepared with the image's files there)"
+}
+
+// maxListEntries bounds the archive entries read to list one directory.
+const maxListEntries = 100000
+
+// ListArchive reads the archive "docker cp CONTAINER:DIR -" streams (DIR's
+// own entry first, then everything below it) and returns the names of the
+// entries directly in DIR that are not in skip, sorted, at most max.
+func ListArchive(r io.Reader, skip map[string]bool, max int) ([]string, error) {
+	tr := tar.NewReader(r)
+	root := ""
+	found := map[string]bool{}
+	for n := 0; n < maxListEntries; n++ {
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading the archive: %v", err)
+		}
+		name := strings.TrimSuffix(hdr.Name, "/")
+		if n == 0 {
+			root = name
+			if hdr.Typeflag != tar.TypeDir {
+				return nil, nil
+			}
+			continue
+		}
+		rest, ok := strings.CutPrefix(name, root+"/")
+		if !ok || rest == "" {
+			continue
+		}
+		first, _, _ := strings.Cut(rest, "/")
+		if !skip[first] {
+			found[first] = true
+		}
+		if len(found) >= max {
+			break
+		}
+	}
+	names := make([]string, 0, len(found))
+	for f := range found {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	return names, nil
+}

@@ -1,0 +1,17 @@
+//go:build unix
+
+package trial
+
+import (
+	"os/exec"
+	"syscall"
+)
+
+// detach starts cmd in a process group of its own, so that the terminal's
+// ^C reaches rofix (which then cleans up) and not the engine commands of
+// the cleanup itself; cancelling cmd kills its whole group (the docker CLI
+// and the compose plugin it runs).
+func detach(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+}
