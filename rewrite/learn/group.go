@@ -101,6 +101,10 @@ func stateFile(name string) bool {
 	return false
 }
 
+// IsImageCode reports whether p lies where the image keeps its programs
+// and libraries: never a tmpfs.
+func IsImageCode(p string) bool { return imageCode(p) }
+
 // imageCode reports whether p lies where the image keeps its programs and
 // libraries.
 func imageCode(p string) bool {

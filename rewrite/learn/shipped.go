@@ -12,16 +12,18 @@ import (
 
 // ListFunc returns the names of the entries directly in a directory of a
 // container, at most max of those not in skip (the names the container
-// added there).
+// added or changed there), leaving out empty files (see ListArchive).
 type ListFunc func(dir string, skip map[string]bool, max int) ([]string, error)
 
 // maxShipped bounds the shipped names kept per directory (for the report).
 const maxShipped = 3
 
 // MarkShipped sets Shipped on each tmpfs declaration of a directory the
-// image already had: the entries found there that the container did not
-// add are the image's own files, and a tmpfs would hide them (the app
-// would then run with a different configuration, or not at all). Such a
+// image already had: the entries found there that the container neither
+// added nor changed are the image's own files, and a tmpfs would hide them
+// (the app would then run with a different configuration, or not at all).
+// Empty files do not count: a package's empty log file is made again by
+// the app that writes it. Such a
 // path is never a tmpfs; ForShipped says what the service gets instead.
 func MarkShipped(pr *Proposal, list ListFunc) error {
 	for i := range pr.Decls {
@@ -31,7 +33,7 @@ func MarkShipped(pr *Proposal, list ListFunc) error {
 		}
 		skip := map[string]bool{}
 		for _, ev := range d.Evidence {
-			if ev.Kind == 'A' && path.Dir(ev.Path) == d.Path {
+			if path.Dir(ev.Path) == d.Path {
 				skip[path.Base(ev.Path)] = true
 			}
 		}
@@ -85,12 +87,17 @@ const maxListEntries = 100000
 
 // ListArchive reads the archive "docker cp CONTAINER:DIR -" streams (DIR's
 // own entry first, then everything below it) and returns the names of the
-// entries directly in DIR that are not in skip, sorted, at most max.
+// entries directly in DIR that are not in skip and hold content: a file
+// that is not empty, a symlink, or a directory with such an entry
+// somewhere below it. Empty files and directories are structure an app
+// makes again (a log file, /run/lock), and a trial run proves it; content
+// hidden by a tmpfs would change how the app runs without a trace. The
+// names are sorted, at most max.
 func ListArchive(r io.Reader, skip map[string]bool, max int) ([]string, error) {
 	tr := tar.NewReader(r)
 	root := ""
 	found := map[string]bool{}
-	for n := 0; n < maxListEntries; n++ {
+	for n := 0; n < maxListEntries && len(found) < max; n++ {
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
 			break
@@ -111,11 +118,9 @@ func ListArchive(r io.Reader, skip map[string]bool, max int) ([]string, error) {
 			continue
 		}
 		first, _, _ := strings.Cut(rest, "/")
-		if !skip[first] {
+		empty := hdr.Typeflag == tar.TypeDir || hdr.Typeflag == tar.TypeReg && hdr.Size == 0
+		if !skip[first] && !empty {
 			found[first] = true
-		}
-		if len(found) >= max {
-			break
 		}
 	}
 	names := make([]string, 0, len(found))

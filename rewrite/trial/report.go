@@ -66,6 +66,8 @@ type ServiceReport struct {
 	Volumes []string `json:"volumes,omitempty"`
 	// Repairs are what the repair rounds gave it.
 	Repairs []string `json:"repairs,omitempty"`
+	// Notes are what a reviewer should know of a service that ran.
+	Notes []string `json:"notes,omitempty"`
 	// Reason says why it is withheld or failed.
 	Reason string `json:"reason,omitempty"`
 	// Logs are the log lines that show it (writes refused read-only, or
@@ -165,6 +167,9 @@ func writeText(w io.Writer, r *Report) error {
 		if s.Reason != "" {
 			fmt.Fprintf(&b, "      why: %s\n", s.Reason)
 		}
+		for _, n := range s.Notes {
+			fmt.Fprintf(&b, "      note: %s\n", n)
+		}
 		for _, l := range s.Logs {
 			fmt.Fprintf(&b, "      | %s\n", l)
 		}
@@ -192,6 +197,9 @@ func writeMarkdown(w io.Writer, r *Report) error {
 		notes := s.Reason
 		if len(s.Repairs) > 0 {
 			notes = strings.TrimPrefix(notes+"; repaired: "+strings.Join(s.Repairs, ", "), "; ")
+		}
+		for _, n := range s.Notes {
+			notes = strings.TrimPrefix(notes+"; "+n, "; ")
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", mdCell(s.Name), s.Status, mdCell(state),
 			yesNo(s.ReadOnly), yesNo(s.NoNewPrivs), mdCell(strings.Join(s.Tmpfs, " ")), mdCell(notes))

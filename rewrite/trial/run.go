@@ -223,10 +223,15 @@ func (t *trial) judge(ctx context.Context, s string, base, o *Observation, reaso
 				sr.Tmpfs = append(sr.Tmpfs, p)
 			}
 		}
-		if lines := ROLines(t.logs(ctx, c.ID, 200), 5); len(lines) > 0 {
-			sr.Logs = append(sr.Logs, lines...)
+		for _, line := range ROLines(t.logs(ctx, c.ID, 200), 5) {
+			if imageCodeOnly(line) {
+				sr.Notes = append(sr.Notes, "a change to the image's own programs was refused, and it ran on: "+line)
+			} else {
+				sr.Logs = append(sr.Logs, line)
+			}
 		}
 	}
+	sr.Repairs = t.repairs[s]
 	sort.Strings(sr.Tmpfs)
 	for _, l := range learned {
 		if l.Service == s {
@@ -260,6 +265,20 @@ func (t *trial) judge(ctx context.Context, s string, base, o *Observation, reaso
 		}
 	}
 	return sr
+}
+
+// imageCodeOnly reports whether a read-only line names only paths where
+// the image keeps its programs (a chown an install script tries on its
+// own files): nothing can be mounted there, and the original run's change
+// there was the image's business, not state.
+func imageCodeOnly(line string) bool {
+	paths := ROPaths([]string{line})
+	for _, p := range paths {
+		if !learn.IsImageCode(p) {
+			return false
+		}
+	}
+	return len(paths) > 0
 }
 
 // repair adds to what service s learned the paths its logs name as
@@ -299,7 +318,7 @@ func (t *trial) repair(ctx context.Context, s string, o *Observation, learned *[
 		}
 		if learn.IsStatePath(dir) {
 			l.Volumes = append(l.Volumes, dir)
-			sr.Repairs = append(sr.Repairs, "volume "+dir)
+			t.repaired(s, "volume "+dir)
 			changed = true
 			continue
 		}
@@ -307,7 +326,7 @@ func (t *trial) repair(ctx context.Context, s string, o *Observation, learned *[
 			if names, err := t.engine.List(ctx, c.ID, dir, nil, 3); err == nil && len(names) > 0 {
 				l.NoTmpfs = append(l.NoTmpfs, dir)
 				t.withhold(l, fmt.Sprintf("writes into %s, where the image ships %s: a tmpfs would hide them (keep a writable root, or mount a volume prepared with the image's files there)", dir, strings.Join(names, ", ")))
-				sr.Repairs = append(sr.Repairs, "no tmpfs on "+dir+" (the image ships files there)")
+				t.repaired(s, "no tmpfs on "+dir+" (the image ships files there)")
 				changed = true
 				continue
 			}
@@ -321,7 +340,7 @@ func (t *trial) repair(ctx context.Context, s string, o *Observation, learned *[
 			}
 		}
 		l.Tmpfs = append(l.Tmpfs, entry)
-		sr.Repairs = append(sr.Repairs, "tmpfs "+entry)
+		t.repaired(s, "tmpfs "+entry)
 		changed = true
 	}
 	if !changed && l.Verdict == "" {
@@ -330,10 +349,18 @@ func (t *trial) repair(ctx context.Context, s string, o *Observation, learned *[
 			why += ": " + sr.Logs[0]
 		}
 		t.withhold(l, "fails read-only in a trial ("+why+")")
-		sr.Repairs = append(sr.Repairs, "read-only withheld")
+		t.repaired(s, "read-only withheld")
 		changed = true
 	}
 	return changed
+}
+
+// repaired records what a repair gave service s, for its report.
+func (t *trial) repaired(s, what string) {
+	if t.repairs == nil {
+		t.repairs = map[string][]string{}
+	}
+	t.repairs[s] = append(t.repairs[s], what)
 }
 
 // withhold sets verdict no on a learned entry, with the reason.

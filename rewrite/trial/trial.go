@@ -43,6 +43,8 @@ type trial struct {
 	cfgSrc    []byte
 	cfgExists bool
 
+	repairs map[string][]string // per service, what the repairs gave it
+
 	mu       sync.Mutex
 	projects []*project // created, removed by cleanup
 	report   *Report
