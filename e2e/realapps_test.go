@@ -249,21 +249,28 @@ func (h *harness) realServers(t *testing.T, ep *endpoint) {
 	}
 	step("learned project up")
 	defer step("learned project checked")
+	lp.checkHardened(t, "hardened after learn")
+}
+
+// checkHardened checks, for each real server of a hardened project that is
+// up, that it answers its probe, has a read-only root and NoNewPrivs 1,
+// and writes its data volume.
+func (p composeProject) checkHardened(t *testing.T, what string) {
 	for _, app := range realApps {
 		t.Run(app.name, func(t *testing.T) {
-			if err := lp.waitProbe(t, app); err != nil {
-				t.Fatalf("hardened after learn: %v", err)
+			if err := p.waitProbe(t, app); err != nil {
+				t.Fatalf("%s: %v", what, err)
 			}
-			c := lp.container(app.name)
-			if out, err := lp.exec(t, c, "", "touch", "/rofix-e2e-root"); err == nil {
+			c := p.container(app.name)
+			if out, err := p.exec(t, c, "", "touch", "/rofix-e2e-root"); err == nil {
 				t.Errorf("the root filesystem is writable (read-only missing): %s", out)
 			} else if !strings.Contains(out, "Read-only file system") {
 				t.Errorf("writing / failed, but not for a read-only root: %s", out)
 			}
-			if out, err := lp.exec(t, c, "", "grep", "NoNewPrivs", "/proc/1/status"); err != nil || strings.Fields(out)[len(strings.Fields(out))-1] != "1" {
+			if out, err := p.exec(t, c, "", "grep", "NoNewPrivs", "/proc/1/status"); err != nil || strings.Fields(out)[len(strings.Fields(out))-1] != "1" {
 				t.Errorf("NoNewPrivs of the server: %q, want 1 (%v)", out, err)
 			}
-			lp.writeData(t, app)
+			p.writeData(t, app)
 		})
 	}
 }
