@@ -274,8 +274,10 @@ func (h *harness) tryRealServers(t *testing.T, ep *endpoint, c composeImpl, tag 
 // trial must judge each by its own state: writer creates a cache directory
 // and writes its bind-mounted data directory and a named volume;
 // configurer, of the same image, writes its config into /etc, where the
-// image ships passwd and group; job exits 0; checked has a healthcheck.
-// IMAGE is replaced by the suite's image.
+// image ships passwd and group; job exits 0; checked has a healthcheck
+// (one word per argument: podman 4.3's Docker API splits an argument that
+// holds blanks, so "sh -c 'test -f x'" never passes there). IMAGE is
+// replaced by the suite's image.
 const scenarioCompose = `services:
   writer:
     image: IMAGE
@@ -297,7 +299,7 @@ const scenarioCompose = `services:
     network_mode: none
     command: ["sh", "-c", "touch /tmp/ready && exec sleep 600"]
     healthcheck:
-      test: ["CMD", "sh", "-c", "test -f /tmp/ready"]
+      test: ["CMD", "test", "-f", "/tmp/ready"]
       interval: 1s
       retries: 30
 volumes:

@@ -340,6 +340,27 @@ func TestAction(t *testing.T) {
 		}
 	})
 
+	// Mode try runs rofix try -w on the runner's engine; its proof on real
+	// engines is the e2e suite's (TestTryRealServers). Here, with no engine
+	// to reach, the wiring: the path reaches rofix try, its failure fails
+	// the step with an annotation naming the path, and nothing is written.
+	t.Run("try without an engine fails and writes nothing", func(t *testing.T) {
+		ws := newWorkspace(t)
+		wantDiff := rofixOut(t, bin, ws, "-d", ".")
+		t.Setenv("DOCKER_HOST", "unix://"+filepath.Join(t.TempDir(), "no-engine.sock"))
+		t.Setenv("ROFIX_COMPOSE", "false") // no compose either
+		r := runAction(t, ws, map[string]string{"setup-go": "false", "summary": summary, "mode": "try", "paths": "webapp"})
+		if r.status != 2 || !strings.Contains(r.log, "::error title=rofix::rofix try webapp: not proven (exit 2)") {
+			t.Fatalf("status %d, want 2 and an annotation:\n%s", r.status, r.log)
+		}
+		if r.outputs["changed"] != "false" || r.outputs["markdown-file"] == "" {
+			t.Errorf("outputs %q", r.outputs)
+		}
+		if got := rofixOut(t, bin, ws, "-d", "."); got != wantDiff {
+			t.Error("mode try changed the workspace")
+		}
+	})
+
 	t.Run("sarif", func(t *testing.T) {
 		if !withFormat {
 			t.Skip("this rofix has no --format yet (it lands with the reports work)")
@@ -412,7 +433,7 @@ func TestActionWorkflowsInREADME(t *testing.T) {
 					if _, ok := a.Inputs[name]; !ok {
 						t.Errorf("README.md:%d: input %q is not in action.yml", f.line, name)
 					}
-					if name == "mode" && !strings.Contains(" check diff write sarif ", " "+v+" ") {
+					if name == "mode" && !strings.Contains(" check diff write sarif try ", " "+v+" ") {
 						t.Errorf("README.md:%d: mode %q", f.line, v)
 					}
 				}

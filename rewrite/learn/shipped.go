@@ -37,6 +37,11 @@ func MarkShipped(pr *Proposal, list ListFunc) error {
 				skip[path.Base(ev.Path)] = true
 			}
 		}
+		for f := range engineFiles {
+			if path.Dir(f) == d.Path {
+				skip[path.Base(f)] = true // the engine's, mounted in
+			}
+		}
 		names, err := list(d.Path, skip, maxShipped)
 		if err != nil {
 			return err

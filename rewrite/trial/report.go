@@ -21,6 +21,9 @@ const (
 	StatusFailed = "failed"
 	// StatusFailedOriginally: it does not run as it is.
 	StatusFailedOriginally = "failed originally"
+	// StatusRanOriginally: it ran as it is, in a project where another
+	// service did not (nothing was hardened).
+	StatusRanOriginally = "ran originally"
 )
 
 // Report is what a trial found, for each output format.

@@ -68,8 +68,7 @@ func (t *trial) run(ctx context.Context) (*Report, error) {
 	if failed {
 		rep.Outcome = "the project does not come up as it is: nothing was hardened"
 		for _, s := range services {
-			sr := ServiceReport{Name: s, Original: base[s].State, Status: StatusProven}
-			sr.Status = "ran originally"
+			sr := ServiceReport{Name: s, Original: base[s].State, Status: StatusRanOriginally}
 			if !base[s].OK {
 				sr.Status = StatusFailedOriginally
 				for _, c := range base[s].Containers {
