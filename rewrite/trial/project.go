@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -218,6 +219,23 @@ func ForTrial(src []byte) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), enc.Close()
+}
+
+// configServices returns the names of the services in the configuration
+// compose resolved, sorted.
+func configServices(config []byte) ([]string, error) {
+	var cfg struct {
+		Services map[string]yaml.Node `yaml:"services"`
+	}
+	if err := yaml.Unmarshal(config, &cfg); err != nil {
+		return nil, fmt.Errorf("reading compose config: %v", err)
+	}
+	names := make([]string, 0, len(cfg.Services))
+	for n := range cfg.Services {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names, nil
 }
 
 // A hostWrite is a mount through which a trial container could write

@@ -43,6 +43,10 @@ type Report struct {
 	Outcome string `json:"outcome,omitempty"`
 	// Services are the project's services, by name.
 	Services []ServiceReport `json:"services"`
+	// NotRun are the services of the file that compose did not start (a
+	// profile not active, a scale of 0): hardened in the file like every
+	// service, but without proof.
+	NotRun []string `json:"not_run,omitempty"`
 	// Changes are the files the hardening changes, with their diffs.
 	Changes []Change `json:"changes"`
 	// Written lists the files -w wrote.
@@ -177,12 +181,18 @@ func writeText(w io.Writer, r *Report) error {
 			fmt.Fprintf(&b, "      | %s\n", l)
 		}
 	}
+	for _, n := range r.NotRun {
+		fmt.Fprintf(&b, "  %-12s %s\n", n, notRunText)
+	}
 	for _, p := range r.Written {
 		fmt.Fprintf(&b, "wrote %s\n", p)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// notRunText says what a service compose did not start got.
+const notRunText = "not run: compose up did not start it (a profile?); hardened in the file without proof"
 
 func writeMarkdown(w io.Writer, r *Report) error {
 	var b strings.Builder
@@ -206,6 +216,9 @@ func writeMarkdown(w io.Writer, r *Report) error {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", mdCell(s.Name), s.Status, mdCell(state),
 			yesNo(s.ReadOnly), yesNo(s.NoNewPrivs), mdCell(strings.Join(s.Tmpfs, " ")), mdCell(notes))
+	}
+	for _, n := range r.NotRun {
+		fmt.Fprintf(&b, "| %s | not run | | | | | %s |\n", mdCell(n), mdCell(notRunText))
 	}
 	for _, s := range r.Services {
 		if len(s.Logs) == 0 {

@@ -59,6 +59,11 @@ func (t *trial) run(ctx context.Context) (*Report, error) {
 	if len(services) == 0 {
 		return nil, errors.New("the project started no containers")
 	}
+	for _, s := range orig.services {
+		if base[s] == nil {
+			rep.NotRun = append(rep.NotRun, s)
+		}
+	}
 	var failed bool
 	for _, s := range services {
 		if !base[s].OK {

@@ -54,6 +54,7 @@ type trial struct {
 type project struct {
 	name, dir string
 	files     []string
+	services  []string // the services compose's resolved config names
 	downOnce  sync.Once
 	downErr   error
 }
@@ -125,6 +126,9 @@ func (t *trial) start(ctx context.Context, suffix string, files [][]byte) (*proj
 	}
 	cfg, err := t.compose.output(ctx, pr.dir, append(slices.Clone(pr.files), "-p", pr.name, "config")...)
 	if err != nil {
+		return nil, err
+	}
+	if pr.services, err = configServices(cfg); err != nil {
 		return nil, err
 	}
 	if !t.o.allowHostWrites {
