@@ -79,10 +79,21 @@ var realappsImage struct {
 // answer the same probes, have a read-only root and NoNewPrivs 1, and write
 // their data volumes.
 func TestRealServers(t *testing.T) {
-	h := need(t)
-	if h.rofixErr != nil {
-		t.Fatal(h.rofixErr)
+	h := needRealapps(t)
+	for _, ep := range h.endpoints {
+		t.Run(ep.name, func(t *testing.T) {
+			t.Parallel() // the engines are independent
+			h.realServers(t, ep)
+		})
 	}
+}
+
+// needRealapps returns the harness once the real-servers image is built;
+// without it the test skips (fails with CI=true), or fails when rofix did
+// not build.
+func needRealapps(t *testing.T) *harness {
+	t.Helper()
+	h := needRofix(t)
 	if os.Getenv("ROFIX_E2E_REALAPPS") == "0" {
 		t.Skip("ROFIX_E2E_REALAPPS=0")
 	}
@@ -93,12 +104,7 @@ func TestRealServers(t *testing.T) {
 		}
 		t.Skip(realappsImage.err)
 	}
-	for _, ep := range h.endpoints {
-		t.Run(ep.name, func(t *testing.T) {
-			t.Parallel() // the engines are independent
-			h.realServers(t, ep)
-		})
-	}
+	return h
 }
 
 // realappsRootfs returns the real-servers tarball, building it with

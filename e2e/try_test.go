@@ -195,20 +195,7 @@ func sameTree(t *testing.T, what string, before, after map[string]string) {
 // answers every probe with a read-only root and NoNewPrivs 1 and writes its
 // data volumes. A second "rofix try -w" changes no file.
 func TestTryRealServers(t *testing.T) {
-	h := need(t)
-	if h.rofixErr != nil {
-		t.Fatal(h.rofixErr)
-	}
-	if os.Getenv("ROFIX_E2E_REALAPPS") == "0" {
-		t.Skip("ROFIX_E2E_REALAPPS=0")
-	}
-	realappsImage.once.Do(func() { realappsImage.tar, realappsImage.err = h.realappsRootfs() })
-	if realappsImage.err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(realappsImage.err)
-		}
-		t.Skip(realappsImage.err)
-	}
+	h := needRealapps(t)
 	for _, ep := range h.endpoints {
 		t.Run(ep.name, func(t *testing.T) {
 			t.Parallel() // the engines are independent
@@ -306,6 +293,29 @@ volumes:
   state:
 `
 
+// needRofix returns the harness, failing the test when rofix did not
+// build.
+func needRofix(t *testing.T) *harness {
+	t.Helper()
+	h := need(t)
+	if h.rofixErr != nil {
+		t.Fatal(h.rofixErr)
+	}
+	return h
+}
+
+// onEachEngine runs f in a parallel subtest per endpoint, with a new
+// scenario project in dir, a TMPDIR for rofix in tmp, and the compose to
+// run it with (v5 where available).
+func (h *harness) onEachEngine(t *testing.T, f func(t *testing.T, h *harness, ep *endpoint, c composeImpl, dir, tmp string)) {
+	for _, ep := range h.endpoints {
+		t.Run(ep.name, func(t *testing.T) {
+			t.Parallel() // the engines are independent
+			f(t, h, ep, h.lastCompose(t, ep), h.newScenario(t), t.TempDir())
+		})
+	}
+}
+
 // newScenario writes the scenario project into a new directory.
 func (h *harness) newScenario(t *testing.T) string {
 	dir := t.TempDir()
@@ -334,78 +344,69 @@ func (h *harness) lastCompose(t *testing.T, ep *endpoint) composeImpl {
 // project as written, brought up by the test, still shows configurer the
 // image's own /etc/passwd.
 func TestTryScenarios(t *testing.T) {
-	h := need(t)
-	if h.rofixErr != nil {
-		t.Fatal(h.rofixErr)
-	}
-	for _, ep := range h.endpoints {
-		t.Run(ep.name, func(t *testing.T) {
-			t.Parallel()
-			c := h.lastCompose(t, ep)
-			dir, tmp := h.newScenario(t), t.TempDir()
-			env := tryEnv(c, tmp)
-			before := treeSum(t, dir)
-			h.started.Add(8)
-			r := h.try(t, dir, env, "--settle", "3s")
-			if r.code != 0 {
-				t.Fatalf("rofix try: exit %d", r.code)
+	needRofix(t).onEachEngine(t, func(t *testing.T, h *harness, ep *endpoint, c composeImpl, dir, tmp string) {
+		env := tryEnv(c, tmp)
+		before := treeSum(t, dir)
+		h.started.Add(8)
+		r := h.try(t, dir, env, "--settle", "3s")
+		if r.code != 0 {
+			t.Fatalf("rofix try: exit %d", r.code)
+		}
+		sameTree(t, "rofix try without -w", before, treeSum(t, dir))
+		h.tryLeftovers(t, ep, tmp)
+		want := map[string]struct{ status, state string }{
+			"writer":     {"proven", "running"},
+			"configurer": {"withheld", "running"},
+			"job":        {"proven", "exited 0"},
+			"checked":    {"proven", "healthy"},
+		}
+		for name, w := range want {
+			s := r.report.service(t, name)
+			if s.Status != w.status || s.State != w.state || s.Original != w.state {
+				t.Errorf("%s: %s, %s (originally %s); want %s, %s", name, s.Status, s.State, s.Original, w.status, w.state)
 			}
-			sameTree(t, "rofix try without -w", before, treeSum(t, dir))
-			h.tryLeftovers(t, ep, tmp)
-			want := map[string]struct{ status, state string }{
-				"writer":     {"proven", "running"},
-				"configurer": {"withheld", "running"},
-				"job":        {"proven", "exited 0"},
-				"checked":    {"proven", "healthy"},
-			}
-			for name, w := range want {
-				s := r.report.service(t, name)
-				if s.Status != w.status || s.State != w.state || s.Original != w.state {
-					t.Errorf("%s: %s, %s (originally %s); want %s, %s", name, s.Status, s.State, s.Original, w.status, w.state)
-				}
-			}
-			if s := r.report.service(t, "writer"); !slices.Contains(s.Tmpfs, "/var/cache/writer") {
-				t.Errorf("writer's tmpfs %v lack /var/cache/writer", s.Tmpfs)
-			}
-			if s := r.report.service(t, "configurer"); slices.Contains(s.Tmpfs, "/etc") || !strings.Contains(s.Reason, "/etc") {
-				t.Errorf("configurer: tmpfs %v, reason %q; want no tmpfs on /etc and a reason naming it", s.Tmpfs, s.Reason)
-			}
+		}
+		if s := r.report.service(t, "writer"); !slices.Contains(s.Tmpfs, "/var/cache/writer") {
+			t.Errorf("writer's tmpfs %v lack /var/cache/writer", s.Tmpfs)
+		}
+		if s := r.report.service(t, "configurer"); slices.Contains(s.Tmpfs, "/etc") || !strings.Contains(s.Reason, "/etc") {
+			t.Errorf("configurer: tmpfs %v, reason %q; want no tmpfs on /etc and a reason naming it", s.Tmpfs, s.Reason)
+		}
 
-			// -w writes; the test brings the result up itself.
-			h.started.Add(8)
-			if r := h.try(t, dir, env, "-w", "--settle", "3s"); r.code != 0 {
-				t.Fatalf("rofix try -w: exit %d", r.code)
+		// -w writes; the test brings the result up itself.
+		h.started.Add(8)
+		if r := h.try(t, dir, env, "-w", "--settle", "3s"); r.code != 0 {
+			t.Fatalf("rofix try -w: exit %d", r.code)
+		}
+		config, err := os.ReadFile(filepath.Join(dir, ".rofix.yaml"))
+		must(t, err)
+		t.Logf(".rofix.yaml:\n%s", config)
+		for _, want := range []string{"  writer:\n", "/var/cache/writer", "  configurer:\n", "no_tmpfs: [/etc]", "verdict: no"} {
+			if !strings.Contains(string(config), want) {
+				t.Errorf(".rofix.yaml lacks %q", want)
 			}
-			config, err := os.ReadFile(filepath.Join(dir, ".rofix.yaml"))
-			must(t, err)
-			t.Logf(".rofix.yaml:\n%s", config)
-			for _, want := range []string{"  writer:\n", "/var/cache/writer", "  configurer:\n", "no_tmpfs: [/etc]", "verdict: no"} {
-				if !strings.Contains(string(config), want) {
-					t.Errorf(".rofix.yaml lacks %q", want)
-				}
+		}
+		p := h.newProject(t, ep, workspace{dir: dir}, "compose.yaml", "tryscen")
+		ctx, cancel := context.WithTimeout(t.Context(), containerTimeout)
+		defer cancel()
+		h.started.Add(4)
+		if out, err := p.run(ctx, "up", "-d", "--no-color"); err != nil {
+			t.Fatalf("compose up: %v\n%s", err, out)
+		}
+		configurer := p.container("configurer")
+		var out string
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(300 * time.Millisecond) {
+			if out, err = p.exec(t, configurer, "", "cat", "/etc/passwd", "/etc/rofix-generated.conf"); err == nil || time.Now().After(deadline) {
+				break
 			}
-			p := h.newProject(t, ep, workspace{dir: dir}, "compose.yaml", "tryscen")
-			ctx, cancel := context.WithTimeout(t.Context(), containerTimeout)
-			defer cancel()
-			h.started.Add(4)
-			if out, err := p.run(ctx, "up", "-d", "--no-color"); err != nil {
-				t.Fatalf("compose up: %v\n%s", err, out)
-			}
-			configurer := p.container("configurer")
-			var out string
-			for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(300 * time.Millisecond) {
-				if out, err = p.exec(t, configurer, "", "cat", "/etc/passwd", "/etc/rofix-generated.conf"); err == nil || time.Now().After(deadline) {
-					break
-				}
-			}
-			if err != nil || !strings.Contains(out, "root:x:0:0") || !strings.Contains(out, "generated") {
-				t.Errorf("configurer, as written: the image's /etc/passwd and its own config: %v\n%s", err, out)
-			}
-			if out, err := p.exec(t, p.container("writer"), "", "touch", "/rofix-e2e-root"); err == nil || !strings.Contains(out, "Read-only file system") {
-				t.Errorf("writer, as written: the root is not read-only (%v): %s", err, out)
-			}
-		})
-	}
+		}
+		if err != nil || !strings.Contains(out, "root:x:0:0") || !strings.Contains(out, "generated") {
+			t.Errorf("configurer, as written: the image's /etc/passwd and its own config: %v\n%s", err, out)
+		}
+		if out, err := p.exec(t, p.container("writer"), "", "touch", "/rofix-e2e-root"); err == nil || !strings.Contains(out, "Read-only file system") {
+			t.Errorf("writer, as written: the root is not read-only (%v): %s", err, out)
+		}
+	})
 }
 
 // TestTryInterrupt sends SIGINT to rofix try while the original project is
@@ -413,41 +414,32 @@ func TestTryScenarios(t *testing.T) {
 // no container, network, volume or scratch copy, and no file of the
 // project changed.
 func TestTryInterrupt(t *testing.T) {
-	h := need(t)
-	if h.rofixErr != nil {
-		t.Fatal(h.rofixErr)
-	}
-	for _, ep := range h.endpoints {
-		t.Run(ep.name, func(t *testing.T) {
-			t.Parallel()
-			c := h.lastCompose(t, ep)
-			dir, tmp := h.newScenario(t), t.TempDir()
-			before := treeSum(t, dir)
-			ctx, cancel := context.WithTimeout(t.Context(), tryTimeout)
-			defer cancel()
-			cmd, stdout, stderr := h.startTry(ctx, dir, tryEnv(c, tmp), "--settle", "30s")
-			h.started.Add(4)
-			must(t, cmd.Start())
-			// Wait until the trial's containers run.
-			for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
-				ls := h.command(ctx, h.docker, "ps", "--format", "{{.Names}}")
-				ls.Env = ep.env
-				out, _ := ls.Output()
-				if strings.Count(string(out), "rofixtry") >= 3 {
-					break
-				}
-				if time.Now().After(deadline) {
-					cmd.Process.Kill()
-					t.Fatalf("the trial's containers did not start: %s", stderr)
-				}
+	needRofix(t).onEachEngine(t, func(t *testing.T, h *harness, ep *endpoint, c composeImpl, dir, tmp string) {
+		before := treeSum(t, dir)
+		ctx, cancel := context.WithTimeout(t.Context(), tryTimeout)
+		defer cancel()
+		cmd, stdout, stderr := h.startTry(ctx, dir, tryEnv(c, tmp), "--settle", "30s")
+		h.started.Add(4)
+		must(t, cmd.Start())
+		// Wait until the trial's containers run.
+		for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
+			ls := h.command(ctx, h.docker, "ps", "--format", "{{.Names}}")
+			ls.Env = ep.env
+			out, _ := ls.Output()
+			if strings.Count(string(out), "rofixtry") >= 3 {
+				break
 			}
-			must(t, cmd.Process.Signal(syscall.SIGINT))
-			r := finishTry(t, cmd.Wait(), stdout, stderr)
-			if r.code != 2 || !strings.Contains(r.stderr, "interrupted") {
-				t.Errorf("after SIGINT: exit %d, stderr %q; want 2 and \"interrupted\"", r.code, r.stderr)
+			if time.Now().After(deadline) {
+				cmd.Process.Kill()
+				t.Fatalf("the trial's containers did not start: %s", stderr)
 			}
-			h.tryLeftovers(t, ep, tmp)
-			sameTree(t, "rofix try interrupted", before, treeSum(t, dir))
-		})
-	}
+		}
+		must(t, cmd.Process.Signal(syscall.SIGINT))
+		r := finishTry(t, cmd.Wait(), stdout, stderr)
+		if r.code != 2 || !strings.Contains(r.stderr, "interrupted") {
+			t.Errorf("after SIGINT: exit %d, stderr %q; want 2 and \"interrupted\"", r.code, r.stderr)
+		}
+		h.tryLeftovers(t, ep, tmp)
+		sameTree(t, "rofix try interrupted", before, treeSum(t, dir))
+	})
 }

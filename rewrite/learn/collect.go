@@ -19,11 +19,11 @@ import (
 func Collect(props []Proposal, engine, date string) []Learned {
 	type group struct {
 		l        Learned
-		services []string // the compose services of the image, in order
+		services []string // keys of the image's compose services, in order
 	}
 	var order []string // image names, in order of appearance
 	images := map[string]*group{}
-	services := map[string]*Learned{} // by service name
+	services := map[string]*Learned{} // by image and service name
 	for _, pr := range props {
 		img := policy.NormalizeImage(pr.Container.Image)
 		g := images[img]
@@ -34,11 +34,14 @@ func Collect(props []Proposal, engine, date string) []Learned {
 		}
 		source := fmt.Sprintf("rofix learn: container %s on %s (%s diff)", pr.Container.Name, date, engine)
 		if name := pr.Container.Service; name != "" {
-			s := services[name]
+			// A service name says nothing across images (rofix learn may
+			// be given containers of several projects).
+			key := img + "\x00" + name
+			s := services[key]
 			if s == nil {
 				s = &Learned{Image: img, Service: name}
-				services[name] = s
-				g.services = append(g.services, name)
+				services[key] = s
+				g.services = append(g.services, key)
 			}
 			s.add(pr, source)
 			continue
@@ -49,8 +52,8 @@ func Collect(props []Proposal, engine, date string) []Learned {
 	for _, img := range order {
 		g := images[img]
 		var own []Learned
-		for _, name := range g.services {
-			s := services[name]
+		for _, key := range g.services {
+			s := services[key]
 			s.finish()
 			own = append(own, *s)
 		}

@@ -114,31 +114,15 @@ func record(src []byte, l Learned) ([]byte, string, error) {
 	switch {
 	case seq.Kind == yaml.ScalarNode && seq.Tag == "!!null":
 		// "images:" with no value (or ~, null): the list goes after the key.
-		start := t.offset(seq)
-		end, err := t.scalarEnd(start, false)
-		if err != nil || seq.Line != key.Line {
-			start, end = t.lineEnd(key.Line), t.lineEnd(key.Line)
-			return apply(src, []edit{{start, end, nlIfMissing(src, start) + renderEntry(l, 2, 4)}}), "added", nil
-		}
-		return apply(src, []edit{{start, end, "\n" + strings.TrimSuffix(renderEntry(l, 2, 4), "\n")}}), "added", nil
+		return fillNull(t, key, seq, renderEntry(l, 2, 4)), "added", nil
 	case seq.Kind != yaml.SequenceNode:
 		return nil, "", fmt.Errorf("line %d: images: want a list of image entries", seq.Line)
 	case seq.Style&yaml.FlowStyle != 0:
 		if len(seq.Content) > 0 {
 			return nil, "", fmt.Errorf("line %d: images is a flow list ([...]); learn edits the block form (- name: ...) only", seq.Line)
 		}
-		start := t.offset(seq)
-		end, err := t.flowEnd(start)
-		if err != nil {
-			return nil, "", fmt.Errorf("line %d: %v", seq.Line, err)
-		}
-		// "images: []": the brackets go, the entry goes on the next lines
-		// (a comment after the brackets stays on the key's line).
-		for start > 0 && (src[start-1] == ' ' || src[start-1] == '\t') {
-			start--
-		}
-		at := t.lineEnd(seq.Line)
-		return apply(src, []edit{{start, end + 1, ""}, {at, at, nlIfMissing(src, at) + renderEntry(l, 2, 4)}}), "added", nil
+		out, err := fillEmptyFlow(t, seq, renderEntry(l, 2, 4))
+		return out, "added", err
 	}
 	for _, item := range seq.Content {
 		if item.Kind != yaml.MappingNode {
@@ -163,6 +147,39 @@ func record(src []byte, l Learned) ([]byte, string, error) {
 	}
 	at := sequenceEnd(t, root, key)
 	return apply(src, []edit{{at, at, nlIfMissing(src, at) + renderEntry(l, dash, len(line))}}), "added", nil
+}
+
+// fillNull returns the text with the null value v of key ("key:", "key:
+// ~", "key: null") given block, the lines of an entry, after the key's line
+// (a "~" or "null" written after the key goes; a comment stays).
+func fillNull(t *text, key, v *yaml.Node, block string) []byte {
+	at := t.lineEnd(key.Line)
+	add := edit{at, at, nlIfMissing(t.src, at) + block}
+	start := t.offset(v)
+	end, err := t.scalarEnd(start, false)
+	if err != nil || v.Line != key.Line || v.Value == "" {
+		return apply(t.src, []edit{add})
+	}
+	for start > 0 && (t.src[start-1] == ' ' || t.src[start-1] == '\t') {
+		start--
+	}
+	return apply(t.src, []edit{{start, end, ""}, add})
+}
+
+// fillEmptyFlow returns the text with the empty flow collection v ("[]",
+// "{}") removed and block, the lines of an entry, on the lines after it (a
+// comment after the brackets stays on the key's line).
+func fillEmptyFlow(t *text, v *yaml.Node, block string) ([]byte, error) {
+	start := t.offset(v)
+	end, err := t.flowEnd(start)
+	if err != nil {
+		return nil, fmt.Errorf("line %d: %v", v.Line, err)
+	}
+	for start > 0 && (t.src[start-1] == ' ' || t.src[start-1] == '\t') {
+		start--
+	}
+	at := t.lineEnd(v.Line)
+	return apply(t.src, []edit{{start, end + 1, ""}, {at, at, nlIfMissing(t.src, at) + block}}), nil
 }
 
 // nlIfMissing returns "\n" when the text before at does not end a line.
@@ -212,7 +229,17 @@ func renderEntry(l Learned, dash, indent int) string {
 	if len(l.ImageVolumes) > 0 {
 		fmt.Fprintf(&b, "%simage_volumes: %s\n", pad, flowList(l.ImageVolumes))
 	}
-	fmt.Fprintf(&b, "%sverdict: yes\n", pad)
+	if len(l.NoTmpfs) > 0 {
+		fmt.Fprintf(&b, "%sno_tmpfs: %s\n", pad, flowList(l.NoTmpfs))
+	}
+	verdict := l.Verdict
+	if verdict == "" {
+		verdict = "yes"
+	}
+	fmt.Fprintf(&b, "%sverdict: %s\n", pad, verdict)
+	if l.Conditions != "" {
+		fmt.Fprintf(&b, "%sconditions: %s\n", pad, quote(l.Conditions))
+	}
 	fmt.Fprintf(&b, "%sconfidence: learned\n", pad)
 	fmt.Fprintf(&b, "%ssources: %s\n", pad, flowList(l.Sources))
 	return b.String()
@@ -281,11 +308,12 @@ func merge(t *text, item *yaml.Node, l Learned) ([]byte, string, error) {
 		}
 	}
 	_, tmpfs := mappingValue(item, "tmpfs")
+	_, notmpfs := mappingValue(item, "no_tmpfs")
 	var newTmpfs []string
 	for _, want := range l.Tmpfs {
 		p := tmpfsPath(want)
-		if isVolume[p] {
-			continue // declared as state by hand: kept
+		if isVolume[p] || notmpfs != nil && slices.ContainsFunc(notmpfs.Content, func(n *yaml.Node) bool { return n.Value == p }) {
+			continue // declared as state or never a tmpfs by hand: kept
 		}
 		found := false
 		if tmpfs != nil {
@@ -322,9 +350,12 @@ func merge(t *text, item *yaml.Node, l Learned) ([]byte, string, error) {
 			newIVols = append(newIVols, v)
 		}
 	}
-	_, notmpfs := mappingValue(item, "no_tmpfs")
 	var newNoTmpfs []string
 	for _, p := range l.NoTmpfs {
+		inTmpfs := tmpfs != nil && slices.ContainsFunc(tmpfs.Content, func(n *yaml.Node) bool { return tmpfsPath(n.Value) == p })
+		if inTmpfs {
+			continue // a tmpfs the entry states is the user's choice: kept
+		}
 		if notmpfs == nil || !slices.ContainsFunc(notmpfs.Content, func(n *yaml.Node) bool { return n.Value == p }) {
 			newNoTmpfs = append(newNoTmpfs, p)
 		}

@@ -52,33 +52,15 @@ func recordServiceText(src []byte, l Learned) ([]byte, string, error) {
 	case key == nil:
 		return appendSection()
 	case m.Kind == yaml.ScalarNode && m.Tag == "!!null":
-		at := t.lineEnd(key.Line)
-		if m.Line == key.Line && m.Value != "" {
-			// "services: ~" or "services: null": the value goes.
-			start := t.offset(m)
-			end, err := t.scalarEnd(start, false)
-			if err != nil {
-				return nil, "", fmt.Errorf("line %d: %v", m.Line, err)
-			}
-			return apply(src, []edit{{start, end, "\n" + strings.TrimSuffix(renderService(l, 2), "\n")}}), "added", nil
-		}
-		return apply(src, []edit{{at, at, nlIfMissing(src, at) + renderService(l, 2)}}), "added", nil
+		return fillNull(t, key, m, renderService(l, 2)), "added", nil
 	case m.Kind != yaml.MappingNode:
 		return nil, "", fmt.Errorf("line %d: services: want a mapping of service names", m.Line)
 	case m.Style&yaml.FlowStyle != 0:
 		if len(m.Content) > 0 {
 			return nil, "", fmt.Errorf("line %d: services is a flow mapping ({...}); learn edits the block form only", m.Line)
 		}
-		start := t.offset(m)
-		end, err := t.flowEnd(start)
-		if err != nil {
-			return nil, "", fmt.Errorf("line %d: %v", m.Line, err)
-		}
-		for start > 0 && (src[start-1] == ' ' || src[start-1] == '\t') {
-			start--
-		}
-		at := t.lineEnd(m.Line)
-		return apply(src, []edit{{start, end + 1, ""}, {at, at, nlIfMissing(src, at) + renderService(l, 2)}}), "added", nil
+		out, err := fillEmptyFlow(t, m, renderService(l, 2))
+		return out, "added", err
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value != l.Service {
@@ -151,14 +133,15 @@ func verifyService(before, after []byte, l Learned) error {
 		return fmt.Errorf("other service entries changed")
 	}
 	for _, want := range l.Tmpfs {
-		if !slices.Contains(mine.Volumes, tmpfsPath(want)) &&
+		if !slices.Contains(mine.Volumes, tmpfsPath(want)) && !slices.Contains(mine.NoTmpfs, tmpfsPath(want)) &&
 			!slices.ContainsFunc(mine.Tmpfs, func(s string) bool { return tmpfsPath(s) == tmpfsPath(want) && hasOptions(s, want) }) {
 			return fmt.Errorf("tmpfs %s missing from %v", want, mine.Tmpfs)
 		}
 	}
 	for _, list := range []struct{ want, got []string }{{l.Volumes, mine.Volumes}, {l.ImageVolumes, mine.ImageVolumes}, {l.NoTmpfs, mine.NoTmpfs}} {
 		for _, p := range list.want {
-			if !slices.Contains(list.got, p) {
+			inTmpfs := slices.ContainsFunc(mine.Tmpfs, func(s string) bool { return tmpfsPath(s) == p })
+			if !slices.Contains(list.got, p) && !inTmpfs {
 				return fmt.Errorf("%s missing from %v", p, list.got)
 			}
 		}
