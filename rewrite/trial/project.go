@@ -253,8 +253,9 @@ func hostWrites(config []byte, dir string) ([]hostWrite, error) {
 			Volumes []yaml.Node `yaml:"volumes"`
 		} `yaml:"services"`
 		Volumes map[string]*struct {
-			External yaml.Node `yaml:"external"`
-			Name     string    `yaml:"name"`
+			External   yaml.Node         `yaml:"external"`
+			Name       string            `yaml:"name"`
+			DriverOpts map[string]string `yaml:"driver_opts"`
 		} `yaml:"volumes"`
 	}
 	if err := yaml.Unmarshal(config, &cfg); err != nil {
@@ -271,12 +272,29 @@ func hostWrites(config []byte, dir string) ([]hostWrite, error) {
 		}
 		return v.External.Kind == yaml.MappingNode // external: {name: x}, compose 2 files
 	}
+	// device returns the device a named volume of the local driver
+	// mounts ("o: bind" and a host path, an NFS export), or "".
+	device := func(name string) string {
+		if v := cfg.Volumes[name]; v != nil && v.External.Kind == 0 {
+			return v.DriverOpts["device"]
+		}
+		return ""
+	}
+	// Compose prints paths resolved (docker-compose always, Compose v5
+	// when PWD is not dir, as under rofix): dir is compared resolved too.
+	realDir := dir
+	if r, err := filepath.EvalSymlinks(dir); err == nil {
+		realDir = r
+	}
+	within := func(p, d string) bool {
+		rel, err := filepath.Rel(d, p)
+		return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	}
 	inside := func(p string) bool {
 		if real, err := filepath.EvalSymlinks(p); err == nil {
-			p = real
+			return within(real, realDir)
 		}
-		rel, err := filepath.Rel(dir, p)
-		return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+		return within(p, dir) || within(p, realDir)
 	}
 	var out []hostWrite
 	for name, s := range cfg.Services {
@@ -316,6 +334,8 @@ func hostWrites(config []byte, dir string) ([]hostWrite, error) {
 				out = append(out, hostWrite{name, "the host path " + source})
 			case typ == "volume" && external(source):
 				out = append(out, hostWrite{name, "the external volume " + source})
+			case typ == "volume" && device(source) != "":
+				out = append(out, hostWrite{name, "the volume " + source + " on " + device(source)})
 			}
 		}
 	}

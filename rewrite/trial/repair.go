@@ -75,7 +75,9 @@ func repairDir(p string, kind func(string) pathKind) string {
 		}
 		top = d
 	}
-	if top == p && !strings.Contains(path.Base(p), ".") {
+	// A name without a dot, or a dot-directory of a home (.cache, .npm),
+	// is a directory the app makes.
+	if top == p && !strings.Contains(strings.TrimPrefix(path.Base(p), "."), ".") {
 		return p
 	}
 	if top == p {
