@@ -412,7 +412,8 @@ func TestTryScenarios(t *testing.T) {
 // TestTryInterrupt sends SIGINT to rofix try while the original project is
 // up, on each engine: rofix exits 2 saying it was interrupted, and leaves
 // no container, network, volume or scratch copy, and no file of the
-// project changed.
+// project changed. After a SIGKILL, which no program can catch, the next
+// rofix try removes what the killed one left.
 func TestTryInterrupt(t *testing.T) {
 	needRofix(t).onEachEngine(t, func(t *testing.T, h *harness, ep *endpoint, c composeImpl, dir, tmp string) {
 		before := treeSum(t, dir)
@@ -421,19 +422,7 @@ func TestTryInterrupt(t *testing.T) {
 		cmd, stdout, stderr := h.startTry(ctx, dir, tryEnv(c, tmp), "--settle", "30s")
 		h.started.Add(4)
 		must(t, cmd.Start())
-		// Wait until the trial's containers run.
-		for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
-			ls := h.command(ctx, h.docker, "ps", "--format", "{{.Names}}")
-			ls.Env = ep.env
-			out, _ := ls.Output()
-			if strings.Count(string(out), "rofixtry") >= 3 {
-				break
-			}
-			if time.Now().After(deadline) {
-				cmd.Process.Kill()
-				t.Fatalf("the trial's containers did not start: %s", stderr)
-			}
-		}
+		h.waitTrialContainers(t, ctx, ep, cmd, stderr)
 		must(t, cmd.Process.Signal(syscall.SIGINT))
 		r := finishTry(t, cmd.Wait(), stdout, stderr)
 		if r.code != 2 || !strings.Contains(r.stderr, "interrupted") {
@@ -441,5 +430,39 @@ func TestTryInterrupt(t *testing.T) {
 		}
 		h.tryLeftovers(t, ep, tmp)
 		sameTree(t, "rofix try interrupted", before, treeSum(t, dir))
+
+		// SIGKILL cannot be caught: the trial's containers stay, and the
+		// next rofix try removes them first (its own project here fails
+		// at once: its image does not exist).
+		cmd, stdout, stderr = h.startTry(ctx, dir, tryEnv(c, tmp), "--settle", "30s")
+		must(t, cmd.Start())
+		h.waitTrialContainers(t, ctx, ep, cmd, stderr)
+		must(t, cmd.Process.Kill())
+		cmd.Wait()
+		other := t.TempDir()
+		must(t, os.WriteFile(filepath.Join(other, "compose.yaml"), []byte("services:\n  none:\n    image: localhost/rofix-e2e-none:absent\n    network_mode: none\n"), 0o644))
+		r = h.try(t, other, tryEnv(c, tmp))
+		if r.code != 2 || !strings.Contains(r.stderr, "left on the engine by a trial that was killed") {
+			t.Errorf("the rofix try after a SIGKILL: exit %d, stderr %q; want 2 and the killed trial's project removed", r.code, r.stderr)
+		}
+		h.tryLeftovers(t, ep, tmp)
 	})
+}
+
+// waitTrialContainers waits until a trial's containers run, or fails the
+// test (killing the trial).
+func (h *harness) waitTrialContainers(t *testing.T, ctx context.Context, ep *endpoint, cmd *exec.Cmd, stderr *bytes.Buffer) {
+	t.Helper()
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
+		ls := h.command(ctx, h.docker, "ps", "--format", "{{.Names}}")
+		ls.Env = ep.env
+		out, _ := ls.Output()
+		if strings.Count(string(out), "rofixtry") >= 3 {
+			return
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("the trial's containers did not start: %s", stderr)
+		}
+	}
 }

@@ -39,6 +39,11 @@ func (t *trial) run(ctx context.Context) (*Report, error) {
 		return err
 	}
 
+	// What killed trials left behind goes first.
+	for _, name := range t.sweepStale(ctx) {
+		t.logf("removed project %s, left on the engine by a trial that was killed", name)
+	}
+
 	// 1. The project as it is.
 	orig, err := t.start(ctx, "o", t.p.Src)
 	if err != nil {

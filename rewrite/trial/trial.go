@@ -97,6 +97,10 @@ func newTrial(ctx context.Context, o options, p *Project, e *learn.Engine, log i
 	if t.scratch, err = os.MkdirTemp("", "rofix-try-"+t.id+"-"); err != nil {
 		return nil, err
 	}
+	if err := t.markAlive(); err != nil {
+		os.RemoveAll(t.scratch)
+		return nil, err
+	}
 	return t, nil
 }
 
@@ -110,7 +114,7 @@ func (t *trial) logf(format string, args ...any) {
 // container names), checks that no service writes outside the copy, and
 // brings the project up under the name suffix.
 func (t *trial) start(ctx context.Context, suffix string, files [][]byte) (*project, error) {
-	pr := &project{name: "rofixtry" + t.id + suffix, dir: filepath.Join(t.scratch, suffix)}
+	pr := &project{name: projectPrefix + t.id + suffix, dir: filepath.Join(t.scratch, suffix)}
 	if err := copyTree(t.p.Dir, pr.dir); err != nil {
 		return nil, fmt.Errorf("copying %s: %v", t.p.Dir, err)
 	}
@@ -167,26 +171,36 @@ func (t *trial) down(pr *project) error {
 		if _, err := t.compose.output(ctx, pr.dir, append(slices.Clone(pr.files), "-p", pr.name, "down", "-v", "--remove-orphans", "--rmi", "local", "-t", "3")...); err != nil {
 			errs = append(errs, err)
 		}
-		label := "label=" + learn.LabelProject + "=" + pr.name
-		for _, kind := range []struct{ ls, rm []string }{
-			{[]string{"ps", "-a", "-q"}, []string{"rm", "-f", "-v"}},
-			{[]string{"network", "ls", "-q"}, []string{"network", "rm"}},
-			{[]string{"volume", "ls", "-q"}, []string{"volume", "rm", "-f"}},
-		} {
-			out, err := t.engine.Output(ctx, append(kind.ls, "--filter", label)...)
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			if ids := strings.Fields(string(out)); len(ids) > 0 {
-				if _, err := t.engine.Output(ctx, append(kind.rm, ids...)...); err != nil {
-					errs = append(errs, err)
-				}
-			}
+		if err := t.sweepLabel(ctx, pr.name); err != nil {
+			errs = append(errs, err)
 		}
 		pr.downErr = errors.Join(errs...)
 	})
 	return pr.downErr
+}
+
+// sweepLabel removes the containers, networks and volumes that carry the
+// compose label of a project.
+func (t *trial) sweepLabel(ctx context.Context, name string) error {
+	var errs []error
+	label := "label=" + learn.LabelProject + "=" + name
+	for _, kind := range []struct{ ls, rm []string }{
+		{[]string{"ps", "-a", "-q"}, []string{"rm", "-f", "-v"}},
+		{[]string{"network", "ls", "-q"}, []string{"network", "rm"}},
+		{[]string{"volume", "ls", "-q"}, []string{"volume", "rm", "-f"}},
+	} {
+		out, err := t.engine.Output(ctx, append(kind.ls, "--filter", label)...)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if ids := strings.Fields(string(out)); len(ids) > 0 {
+			if _, err := t.engine.Output(ctx, append(kind.rm, ids...)...); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // cleanup removes every project the trial created and its scratch
