@@ -90,7 +90,7 @@ func findComposeV5() (string, error) {
 
 // e2eCacheDir returns the directory that keeps what the suite builds
 // between runs: ROFIX_E2E_CACHE, else $XDG_CACHE_HOME/rofix-e2e, else
-// ~/.cache/rofix-e2e (as realappsRootfs).
+// ~/.cache/rofix-e2e (as debootstrapRootfs).
 func e2eCacheDir() (string, error) {
 	if dir := os.Getenv("ROFIX_E2E_CACHE"); dir != "" {
 		return dir, nil

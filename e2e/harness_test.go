@@ -149,9 +149,10 @@ func rofixImageName(id string) string { return "localhost/rofix-e2e-" + id + "-r
 // staleImage matches the test images; the group is the run id.
 var staleImage = regexp.MustCompile(`^localhost/rofix-e2e-([0-9a-f]{10})(-cache|-rofix)?$`)
 
-// staleRealapps matches the real-servers images of a run; the group is the
-// run id.
-var staleRealapps = regexp.MustCompile(`^localhost/realapps(?:-[a-z]+)?:e2e-([0-9a-f]{10})$`)
+// staleRealapps matches the real-servers images of a run (both sets, the
+// tags of TestRealServers, TestTryRealServers and
+// TestTryIndependentServers); the group is the run id.
+var staleRealapps = regexp.MustCompile(`^localhost/realapps[0-9]*(?:-[a-z]+)?:(?:e2e|try|indep)-([0-9a-f]{10})$`)
 
 // sweep removes what runs that were killed before their cleanup left behind:
 // their temporary directories (whose pid file names a dead process) and

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -97,7 +96,7 @@ func needRealapps(t *testing.T) *harness {
 	if os.Getenv("ROFIX_E2E_REALAPPS") == "0" {
 		t.Skip("ROFIX_E2E_REALAPPS=0")
 	}
-	realappsImage.once.Do(func() { realappsImage.tar, realappsImage.err = h.realappsRootfs() })
+	realappsImage.once.Do(func() { realappsImage.tar, realappsImage.err = h.debootstrapRootfs("realapps") })
 	if realappsImage.err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatal(realappsImage.err)
@@ -107,12 +106,12 @@ func needRealapps(t *testing.T) *harness {
 	return h
 }
 
-// realappsRootfs returns the real-servers tarball, building it with
-// debootstrap when the cache lacks it. The cache is ROFIX_E2E_CACHE, else
-// $XDG_CACHE_HOME/rofix-e2e, else ~/.cache/rofix-e2e; the file name carries a
-// hash of the build script, so a change of the recipe rebuilds it.
-func (h *harness) realappsRootfs() (string, error) {
-	script, err := filepath.Abs(filepath.Join("testdata", "realapps", "build-rootfs.sh"))
+// debootstrapRootfs returns the tarball testdata/NAME/build-rootfs.sh
+// builds, building it when the cache (e2eCacheDir) lacks it; the
+// file name, NAME-HASH.tar, carries a hash of the script, so a change of
+// the recipe rebuilds it.
+func (h *harness) debootstrapRootfs(name string) (string, error) {
+	script, err := filepath.Abs(filepath.Join("testdata", name, "build-rootfs.sh"))
 	if err != nil {
 		return "", err
 	}
@@ -121,20 +120,16 @@ func (h *harness) realappsRootfs() (string, error) {
 		return "", err
 	}
 	sum := sha256.Sum256(recipe)
-	dir := os.Getenv("ROFIX_E2E_CACHE")
-	if dir == "" {
-		base, err := os.UserCacheDir()
-		if err != nil {
-			return "", fmt.Errorf("no cache directory for the real-servers image: %v (set ROFIX_E2E_CACHE)", err)
-		}
-		dir = filepath.Join(base, "rofix-e2e")
+	dir, err := e2eCacheDir()
+	if err != nil {
+		return "", err
 	}
-	tarball := filepath.Join(dir, "realapps-"+hex.EncodeToString(sum[:6])+".tar")
+	tarball := filepath.Join(dir, name+"-"+hex.EncodeToString(sum[:6])+".tar")
 	if _, err := os.Stat(tarball); err == nil {
 		return tarball, nil
 	}
 	if _, err := exec.LookPath("debootstrap"); err != nil {
-		return "", errors.New("the real-servers image needs debootstrap (Debian: apt-get install debootstrap) and root")
+		return "", fmt.Errorf("the %s image needs debootstrap (Debian: apt-get install debootstrap) and root", name)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
@@ -143,10 +138,47 @@ func (h *harness) realappsRootfs() (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
 	if out, err := h.output(ctx, script, tarball); err != nil {
-		return "", fmt.Errorf("building the real-servers image with debootstrap: %v\n%s", err, tail(out, 3000))
+		return "", fmt.Errorf("building the %s image with debootstrap: %v\n%s", name, err, tail(out, 3000))
 	}
-	fmt.Printf("e2e: built the real-servers image (%s) in %s\n", tarball, time.Since(begin).Round(time.Second))
+	fmt.Printf("e2e: built the %s image (%s) in %s\n", name, tarball, time.Since(begin).Round(time.Second))
 	return tarball, nil
+}
+
+// importRootfs imports a root filesystem tarball into the engine as
+// BASE:TAG and tags it BASE-NAME:TAG for each name, as importRealapps does
+// for the six; the images go when the test ends.
+func (h *harness) importRootfs(t *testing.T, ep *endpoint, tarball, base, tag string, names []string) {
+	t.Helper()
+	cli := h.docker
+	if ep.podmanAPI && h.podman != "" {
+		cli = h.podman // the service shares podman's storage; podman imports faster
+	}
+	run := func(args ...string) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
+		defer cancel()
+		cmd := h.command(ctx, cli, args...)
+		cmd.Env = ep.env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s %s: %v\n%s", filepath.Base(cli), strings.Join(args, " "), err, out)
+		}
+	}
+	images := []string{base + ":" + tag}
+	t.Cleanup(func() {
+		cmd := h.command(context.Background(), cli, append([]string{"rmi", "-f"}, images...)...)
+		cmd.Env = ep.env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("removing the images of %s: %v\n%s", filepath.Base(tarball), err, out)
+		}
+	})
+	begin := time.Now()
+	run("import", tarball, images[0])
+	for _, name := range names {
+		ref := base + "-" + name + ":" + tag
+		images = append(images, ref)
+		run("tag", images[0], ref)
+	}
+	t.Logf("imported %s in %s", filepath.Base(tarball), time.Since(begin).Round(time.Second))
 }
 
 // realServers runs the three sides on one engine.
@@ -282,39 +314,13 @@ func (p composeProject) checkHardened(t *testing.T, what string) {
 }
 
 // importRealapps imports the real-servers tarball into the engine once per
-// run and tags it for each server; the tags go when the test ends.
+// test and tags it for each server; the tags go when the test ends.
 func (h *harness) importRealapps(t *testing.T, ep *endpoint, tag string) {
-	cli := h.docker
-	if ep.podmanAPI && h.podman != "" {
-		cli = h.podman // the service shares podman's storage; podman imports faster
-	}
-	run := func(args ...string) {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
-		defer cancel()
-		cmd := h.command(ctx, cli, args...)
-		cmd.Env = ep.env
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("%s %s: %v\n%s", filepath.Base(cli), strings.Join(args, " "), err, out)
-		}
-	}
-	base := "localhost/realapps:" + tag
-	images := []string{base}
-	t.Cleanup(func() {
-		cmd := h.command(context.Background(), cli, append([]string{"rmi", "-f"}, images...)...)
-		cmd.Env = ep.env
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Errorf("removing the real-servers images: %v\n%s", err, out)
-		}
-	})
-	begin := time.Now()
-	run("import", realappsImage.tar, base)
+	var names []string
 	for _, app := range realApps {
-		name := "localhost/realapps-" + app.name + ":" + tag
-		images = append(images, name)
-		run("tag", base, name)
+		names = append(names, app.name)
 	}
-	t.Logf("imported the real-servers image in %s", time.Since(begin).Round(time.Second))
+	h.importRootfs(t, ep, realappsImage.tar, "localhost/realapps", tag, names)
 }
 
 // upDetached starts a project's services in the background.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -23,12 +24,13 @@ const maxShipped = 3
 // added nor changed are the image's own files, and a tmpfs would hide them
 // (the app would then run with a different configuration, or not at all).
 // Empty files do not count: a package's empty log file is made again by
-// the app that writes it. Such a
+// the app that writes it; nor does anything in /run, /tmp or /var/tmp,
+// which are emptied at every boot. Such a
 // path is never a tmpfs; ForShipped says what the service gets instead.
 func MarkShipped(pr *Proposal, list ListFunc) error {
 	for i := range pr.Decls {
 		d := &pr.Decls[i]
-		if d.Volume || !d.Existing {
+		if d.Volume || !d.Existing || Volatile(d.Path) {
 			continue
 		}
 		skip := map[string]bool{}
@@ -49,6 +51,18 @@ func MarkShipped(pr *Proposal, list ListFunc) error {
 		d.Shipped = names
 	}
 	return nil
+}
+
+// volatileDirs are emptied at every boot (the FHS; a tmpfs on most
+// systems): what an image leaves there is a leftover of its build (a
+// systemd tmpfiles symlink, a package's empty directories), never content
+// an app relies on.
+var volatileDirs = []string{"/run", "/tmp", "/var/tmp"}
+
+// Volatile reports whether p lies in a directory emptied at boot, where a
+// tmpfs hides nothing an app may rely on.
+func Volatile(p string) bool {
+	return slices.ContainsFunc(volatileDirs, func(d string) bool { return under(Canonical(p), d) })
 }
 
 // Shipped returns the declarations of directories the image ships files

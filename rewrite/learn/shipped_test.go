@@ -167,12 +167,13 @@ func TestListArchiveErrors(t *testing.T) {
 
 // TestMarkShipped: only tmpfs declarations of directories the image had
 // are asked about, with the names the container wrote directly in them
-// and the engine's own files (/run/.containerenv) skipped; what is listed
-// becomes Shipped.
+// and the engine's own files (/etc/hosts, ...) skipped; /run, emptied at
+// every boot, is never asked about; what is listed becomes Shipped.
 func TestMarkShipped(t *testing.T) {
 	pr := Proposal{Decls: []Decl{
 		{Path: "/etc/app", Existing: true, Evidence: []Change{{'A', "/etc/app/app.pid"}, {'C', "/etc/app/app.conf"}, {'A', "/etc/app/sub/x"}}},
 		{Path: "/run", Existing: true, Evidence: []Change{{'A', "/run/app.pid"}}},
+		{Path: "/etc", Existing: true, Evidence: []Change{{'A', "/etc/gen.conf"}}},
 		{Path: "/var/cache/app", Evidence: []Change{{'A', "/var/cache/app"}}},
 		{Path: "/var/lib/app", Volume: true, Existing: true},
 	}}
@@ -190,8 +191,8 @@ func TestMarkShipped(t *testing.T) {
 	if err := MarkShipped(&pr, list); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string][]string{"/etc/app": {"app.conf", "app.pid"}, "/run": {".containerenv", "app.pid"}}
-	if len(asked) != len(want) || !slices.Equal(asked["/etc/app"], want["/etc/app"]) || !slices.Equal(asked["/run"], want["/run"]) {
+	want := map[string][]string{"/etc/app": {"app.conf", "app.pid"}, "/etc": {"gen.conf", "hostname", "hosts", "resolv.conf"}}
+	if len(asked) != len(want) || !slices.Equal(asked["/etc/app"], want["/etc/app"]) || !slices.Equal(asked["/etc"], want["/etc"]) {
 		t.Errorf("asked %q, want %q", asked, want)
 	}
 	if got := pr.Shipped(); len(got) != 1 || got[0].Path != "/etc/app" || !slices.Equal(got[0].Shipped, []string{"defaults.conf"}) {

@@ -7,6 +7,8 @@ import (
 	"os"
 
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/rofix/rofix/rewrite/cli"
 	"github.com/rofix/rofix/rewrite/learn"
+	"github.com/rofix/rofix/rewrite/policy"
 )
 
 // errInterrupted ends a trial stopped by a signal.
@@ -207,6 +210,10 @@ func (t *trial) learn(ctx context.Context, base map[string]*Observation) ([]lear
 		return nil, err
 	}
 	sort.SliceStable(props, func(i, j int) bool { return props[i].Container.Service < props[j].Container.Service })
+	t.serviceImage = map[string]string{}
+	for _, pr := range props {
+		t.serviceImage[pr.Container.Service] = policy.NormalizeImage(pr.Container.Image)
+	}
 	date := time.Now().UTC().Format("2006-01-02")
 	learned := learn.Collect(props, t.engine.Name, date)
 	for i := range learned {
@@ -331,7 +338,7 @@ func (t *trial) repair(ctx context.Context, s string, o *Observation, learned *[
 			changed = true
 			continue
 		}
-		if kind(dir) == isDir {
+		if kind(dir) == isDir && !learn.Volatile(dir) {
 			if names, err := t.engine.List(ctx, c.ID, dir, nil, 3); err == nil && len(names) > 0 {
 				l.NoTmpfs = append(l.NoTmpfs, dir)
 				t.withhold(l, fmt.Sprintf("writes into %s, where the image ships %s: a tmpfs would hide them (keep a writable root, or mount a volume prepared with the image's files there)", dir, strings.Join(names, ", ")))
@@ -354,14 +361,63 @@ func (t *trial) repair(ctx context.Context, s string, o *Observation, learned *[
 	}
 	if !changed && l.Verdict == "" {
 		why := sr.Reason
-		if len(sr.Logs) > 0 {
-			why += ": " + sr.Logs[0]
+		if line := tellingLine(sr.Logs); line != "" {
+			why += ": " + line
 		}
 		t.withhold(l, "fails read-only in a trial ("+why+")")
 		t.repaired(s, "read-only withheld")
 		changed = true
 	}
+	if l.Verdict != "" {
+		t.demote(learned, s)
+	}
 	return changed
+}
+
+// demote moves the image entry that holds what service s learned, if any,
+// into entries per service of that image: s was withheld, and an image
+// entry would tell every other use of the image that what just failed
+// here works.
+func (t *trial) demote(learned *[]learn.Learned, s string) {
+	img := t.serviceImage[s]
+	i := slices.IndexFunc(*learned, func(l learn.Learned) bool { return l.Service == "" && l.Image == img })
+	if img == "" || i < 0 {
+		return
+	}
+	shared := (*learned)[i]
+	*learned = slices.Delete(*learned, i, i+1)
+	var users []string
+	for svc, im := range t.serviceImage {
+		if im == img {
+			users = append(users, svc)
+		}
+	}
+	sort.Strings(users)
+	for _, svc := range users {
+		l := serviceEntry(learned, svc, strings.Join(shared.Sources, "; "))
+		l.Image = img
+		for _, p := range shared.Tmpfs {
+			if !known(l, tmpfsTarget(p)) {
+				l.Tmpfs = append(l.Tmpfs, p)
+			}
+		}
+		for _, p := range shared.Volumes {
+			if !contains(l.Volumes, p) {
+				l.Volumes = append(l.Volumes, p)
+			}
+		}
+		for _, p := range shared.ImageVolumes {
+			if !contains(l.ImageVolumes, p) {
+				l.ImageVolumes = append(l.ImageVolumes, p)
+			}
+		}
+	}
+}
+
+// tmpfsTarget returns the path of a "PATH[:OPTIONS]" entry.
+func tmpfsTarget(s string) string {
+	p, _, _ := strings.Cut(s, ":")
+	return p
 }
 
 // repaired records what a repair gave service s, for its report.
@@ -370,6 +426,23 @@ func (t *trial) repaired(s, what string) {
 		t.repairs = map[string][]string{}
 	}
 	t.repairs[s] = append(t.repairs[s], what)
+}
+
+// telling matches a log line that says why a program stopped.
+var telling = regexp.MustCompile(`(?i)\b(fatal|panic|denied|not permitted|cannot|can't|could not|unable|error|failed)\b`)
+
+// tellingLine returns the log line that best says why a service failed:
+// the first that reads like an error, else the last.
+func tellingLine(lines []string) string {
+	for _, l := range lines {
+		if telling.MatchString(l) {
+			return l
+		}
+	}
+	if len(lines) > 0 {
+		return lines[len(lines)-1]
+	}
+	return ""
 }
 
 // withhold sets verdict no on a learned entry, with the reason.

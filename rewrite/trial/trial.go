@@ -43,7 +43,8 @@ type trial struct {
 	cfgSrc    []byte
 	cfgExists bool
 
-	repairs map[string][]string // per service, what the repairs gave it
+	repairs      map[string][]string // per service, what the repairs gave it
+	serviceImage map[string]string   // per service, its image (normalised)
 
 	mu       sync.Mutex
 	projects []*project // created, removed by cleanup
