@@ -1,6 +1,6 @@
 // Package unit hardens systemd unit files: Podman Quadlet .container units
 // (ReadOnly=, NoNewPrivileges=, Tmpfs=, :ro on Volume=) and .service units
-// whose ExecStart=/ExecStartPre= run docker or podman (through the shell
+// whose Exec*= settings run docker or podman (through the shell
 // engine, by way of rewrite/embed).
 package unit
 

@@ -9,12 +9,18 @@ import (
 	"github.com/rofix/rofix/rewrite/policy"
 )
 
-// execKeys are the settings of [Service] whose commands rofix hardens: the
-// ones that start the service's container.
-var execKeys = map[string]bool{"ExecStart": true, "ExecStartPre": true}
+// execKeys are the settings of [Service] whose commands rofix hardens: every
+// Exec*= setting systemd runs, since a docker/podman run in any of them
+// starts a container (a sidecar in ExecStartPost=, a check in
+// ExecCondition=, a cleanup job in ExecStopPost=). Their other commands
+// (docker stop, rm, pull) are not run commands: the shell engine leaves them.
+var execKeys = map[string]bool{
+	"ExecCondition": true, "ExecStartPre": true, "ExecStart": true, "ExecStartPost": true,
+	"ExecReload": true, "ExecStop": true, "ExecStopPost": true,
+}
 
 // PlanService hardens the docker/podman run commands of a systemd service
-// unit's ExecStart= and ExecStartPre= lines with the shell engine. A
+// unit's Exec*= lines (execKeys) with the shell engine. A
 // command's text is taken from after its prefixes (-, @, :, +, !) to the end
 // of its logical line; a backslash at a line end continues it, as in shell.
 // A rofix:ignore comment on the line above a setting applies to it.
@@ -31,8 +37,8 @@ func PlanService(name string, src []byte, pol policy.Policy) (*finding.Plan, err
 	return embed.Plan(name, src, pol, extractService)
 }
 
-// extractService returns the commands of the ExecStart= and ExecStartPre=
-// settings of [Service] that mention a container engine.
+// extractService returns the commands of the Exec*= settings of [Service]
+// (execKeys) that mention a container engine.
 func extractService(src []byte) ([]*embed.Snippet, error) {
 	u := parseUnit(src)
 	var out []*embed.Snippet
