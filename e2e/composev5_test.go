@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -29,8 +28,15 @@ const (
 	composeV5Version = "v5.6.0"
 )
 
-// composeV5BuildTimeout bounds the plugin's build, download included.
-const composeV5BuildTimeout = 10 * time.Minute
+// composeV5Tool is the plugin, built from its module's source: the version
+// Docker's Makefile stamps, so `docker compose version` says which one this
+// is rather than "dev".
+var composeV5Tool = goTool{
+	module: composeV5Module, version: composeV5Version, pkg: "./cmd",
+	file:    "docker-compose-" + composeV5Version,
+	ldflags: "-w -X " + composeV5Module + "/internal.Version=" + composeV5Version,
+	timeout: 10 * time.Minute,
+}
 
 // errComposeV5Off is the error of composeV5Plugin when ROFIX_E2E_COMPOSE_V5
 // is 0: a choice, not a failure, even in CI.
@@ -72,19 +78,10 @@ func findComposeV5() (string, error) {
 		}
 		return p, nil
 	}
-	dir, err := e2eCacheDir()
+	bin, err := composeV5Tool.cached()
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("(set ROFIX_E2E_COMPOSE_V5 to a plugin binary, or to 0 to do without): %w", err)
 	}
-	bin := filepath.Join(dir, "docker-compose-"+composeV5Version)
-	if fi, err := os.Stat(bin); err == nil && fi.Mode().IsRegular() {
-		return bin, nil
-	}
-	begin := time.Now()
-	if err := buildComposeV5(dir, bin); err != nil {
-		return "", fmt.Errorf("building Docker Compose %s (set ROFIX_E2E_COMPOSE_V5 to a plugin binary, or to 0 to do without): %w", composeV5Version, err)
-	}
-	fmt.Printf("e2e: built Docker Compose %s (%s) in %s\n", composeV5Version, bin, time.Since(begin).Round(time.Second))
 	return bin, nil
 }
 
@@ -100,73 +97,6 @@ func e2eCacheDir() (string, error) {
 		return "", fmt.Errorf("no cache directory: %v (set ROFIX_E2E_CACHE)", err)
 	}
 	return filepath.Join(base, "rofix-e2e"), nil
-}
-
-// buildComposeV5 downloads the module's source with the go command on PATH,
-// builds its ./cmd from a writable copy in a temporary directory into a
-// temporary file in dir, and renames that to bin, so that a concurrent run
-// never sees half a binary.
-func buildComposeV5(dir, bin string) error {
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), composeV5BuildTimeout)
-	defer cancel()
-	work, err := os.MkdirTemp("", "rofix-compose-v5-src-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(work)
-	// Outside any module (and workspace): the download must not touch
-	// this module's go.mod and go.sum.
-	env := append(os.Environ(), "GOWORK=off")
-	run := func(dir string, args ...string) ([]byte, error) {
-		cmd := exec.CommandContext(ctx, gobin, args...)
-		cmd.Dir, cmd.Env, cmd.WaitDelay = dir, env, 5*time.Second
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			return nil, fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, tail(stderr.String()+string(out), 3000))
-		}
-		return out, nil
-	}
-	out, err := run(work, "mod", "download", "-json", composeV5Module+"@"+composeV5Version)
-	if err != nil {
-		return err
-	}
-	var mod struct{ Dir, Error string }
-	if err := json.Unmarshal(out, &mod); err != nil {
-		return fmt.Errorf("go mod download: %v\n%s", err, out)
-	}
-	if mod.Error != "" || mod.Dir == "" {
-		return fmt.Errorf("go mod download: no source directory: %s", mod.Error)
-	}
-	// The module cache is read-only; CopyFS creates writable files.
-	src := filepath.Join(work, "compose")
-	if err := os.CopyFS(src, os.DirFS(mod.Dir)); err != nil {
-		return fmt.Errorf("copying the source: %v", err)
-	}
-	tmp, err := os.CreateTemp(dir, ".docker-compose-"+composeV5Version+"-*")
-	if err != nil {
-		return err
-	}
-	tmp.Close()
-	defer os.Remove(tmp.Name()) // fails once renamed, as it should
-	// The version Docker's Makefile stamps, so `docker compose version`
-	// says which one this is rather than "dev".
-	ldflags := "-w -X " + composeV5Module + "/internal.Version=" + composeV5Version
-	if _, err := run(src, "build", "-trimpath", "-ldflags", ldflags, "-o", tmp.Name(), "./cmd"); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o755); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), bin)
 }
 
 // dockerConfigWithPlugin returns a DOCKER_CONFIG directory under the run's
