@@ -94,7 +94,6 @@ func (h *harness) tryIndependentServers(t *testing.T, ep *endpoint, c composeImp
 		}
 		must(t, os.WriteFile(filepath.Join(dir, f), b, 0o644))
 	}
-	file := filepath.Join(dir, "compose.yaml")
 	t.Logf("rofix try with %s (%s)", c.name, strings.Join(c.argv, " "))
 	h.started.Add(int64(2 * len(independentApps)))
 	r := h.try(t, dir, tryEnv(c, tmp), "-w", "--settle", "5s")
@@ -121,13 +120,7 @@ func (h *harness) tryIndependentServers(t *testing.T, ep *endpoint, c composeImp
 		}
 	}
 	h.tryLeftovers(t, ep, tmp)
-	config, err := os.ReadFile(filepath.Join(dir, ".rofix.yaml"))
-	if err != nil {
-		t.Fatalf("rofix try -w wrote no .rofix.yaml: %v", err)
-	}
-	hardened, err := os.ReadFile(file)
-	must(t, err)
-	t.Logf(".rofix.yaml:\n%s\ncompose.yaml:\n%s", config, hardened)
+	readWritten(t, dir)
 
 	// The project as written, brought up by the test.
 	p := h.newProject(t, ep, workspace{dir: dir}, "compose.yaml", "indep")

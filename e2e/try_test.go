@@ -227,13 +227,7 @@ func (h *harness) tryRealServers(t *testing.T, ep *endpoint, c composeImpl, tag 
 		}
 	}
 	h.tryLeftovers(t, ep, tmp)
-	config, err := os.ReadFile(filepath.Join(dir, ".rofix.yaml"))
-	if err != nil {
-		t.Fatalf("rofix try -w wrote no .rofix.yaml: %v", err)
-	}
-	hardened, err := os.ReadFile(file)
-	must(t, err)
-	t.Logf(".rofix.yaml:\n%s\ncompose.yaml:\n%s", config, hardened)
+	config, hardened := readWritten(t, dir)
 
 	// The project as written, brought up by the test.
 	p := h.newProject(t, ep, workspace{dir: dir}, "compose.yaml", "try"+strings.ReplaceAll(c.name, "-", ""))
@@ -255,6 +249,20 @@ func (h *harness) tryRealServers(t *testing.T, ep *endpoint, c composeImpl, tag 
 		t.Errorf("a second rofix try -w changed .rofix.yaml:\n%s", now)
 	}
 	h.tryLeftovers(t, ep, tmp)
+}
+
+// readWritten returns the .rofix.yaml and compose.yaml that rofix try -w
+// wrote in dir, or fails the test.
+func readWritten(t *testing.T, dir string) (config, compose []byte) {
+	t.Helper()
+	config, err := os.ReadFile(filepath.Join(dir, ".rofix.yaml"))
+	if err != nil {
+		t.Fatalf("rofix try -w wrote no .rofix.yaml: %v", err)
+	}
+	compose, err = os.ReadFile(filepath.Join(dir, "compose.yaml"))
+	must(t, err)
+	t.Logf(".rofix.yaml:\n%s\ncompose.yaml:\n%s", config, compose)
+	return config, compose
 }
 
 // scenarioCompose is a project of the suite's image whose services the

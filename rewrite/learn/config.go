@@ -486,6 +486,22 @@ func appendItems(t *text, list *yaml.Node, items []string) (edit, error) {
 	return edit{at, at, nlIfMissing(t.src, at) + b.String()}, nil
 }
 
+// decodeEdit decodes a config file before and after an edit into b and a,
+// and checks that its keys outside the edited section (bRest, aRest: their
+// inline catch-alls) decode as before.
+func decodeEdit(before, after []byte, b, a any, bRest, aRest *map[string]any) error {
+	if err := yaml.Unmarshal(before, b); err != nil {
+		return fmt.Errorf("before: %v", err)
+	}
+	if err := yaml.Unmarshal(after, a); err != nil {
+		return fmt.Errorf("after: %v\n%s", err, after)
+	}
+	if !reflect.DeepEqual(*aRest, *bRest) {
+		return fmt.Errorf("other keys changed")
+	}
+	return nil
+}
+
 // configDoc is the part of a config file learn checks after an edit.
 type configDoc struct {
 	Images []policy.ImageEntry `yaml:"images"`
@@ -496,14 +512,8 @@ type configDoc struct {
 // learned path, and everything else decodes as before.
 func verify(before, after []byte, l Learned) error {
 	var b, a configDoc
-	if err := yaml.Unmarshal(before, &b); err != nil {
-		return fmt.Errorf("before: %v", err)
-	}
-	if err := yaml.Unmarshal(after, &a); err != nil {
-		return fmt.Errorf("after: %v\n%s", err, after)
-	}
-	if !reflect.DeepEqual(a.Rest, b.Rest) {
-		return fmt.Errorf("other keys changed")
+	if err := decodeEdit(before, after, &b, &a, &b.Rest, &a.Rest); err != nil {
+		return err
 	}
 	var other []policy.ImageEntry
 	var mine *policy.ImageEntry

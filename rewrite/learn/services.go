@@ -114,14 +114,8 @@ type servicesDoc struct {
 // every learned path, and everything else decodes as before.
 func verifyService(before, after []byte, l Learned) error {
 	var b, a servicesDoc
-	if err := yaml.Unmarshal(before, &b); err != nil {
-		return fmt.Errorf("before: %v", err)
-	}
-	if err := yaml.Unmarshal(after, &a); err != nil {
-		return fmt.Errorf("after: %v\n%s", err, after)
-	}
-	if !reflect.DeepEqual(a.Rest, b.Rest) {
-		return fmt.Errorf("other keys changed")
+	if err := decodeEdit(before, after, &b, &a, &b.Rest, &a.Rest); err != nil {
+		return err
 	}
 	mine, ok := a.Services[l.Service]
 	if !ok {
