@@ -23,6 +23,9 @@ const (
 const usage = `usage: rofix [flags] [path ...]
        rofix images [PATTERN]
        rofix lsp    (a language server on stdio; see docs/editors.md)
+       rofix learn  CONTAINER...  (what running containers wrote; rofix learn -h)
+       rofix try    [-w] [FILE]   (prove a compose project runs hardened, on
+                                   your engine; rofix try -h)
 
 rofix hardens the files that start containers: Docker Compose files, shell
 scripts with docker/podman/nerdctl run commands, Kubernetes manifests,
