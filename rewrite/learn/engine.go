@@ -80,6 +80,20 @@ func (e *Engine) run(ctx context.Context, args ...string) ([]byte, error) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, e.CLI, args...)
 	cmd.Env = e.Env
+	out, err := CommandOutput(cmd, filepath.Base(e.CLI)+" "+strings.Join(args, " "))
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// maxErrorText bounds the standard error a command's error carries.
+const maxErrorText = 2000
+
+// CommandOutput runs cmd and returns its standard output. Its error says
+// what ran (what) and carries the end of the command's standard error, or
+// how it failed when it printed nothing there.
+func CommandOutput(cmd *exec.Cmd, what string) ([]byte, error) {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -88,9 +102,21 @@ func (e *Engine) run(ctx context.Context, args ...string) ([]byte, error) {
 		if msg == "" {
 			msg = err.Error()
 		}
-		return nil, fmt.Errorf("%s %s: %s", filepath.Base(e.CLI), strings.Join(args, " "), msg)
+		return out, fmt.Errorf("%s: %s", what, tailText(msg, maxErrorText))
 	}
 	return out, nil
+}
+
+// tailText returns the last n bytes of s, from a line start.
+func tailText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[len(s)-n:]
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[i+1:]
+	}
+	return "..." + s
 }
 
 // Inspect returns what learn needs of a container.

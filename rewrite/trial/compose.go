@@ -1,7 +1,6 @@
 package trial
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -57,17 +56,7 @@ func (c *Compose) output(ctx context.Context, dir string, args ...string) ([]byt
 	cmd.Env, cmd.Dir = c.Env, dir
 	cmd.WaitDelay = 5 * time.Second
 	detach(cmd)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if msg == "" {
-			msg = err.Error()
-		}
-		return out, fmt.Errorf("%s %s: %s", c, strings.Join(args, " "), tailText(msg, 2000))
-	}
-	return out, nil
+	return learn.CommandOutput(cmd, c.String()+" "+strings.Join(args, " "))
 }
 
 // findCompose returns the compose to run on engine e: the command named by
@@ -121,16 +110,4 @@ func podmanSocket(ctx context.Context, e *learn.Engine) (string, error) {
 		return "", fmt.Errorf("podman has no compose of its own and its Docker API socket %q is not there: start it (podman system service) or install podman compose", sock)
 	}
 	return sock, nil
-}
-
-// tailText returns the last n bytes of s, from a line start.
-func tailText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	s = s[len(s)-n:]
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[i+1:]
-	}
-	return "..." + s
 }

@@ -5,6 +5,7 @@ package trial
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/rofix/rofix/rewrite/learn"
@@ -18,7 +19,7 @@ func (t *trial) judge(ctx context.Context, s string, base, o *Observation, reaso
 		sr.ReadOnly = sr.ReadOnly && c.ReadOnly
 		sr.NoNewPrivs = sr.NoNewPrivs && c.NoNewPrivs
 		for _, p := range c.Tmpfs {
-			if !contains(sr.Tmpfs, p) {
+			if !slices.Contains(sr.Tmpfs, p) {
 				sr.Tmpfs = append(sr.Tmpfs, p)
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os/exec"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -86,7 +87,7 @@ func parseContainers(out []byte) ([]container, error) {
 			c.Tmpfs = append(c.Tmpfs, p)
 		}
 		for _, m := range in.Mounts {
-			if m.Type == "tmpfs" && !contains(c.Tmpfs, m.Destination) {
+			if m.Type == "tmpfs" && !slices.Contains(c.Tmpfs, m.Destination) {
 				c.Tmpfs = append(c.Tmpfs, m.Destination)
 			}
 			c.Mounts = append(c.Mounts, m.Destination)
@@ -279,13 +280,4 @@ func (t *trial) runHealthchecks(ctx context.Context, cs []container) {
 			cancel()
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rofix/rofix/rewrite/learn"
@@ -16,10 +17,16 @@ import (
 // roLine matches a log line that reports a write refused by a read-only
 // filesystem: the kernel's message, as C libraries, Go, Python, Java and
 // Node spell it, and the errno's name.
-var roLine = regexp.MustCompile(`(?i)read-only file ?system|\bEROFS\b`)
+// It and the other patterns of this file are compiled on first use, not
+// when rofix starts: every run links this package, few run a trial.
+var roLine = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)read-only file ?system|\bEROFS\b`)
+})
 
 // absPath matches an absolute path in a log line.
-var absPath = regexp.MustCompile(`(?:^|[\s'"` + "`" + `(\[=:,])(/[A-Za-z0-9._@+%~-][A-Za-z0-9._@+%~/-]*)`)
+var absPath = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?:^|[\s'"` + "`" + `(\[=:,])(/[A-Za-z0-9._@+%~-][A-Za-z0-9._@+%~/-]*)`)
+})
 
 // ROLines returns the lines of logs that report a read-only filesystem,
 // at most max, without duplicates.
@@ -27,7 +34,7 @@ func ROLines(logs string, max int) []string {
 	var out []string
 	for line := range strings.Lines(logs) {
 		line = strings.TrimSpace(line)
-		if roLine.MatchString(line) && !contains(out, line) {
+		if roLine().MatchString(line) && !slices.Contains(out, line) {
 			out = append(out, line)
 			if len(out) == max {
 				break
@@ -43,9 +50,9 @@ func ROLines(logs string, max int) []string {
 func ROPaths(lines []string) []string {
 	var out []string
 	for _, line := range lines {
-		for _, m := range absPath.FindAllStringSubmatch(line, -1) {
+		for _, m := range absPath().FindAllStringSubmatch(line, -1) {
 			p := path.Clean(strings.TrimRight(m[1], ".:,;"))
-			if p != "/" && !contains(out, p) {
+			if p != "/" && !slices.Contains(out, p) {
 				out = append(out, p)
 			}
 		}
@@ -199,12 +206,12 @@ func (t *trial) demote(learned *[]learn.Learned, s string) {
 			}
 		}
 		for _, p := range shared.Volumes {
-			if !contains(l.Volumes, p) {
+			if !slices.Contains(l.Volumes, p) {
 				l.Volumes = append(l.Volumes, p)
 			}
 		}
 		for _, p := range shared.ImageVolumes {
-			if !contains(l.ImageVolumes, p) {
+			if !slices.Contains(l.ImageVolumes, p) {
 				l.ImageVolumes = append(l.ImageVolumes, p)
 			}
 		}
@@ -226,13 +233,15 @@ func (t *trial) repaired(s, what string) {
 }
 
 // telling matches a log line that says why a program stopped.
-var telling = regexp.MustCompile(`(?i)\b(fatal|panic|denied|not permitted|cannot|can't|could not|unable|error|failed)\b`)
+var telling = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)\b(fatal|panic|denied|not permitted|cannot|can't|could not|unable|error|failed)\b`)
+})
 
 // tellingLine returns the log line that best says why a service failed:
 // the first that reads like an error, else the last.
 func tellingLine(lines []string) string {
 	for _, l := range lines {
-		if telling.MatchString(l) {
+		if telling().MatchString(l) {
 			return l
 		}
 	}
@@ -270,7 +279,7 @@ func known(l *learn.Learned, dir string) bool {
 			return true
 		}
 	}
-	return contains(l.Volumes, dir) || contains(l.NoTmpfs, dir)
+	return slices.Contains(l.Volumes, dir) || slices.Contains(l.NoTmpfs, dir)
 }
 
 // underAny reports whether p lies at or below one of dirs.
