@@ -120,3 +120,21 @@ func TestRepairDir(t *testing.T) {
 		})
 	}
 }
+
+// TestTellingLine: a withheld service's reason quotes the line that reads
+// like an error, not the shutdown noise after it; without one, the last.
+func TestTellingLine(t *testing.T) {
+	for _, tt := range []struct {
+		lines []string
+		want  string
+	}{
+		{[]string{"Closing HTTP(S) port [::]:3128", "FATAL: I don't handle this error well!", "Squid exiting"}, "FATAL: I don't handle this error well!"},
+		{[]string{"starting", "opening errorlog '/var/log/lighttpd/error.log' failed: Permission denied"}, "opening errorlog '/var/log/lighttpd/error.log' failed: Permission denied"},
+		{[]string{"starting", "stopped"}, "stopped"},
+		{nil, ""},
+	} {
+		if got := tellingLine(tt.lines); got != tt.want {
+			t.Errorf("tellingLine(%q) = %q, want %q", tt.lines, got, tt.want)
+		}
+	}
+}
