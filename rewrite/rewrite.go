@@ -149,7 +149,7 @@ func Process(name string, src []byte, kind Kind, pol policy.Policy) *Result {
 	var err error
 	switch kind {
 	case Compose:
-		plan, err = compose.Plan(src, pol)
+		plan, err = compose.PlanFile(name, src, pol)
 		if errors.Is(err, compose.ErrNotCompose) {
 			r.NotCompose = true
 			return r
@@ -172,7 +172,7 @@ func Process(name string, src []byte, kind Kind, pol policy.Policy) *Result {
 		plan, err = kube.Plan(src, pol)
 		if errors.Is(err, kube.ErrNotKube) {
 			r.Kind = Compose
-			plan, err = compose.Plan(src, pol)
+			plan, err = compose.PlanFile(name, src, pol)
 			if errors.Is(err, compose.ErrNotCompose) {
 				r.NotCompose = true
 				return r

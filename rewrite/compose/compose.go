@@ -33,18 +33,34 @@ type planner struct {
 	aliased map[*yaml.Node]int
 	// writable are the paths the current service writes (see scratch).
 	writable []string
+	// set is what the other files compose merges this one with hold
+	// (set.go); foreign marks their nodes, by file name.
+	set     set
+	foreign map[*yaml.Node]string
+	// depth counts the files planned to plan this one (an extends: file).
+	depth int
 }
 
 // Plan returns the edits and findings that harden every service of a
-// compose file.
+// compose file read alone.
 func Plan(src []byte, pol policy.Policy) (*finding.Plan, error) {
+	return planFile("", src, pol, maxSetDepth)
+}
+
+// PlanFile is Plan for the file named name, judged with the files compose
+// merges it with (set.go), read through pol.ReadFile.
+func PlanFile(name string, src []byte, pol policy.Policy) (*finding.Plan, error) {
+	return planFile(name, src, pol, 0)
+}
+
+func planFile(name string, src []byte, pol policy.Policy, depth int) (*finding.Plan, error) {
 	s, err := parse(src)
 	if err != nil {
 		return nil, err
 	}
 	// An empty or comment-only file has no services: like any YAML without
 	// them, it is not compose (notCompose below).
-	p := &planner{s: s, pol: pol, plan: &finding.Plan{}, ch: yamledit.NewChanges(s.Source), aliased: map[*yaml.Node]int{}}
+	p := &planner{s: s, pol: pol, plan: &finding.Plan{}, ch: yamledit.NewChanges(s.Source), aliased: map[*yaml.Node]int{}, foreign: map[*yaml.Node]string{}, depth: depth}
 	for _, d := range s.Docs {
 		if err := p.scan(d, 0); err != nil {
 			return nil, err
@@ -66,18 +82,28 @@ func Plan(src []byte, pol policy.Policy) (*finding.Plan, error) {
 		p.plan.Add(finding.Directive, off, off, false, "rofix:ignore-file: file skipped")
 		return p.plan, nil
 	}
-	found := false
+	p.loadSet(name)
+	// Compose merges the documents of a file in order, as it merges
+	// files: each document's services are judged with the others'.
+	type doc struct{ key, services *yaml.Node }
+	var docs []doc
+	var layers []map[string]layer
 	for _, d := range s.Docs {
 		top := yamledit.DocRoot(d)
 		if top == nil || top.Kind != yaml.MappingNode {
 			continue
 		}
-		key, services := lookup(top, "services")
-		if key == nil {
-			continue
+		if key, services := lookup(top, "services"); key != nil {
+			docs = append(docs, doc{key, services})
+			layers = append(layers, p.documentLayers(len(docs), services))
 		}
-		found = true
-		if err := p.services(key, services); err != nil {
+	}
+	found := len(docs) > 0
+	earlier, later := p.set.earlier, p.set.later
+	for i, d := range docs {
+		p.set.earlier = append(earlier[:len(earlier):len(earlier)], layers[:i]...)
+		p.set.later = append(append([]map[string]layer(nil), layers[i+1:]...), later...)
+		if err := p.services(d.key, d.services); err != nil {
 			return nil, err
 		}
 	}

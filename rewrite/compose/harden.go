@@ -37,7 +37,7 @@ func (p *planner) harden(svc *service) {
 // canTmpfs says the scratch paths can be made writable: a read-only
 // container without a writable /tmp crashes at its first temporary file.
 func (p *planner) readOnly(svc *service, canTmpfs func() bool) bool {
-	k, v, from := svc.effective("read_only")
+	k, v, from := svc.winning("read_only")
 	state := boolValue(v)
 	if svc.ignore.Skips(finding.ReadOnly) {
 		return state == policy.On || state == policy.Dynamic
@@ -60,9 +60,12 @@ func (p *planner) readOnly(svc *service, canTmpfs func() bool) bool {
 	case policy.On:
 		return true
 	case policy.Off:
-		if from == fromLocal {
+		switch {
+		case from == fromLocal:
 			p.report(finding.ReadOnly, v, false, "read_only: false is an explicit choice; kept, so no tmpfs is added")
-		} else {
+		case p.foreign[v] != "":
+			p.report(finding.ReadOnly, svc.key, false, "service %s gets read_only: false from %s (line %d)%s: an explicit choice; kept, so neither read_only nor a tmpfs is added here", svc.name, p.foreign[v], v.Line, inherited(from))
+		default:
 			p.report(finding.ReadOnly, svc.key, false, "service %s inherits read_only: false%s (line %d): an explicit choice; kept, so no tmpfs is added", svc.name, inherited(from), v.Line)
 		}
 	case policy.Dynamic:
@@ -80,6 +83,8 @@ func inherited(from origin) string {
 		return " from a << merge"
 	case fromExtends:
 		return " through extends"
+	case fromOverride:
+		return ", which compose merges over this file"
 	}
 	return ""
 }
@@ -181,8 +186,14 @@ func itemNodes(v *yaml.Node) []*yaml.Node {
 	return out
 }
 
-// report adds a finding spanning node n.
+// report adds a finding spanning node n. A node of another file of the
+// set is reported on the service's key, naming where it is.
 func (p *planner) report(rule finding.Rule, n *yaml.Node, fixed bool, format string, args ...any) {
+	if file := p.foreign[n]; file != "" && p.plan.Subject != nil {
+		at := p.plan.Subject.Start
+		p.plan.Add(rule, at, at, fixed, format+" (%s line %d)", append(args, file, n.Line)...)
+		return
+	}
 	start, end := p.span(n)
 	p.plan.Add(rule, start, end, fixed, format, args...)
 }

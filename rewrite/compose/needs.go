@@ -16,7 +16,7 @@ import (
 // decide records on svc what its container needs and gets.
 func (p *planner) decide(svc *service) {
 	image := ""
-	if _, v, _ := svc.effective("image"); v != nil && v.Kind == yaml.ScalarNode {
+	if _, v, _ := svc.winning("image"); v != nil && v.Kind == yaml.ScalarNode {
 		image = v.Value
 	}
 	needs := p.pol.NeedsFor(svc.name, image)
@@ -51,13 +51,13 @@ func (p *planner) decide(svc *service) {
 	for _, v := range svc.allValues("environment") {
 		readEnv(v, c.Env)
 	}
-	if k, _, _ := svc.effective("env_file"); k != nil {
+	if k, _, _ := svc.winning("env_file"); k != nil {
 		c.EnvUnknown = true
 	}
-	if _, u, _ := svc.effective("user"); u != nil && u.Kind == yaml.ScalarNode {
+	if _, u, _ := svc.winning("user"); u != nil && u.Kind == yaml.ScalarNode {
 		c.User = u.Value
 	}
-	if _, b, _ := svc.effective("build"); b != nil && !needs.Known() {
+	if _, b, _ := svc.winning("build"); b != nil && !needs.Known() {
 		var vols []policy.MountPoint
 		var user string
 		needs, vols, user, svc.buildNote = p.pol.NeedsForBuild(svc.name, needs, readBuild(b))

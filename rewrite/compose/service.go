@@ -21,6 +21,10 @@ type service struct {
 	// ("<<"), then a service it extends in the same file.
 	merged   []*yaml.Node
 	extended []*yaml.Node
+	// later are the mappings of the file compose merges over this one
+	// (the override's service, for the base), nearest first: their
+	// values win (set.go).
+	later []*yaml.Node
 	// applied is what the policy decided for its container; mountNodes
 	// are the nodes of its mounts, indexed by policy.MountPoint.Ref.
 	applied    policy.Applied
@@ -84,7 +88,15 @@ func (p *planner) services(key, services *yaml.Node) error {
 		}
 		svc.merged = mergeSources(v, 0)
 		svc.extended = extendsChain(services, v)
-		p.harden(svc)
+		fromFile := p.extendsFile(svc)
+		switch def, ok := p.join(svc); {
+		case ok:
+			p.refine(svc, def)
+		case !fromFile && svc.fragment():
+			p.plan.Add(finding.Unsupported, off, off, false, "service %s has no image:, build: or extends:, so compose runs it only merged with a file that defines it (docker compose -f); rofix hardens a service where it is defined and leaves this one alone", k.Value)
+		default:
+			p.harden(svc)
+		}
 	}
 	p.plan.Subject = nil
 	return nil
@@ -191,6 +203,7 @@ const (
 	fromLocal
 	fromMerge
 	fromExtends
+	fromOverride // a file compose merges over this one
 )
 
 // effective returns the value of key for svc: its own, else a merged one,
@@ -212,8 +225,20 @@ func (svc *service) effective(key string) (*yaml.Node, *yaml.Node, origin) {
 	return nil, nil, fromNone
 }
 
+// winning returns the value of key compose keeps for svc when it merges
+// the set: a later file's, else effective's.
+func (svc *service) winning(key string) (*yaml.Node, *yaml.Node, origin) {
+	for _, m := range svc.later {
+		if k, v := lookup(m, key); k != nil {
+			return k, v, fromOverride
+		}
+	}
+	return svc.effective(key)
+}
+
 // allValues returns every value of key that compose combines for svc:
-// local, merged (shadowed by local for "<<") and extended (lists append).
+// local, merged (shadowed by local for "<<"), extended and later files'
+// (lists append).
 func (svc *service) allValues(key string) []*yaml.Node {
 	var out []*yaml.Node
 	if _, v := lookup(svc.m, key); v != nil {
@@ -227,6 +252,11 @@ func (svc *service) allValues(key string) []*yaml.Node {
 		}
 	}
 	for _, m := range svc.extended {
+		if _, v := lookup(m, key); v != nil {
+			out = append(out, v)
+		}
+	}
+	for _, m := range svc.later {
 		if _, v := lookup(m, key); v != nil {
 			out = append(out, v)
 		}

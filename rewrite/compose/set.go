@@ -1,0 +1,349 @@
+package compose
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/rofix/rofix/rewrite/edit"
+	"github.com/rofix/rofix/rewrite/finding"
+	"github.com/rofix/rofix/rewrite/policy"
+	"github.com/rofix/rofix/rewrite/yamledit"
+)
+
+// This file judges a compose file together with the files compose merges
+// it with, the way "docker compose" loads them without -f:
+//
+//   - the base: the first of baseNames in a directory, and the override:
+//     the first of overrideNames there. A service both hold is hardened
+//     where it is defined: in the file holding its image:, build: or
+//     extends: (the base when both do), judged on the merged service: an
+//     override's read_only, image, user, environment and mounts count, and
+//     its read_only: false wins as it does in compose's merge (the base
+//     then gets neither read_only nor its tmpfs). The other file adds
+//     nothing to that service but :ro on its own bind mounts, and reports
+//     the explicit choices it carries.
+//   - other compose.*.y(a)ml and docker-compose.*.y(a)ml files beside the
+//     base (and override names compose does not pick) are read as
+//     "docker compose -f base -f file": a service the base holds and the
+//     file does not define (no image:, build: or extends: of its own) is a
+//     refinement of the base's service and gets nothing of its own.
+//   - extends: {file: F, service: S} inherits F's service as compose does
+//     (local values win, lists add up). When F has a compose name it is
+//     hardened on its own, so it is read as rofix will leave it; any other
+//     F is read as it is and what it lacks is added locally.
+//   - include: loads each included file as a project of its own, with no
+//     merge into the including file: each is judged alone.
+//
+// A service with neither image:, build: nor extends: anywhere rofix can
+// see runs only merged with a file named by "docker compose -f", which no
+// file says: it is left alone (see fragment).
+//
+// Every file of a set is read through policy.Policy.ReadFile: the engines
+// never open files themselves.
+
+// baseNames and overrideNames are compose's own default file names, in
+// the order it prefers them (compose-go's cli.DefaultFileNames and
+// DefaultOverrideFileNames).
+var (
+	baseNames     = []string{"compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"}
+	overrideNames = []string{"compose.override.yml", "compose.override.yaml", "docker-compose.override.yml", "docker-compose.override.yaml"}
+)
+
+// maxSetDepth bounds how far planning one file plans others (the file an
+// extends: names, which may extend in turn).
+const maxSetDepth = 2
+
+// A layer is another file's service that compose merges with the one
+// being planned.
+type layer struct {
+	file string     // the file's name, relative to the planned file's directory
+	m    *yaml.Node // the service's mapping there
+	// defines tells whether that file defines the service (image:,
+	// build: or extends:).
+	defines bool
+	// bases are the mappings m inherits in its own file: merge keys and
+	// same-file extends, nearest first.
+	bases []*yaml.Node
+}
+
+// set is what planning one file knows of the others compose merges it
+// with.
+type set struct {
+	// earlier are the services of the files (or documents of this file)
+	// compose merges before this document, in merge order, by name; later
+	// those merged after it (the override, for the base).
+	earlier, later []map[string]layer
+	// override is set for the override compose merges by default; a file
+	// beside the base that only -f names leaves it false.
+	override bool
+}
+
+// isSiblingName reports compose.NAME.y(a)ml and docker-compose.NAME.y(a)ml.
+func isSiblingName(base string) bool {
+	stem, ok := strings.CutSuffix(base, ".yaml")
+	if !ok {
+		stem, ok = strings.CutSuffix(base, ".yml")
+	}
+	if !ok {
+		return false
+	}
+	for _, prefix := range []string{"compose.", "docker-compose."} {
+		if rest, ok := strings.CutPrefix(stem, prefix); ok && rest != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// loadSet finds the files compose merges with the file named name and
+// reads their services. A file that cannot be read or is not compose is
+// not part of the set.
+func (p *planner) loadSet(name string) {
+	if name == "" || p.pol.ReadFile == nil || p.depth >= maxSetDepth {
+		return
+	}
+	own := path.Base(strings.ReplaceAll(name, `\`, "/"))
+	first := func(names []string) (string, *yaml.Node) {
+		for _, n := range names {
+			if n == own {
+				return n, nil
+			}
+			if services := p.readServices(n); services != nil {
+				return n, services
+			}
+		}
+		return "", nil
+	}
+	switch {
+	case slices.Contains(baseNames, own):
+		if b, _ := first(baseNames); b != own {
+			return // compose picks another base; this one is read alone
+		}
+		if o, services := first(overrideNames); services != nil {
+			p.set.later = append(p.set.later, p.layers(o, services))
+		}
+	case isSiblingName(own):
+		b, services := first(baseNames)
+		if services == nil {
+			return
+		}
+		p.set.earlier = append(p.set.earlier, p.layers(b, services))
+		o, _ := first(overrideNames)
+		p.set.override = o == own
+	}
+}
+
+// readServices reads the services mapping of another file of the set, or
+// nil. Its nodes are marked foreign: findings about them are reported on
+// the service being planned (see report).
+func (p *planner) readServices(name string) *yaml.Node {
+	src, err := p.pol.ReadFile(name)
+	if err != nil {
+		return nil
+	}
+	return p.servicesOf(name, src)
+}
+
+// servicesOf parses another file's content and returns its services
+// mapping, or nil.
+func (p *planner) servicesOf(name string, src []byte) *yaml.Node {
+	s, err := parse(src)
+	if err != nil {
+		return nil
+	}
+	for _, d := range s.Docs {
+		if _, services := lookup(yamledit.DocRoot(d), "services"); services != nil && services.Kind == yaml.MappingNode {
+			p.markForeign(d, name, 0)
+			return services
+		}
+	}
+	return nil
+}
+
+// markForeign records every node of another file's document n.
+func (p *planner) markForeign(n *yaml.Node, file string, depth int) {
+	if n == nil || depth > maxDepth || p.foreign[n] != "" {
+		return
+	}
+	p.foreign[n] = file
+	for _, c := range n.Content {
+		p.markForeign(c, file, depth+1)
+	}
+}
+
+// documentLayers reads the services of document n of this file (its
+// services mapping), when it has several documents.
+func (p *planner) documentLayers(n int, services *yaml.Node) map[string]layer {
+	if len(p.s.Docs) < 2 || services.Kind != yaml.MappingNode {
+		return nil
+	}
+	return p.layers(fmt.Sprintf("document %d of this file", n), services)
+}
+
+// layers reads the services of another file's services mapping.
+func (p *planner) layers(file string, services *yaml.Node) map[string]layer {
+	out := map[string]layer{}
+	for i := 0; i+1 < len(services.Content); i += 2 {
+		k, v := services.Content[i], services.Content[i+1]
+		if v.Kind == yaml.AliasNode {
+			v = v.Alias
+		}
+		if k.Kind != yaml.ScalarNode || isMergeKey(k) || v == nil || v.Kind != yaml.MappingNode {
+			continue
+		}
+		bases := append(mergeSources(v, 0), extendsChain(services, v)...)
+		out[k.Value] = layer{file: file, m: v, bases: bases, defines: defines(v, bases)}
+	}
+	return out
+}
+
+// defines reports whether mapping m (with the mappings it inherits in its
+// own file) says what the service runs: image:, build: or extends:.
+func defines(m *yaml.Node, bases []*yaml.Node) bool {
+	for _, n := range append([]*yaml.Node{m}, bases...) {
+		for _, key := range []string{"image", "build", "extends"} {
+			if k, v := lookup(n, key); k != nil && !dropped(v) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// join attaches the set's layers to svc. It returns the layer of the
+// file (or document) that defines svc, when that is another one: svc then
+// refines it.
+func (p *planner) join(svc *service) (layer, bool) {
+	own := defines(svc.m, svc.inherited())
+	for _, ls := range p.set.earlier {
+		if l, ok := ls[svc.name]; ok && l.defines {
+			return l, true // hardened there, even when this file changes its image
+		}
+	}
+	for i := len(p.set.earlier) - 1; i >= 0; i-- {
+		// What came before says nothing of what runs: this service
+		// defines it, merged over those.
+		if l, ok := p.set.earlier[i][svc.name]; ok {
+			svc.extended = append(svc.extended, l.m)
+			svc.extended = append(svc.extended, l.bases...)
+		}
+	}
+	for _, ls := range p.set.later {
+		if l, ok := ls[svc.name]; ok && l.defines && !own {
+			return l, true
+		}
+	}
+	for i := len(p.set.later) - 1; i >= 0; i-- {
+		if l, ok := p.set.later[i][svc.name]; ok {
+			svc.later = append(svc.later, l.m)
+			svc.later = append(svc.later, l.bases...)
+		}
+	}
+	return layer{}, false
+}
+
+// inherited returns the mappings svc inherits from, nearest first.
+func (svc *service) inherited() []*yaml.Node {
+	return append(append([]*yaml.Node(nil), svc.merged...), svc.extended...)
+}
+
+// fragment reports whether svc says nowhere what it runs: no image:,
+// build: or extends: in this file or its set. Compose refuses such a
+// service alone, so it is part of a -f list no file names.
+func (svc *service) fragment() bool {
+	return !defines(svc.m, append(svc.inherited(), svc.later...))
+}
+
+// extendsFile adds to svc.extended the service an "extends: {file: F,
+// service: S}" names, read through policy.Policy.ReadFile: as rofix
+// leaves F when F has a compose name (it is hardened on its own), else as
+// it is. It reports whether F was read.
+func (p *planner) extendsFile(svc *service) bool {
+	_, ext := lookup(svc.m, "extends")
+	if ext == nil || ext.Kind != yaml.MappingNode || p.pol.ReadFile == nil || p.depth >= maxSetDepth {
+		return false
+	}
+	_, f := lookup(ext, "file")
+	_, s := lookup(ext, "service")
+	if f == nil || s == nil || f.Kind != yaml.ScalarNode || s.Kind != yaml.ScalarNode || strings.Contains(f.Value, "$") {
+		return false
+	}
+	name := path.Clean(f.Value)
+	src, err := p.pol.ReadFile(name)
+	if err != nil {
+		return false
+	}
+	if base := path.Base(name); slices.Contains(baseNames, base) || slices.Contains(overrideNames, base) || isSiblingName(base) {
+		src = p.plannedFile(name, src)
+	}
+	services := p.servicesOf(name, src)
+	if services == nil {
+		return false
+	}
+	l, ok := p.layers(name, services)[s.Value]
+	if !ok {
+		return false
+	}
+	svc.extended = append(svc.extended, l.m)
+	svc.extended = append(svc.extended, l.bases...)
+	return true
+}
+
+// plannedFile returns the content of another compose file as rofix leaves
+// it: its own plan applied. Errors leave it as it is.
+func (p *planner) plannedFile(name string, src []byte) []byte {
+	dir := path.Dir(name)
+	pol := p.pol
+	read := p.pol.ReadFile
+	pol.ReadFile = func(rel string) ([]byte, error) { return read(path.Join(dir, rel)) }
+	plan, err := planFile(name, src, pol, p.depth+1)
+	if err != nil || len(plan.Edits) == 0 {
+		return src
+	}
+	out, err := edit.Apply(src, plan.Edits)
+	if err != nil || plan.Verify(out) != nil {
+		return src
+	}
+	return out
+}
+
+// refine plans a service that another file of the set defines, in def:
+// the hardening is added there. Here only the explicit choices the
+// service carries are reported (compose's merge lets them win), an image
+// this file changes is checked, and its own bind mounts may become
+// read-only.
+func (p *planner) refine(svc *service, def layer) {
+	// What the merged service writes decides which binds stay writable.
+	svc.extended = append(svc.extended, def.m)
+	svc.extended = append(svc.extended, def.bases...)
+	p.decide(svc)
+	if _, v := lookup(svc.m, "read_only"); v != nil && !svc.ignore.Skips(finding.ReadOnly) {
+		switch boolValue(v) {
+		case policy.Off:
+			p.report(finding.ReadOnly, v, false, "read_only: false is an explicit choice; kept (compose merges it over %s, where service %s is defined)", def.file, svc.name)
+		case policy.Dynamic:
+			p.report(finding.ReadOnly, v, false, "read_only comes from a variable (%s); left as is", v.Value)
+		}
+	}
+	if _, v := lookup(svc.m, "security_opt"); v != nil && !svc.ignore.Skips(finding.NoNewPrivileges) {
+		for _, item := range itemNodes(v) {
+			if policy.NoNewPrivileges(item.Value) == policy.Off {
+				p.report(finding.NoNewPrivileges, item, false, "%s is an explicit choice; kept", item.Value)
+			}
+		}
+	}
+	if _, img := lookup(svc.m, "image"); img != nil && !p.set.override && !svc.applied.ReadOnly && !svc.ignore.Skips(finding.ReadOnly) {
+		// Only -f names this file: the base is hardened for what it runs
+		// by default, which this image may not bear.
+		p.report(finding.ReadOnly, img, false, "with this file service %s runs %s, which does not run read-only; if %s makes it read-only, add read_only: false here", svc.name, img.Value, def.file)
+		p.notes(svc, svc.applied.ReadOnlyNotes)
+	}
+	if !svc.ignore.Skips(finding.ROMounts) {
+		p.writable = svc.applied.Writable
+		p.roMounts(svc)
+	}
+}
