@@ -65,6 +65,10 @@ type layer struct {
 	// defines tells whether that file defines the service (image:,
 	// build: or extends:).
 	defines bool
+	// always is set when compose always merges the two (base and default
+	// override, documents of a file); a file beside the base may also be
+	// used alone, so its services that define themselves stand alone.
+	always bool
 	// bases are the mappings m inherits in its own file: merge keys and
 	// same-file extends, nearest first.
 	bases []*yaml.Node
@@ -77,9 +81,6 @@ type set struct {
 	// compose merges before this document, in merge order, by name; later
 	// those merged after it (the override, for the base).
 	earlier, later []map[string]layer
-	// override is set for the override compose merges by default; a file
-	// beside the base that only -f names leaves it false.
-	override bool
 }
 
 // isSiblingName reports compose.NAME.y(a)ml and docker-compose.NAME.y(a)ml.
@@ -124,16 +125,15 @@ func (p *planner) loadSet(name string) {
 			return // compose picks another base; this one is read alone
 		}
 		if o, services := first(overrideNames); services != nil {
-			p.set.later = append(p.set.later, p.layers(o, services))
+			p.set.later = append(p.set.later, p.layers(o, services, true))
 		}
 	case isSiblingName(own):
 		b, services := first(baseNames)
 		if services == nil {
 			return
 		}
-		p.set.earlier = append(p.set.earlier, p.layers(b, services))
 		o, _ := first(overrideNames)
-		p.set.override = o == own
+		p.set.earlier = append(p.set.earlier, p.layers(b, services, o == own))
 	}
 }
 
@@ -181,11 +181,12 @@ func (p *planner) documentLayers(n int, services *yaml.Node) map[string]layer {
 	if len(p.s.Docs) < 2 || services.Kind != yaml.MappingNode {
 		return nil
 	}
-	return p.layers(fmt.Sprintf("document %d of this file", n), services)
+	return p.layers(fmt.Sprintf("document %d of this file", n), services, true)
 }
 
-// layers reads the services of another file's services mapping.
-func (p *planner) layers(file string, services *yaml.Node) map[string]layer {
+// layers reads the services of another file's services mapping; always
+// tells whether compose always merges that file with this one.
+func (p *planner) layers(file string, services *yaml.Node, always bool) map[string]layer {
 	out := map[string]layer{}
 	for i := 0; i+1 < len(services.Content); i += 2 {
 		k, v := services.Content[i], services.Content[i+1]
@@ -196,7 +197,7 @@ func (p *planner) layers(file string, services *yaml.Node) map[string]layer {
 			continue
 		}
 		bases := append(mergeSources(v, 0), extendsChain(services, v)...)
-		out[k.Value] = layer{file: file, m: v, bases: bases, defines: defines(v, bases)}
+		out[k.Value] = layer{file: file, m: v, bases: bases, defines: defines(v, bases), always: always}
 	}
 	return out
 }
@@ -220,14 +221,17 @@ func defines(m *yaml.Node, bases []*yaml.Node) bool {
 func (p *planner) join(svc *service) (layer, bool) {
 	own := defines(svc.m, svc.inherited())
 	for _, ls := range p.set.earlier {
-		if l, ok := ls[svc.name]; ok && l.defines {
-			return l, true // hardened there, even when this file changes its image
+		// Hardened where it is defined, even when this file changes its
+		// image (the base judges it by that image); a file that -f may
+		// use alone hardens a service it defines itself.
+		if l, ok := ls[svc.name]; ok && l.defines && (l.always || !own) {
+			return l, true
 		}
 	}
 	for i := len(p.set.earlier) - 1; i >= 0; i-- {
 		// What came before says nothing of what runs: this service
 		// defines it, merged over those.
-		if l, ok := p.set.earlier[i][svc.name]; ok {
+		if l, ok := p.set.earlier[i][svc.name]; ok && !l.defines {
 			svc.extended = append(svc.extended, l.m)
 			svc.extended = append(svc.extended, l.bases...)
 		}
@@ -284,7 +288,7 @@ func (p *planner) extendsFile(svc *service) bool {
 	if services == nil {
 		return false
 	}
-	l, ok := p.layers(name, services)[s.Value]
+	l, ok := p.layers(name, services, true)[s.Value]
 	if !ok {
 		return false
 	}
@@ -313,9 +317,8 @@ func (p *planner) plannedFile(name string, src []byte) []byte {
 
 // refine plans a service that another file of the set defines, in def:
 // the hardening is added there. Here only the explicit choices the
-// service carries are reported (compose's merge lets them win), an image
-// this file changes is checked, and its own bind mounts may become
-// read-only.
+// service carries are reported (compose's merge lets them win), and its
+// own bind mounts may become read-only.
 func (p *planner) refine(svc *service, def layer) {
 	// What the merged service writes decides which binds stay writable.
 	svc.extended = append(svc.extended, def.m)
@@ -335,12 +338,6 @@ func (p *planner) refine(svc *service, def layer) {
 				p.report(finding.NoNewPrivileges, item, false, "%s is an explicit choice; kept", item.Value)
 			}
 		}
-	}
-	if _, img := lookup(svc.m, "image"); img != nil && !p.set.override && !svc.applied.ReadOnly && !svc.ignore.Skips(finding.ReadOnly) {
-		// Only -f names this file: the base is hardened for what it runs
-		// by default, which this image may not bear.
-		p.report(finding.ReadOnly, img, false, "with this file service %s runs %s, which does not run read-only; if %s makes it read-only, add read_only: false here", svc.name, img.Value, def.file)
-		p.notes(svc, svc.applied.ReadOnlyNotes)
 	}
 	if !svc.ignore.Skips(finding.ROMounts) {
 		p.writable = svc.applied.Writable
