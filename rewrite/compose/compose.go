@@ -88,14 +88,14 @@ func planFile(name string, src []byte, pol policy.Policy, depth int) (*finding.P
 	type doc struct{ key, services *yaml.Node }
 	var docs []doc
 	var layers []map[string]layer
-	for _, d := range s.Docs {
+	for i, d := range s.Docs {
 		top := yamledit.DocRoot(d)
 		if top == nil || top.Kind != yaml.MappingNode {
 			continue
 		}
 		if key, services := lookup(top, "services"); key != nil {
 			docs = append(docs, doc{key, services})
-			layers = append(layers, p.documentLayers(len(docs), services))
+			layers = append(layers, p.documentLayers(i+1, services))
 		}
 	}
 	found := len(docs) > 0

@@ -25,6 +25,9 @@ type service struct {
 	// (the override's service, for the base), nearest first: their
 	// values win (set.go).
 	later []*yaml.Node
+	// directives are the other files' services merged into this one,
+	// for the rofix:ignore directives they carry.
+	directives []layer
 	// applied is what the policy decided for its container; mountNodes
 	// are the nodes of its mounts, indexed by policy.MountPoint.Ref.
 	applied    policy.Applied
@@ -92,6 +95,7 @@ func (p *planner) services(key, services *yaml.Node) error {
 		switch def, ok := p.join(svc); {
 		case ok:
 			p.refine(svc, def)
+		case p.setDirectives(svc):
 		case !fromFile && svc.fragment():
 			p.plan.Add(finding.Unsupported, off, off, false, "service %s has no image:, build: or extends:, so compose runs it only merged with a file that defines it (docker compose -f); rofix hardens a service where it is defined and leaves this one alone", k.Value)
 		default:

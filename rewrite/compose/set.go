@@ -8,6 +8,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/rofix/rofix/rewrite/directive"
 	"github.com/rofix/rofix/rewrite/edit"
 	"github.com/rofix/rofix/rewrite/finding"
 	"github.com/rofix/rofix/rewrite/policy"
@@ -45,13 +46,16 @@ import (
 // Every file of a set is read through policy.Policy.ReadFile: the engines
 // never open files themselves.
 
-// baseNames and overrideNames are compose's own default file names, in
+// baseNames and overrideNames return compose's own default file names, in
 // the order it prefers them (compose-go's cli.DefaultFileNames and
 // DefaultOverrideFileNames).
-var (
-	baseNames     = []string{"compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"}
-	overrideNames = []string{"compose.override.yml", "compose.override.yaml", "docker-compose.override.yml", "docker-compose.override.yaml"}
-)
+func baseNames() []string {
+	return []string{"compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"}
+}
+
+func overrideNames() []string {
+	return []string{"compose.override.yml", "compose.override.yaml", "docker-compose.override.yml", "docker-compose.override.yaml"}
+}
 
 // maxSetDepth bounds how far planning one file plans others (the file an
 // extends: names, which may extend in turn).
@@ -60,8 +64,11 @@ const maxSetDepth = 2
 // A layer is another file's service that compose merges with the one
 // being planned.
 type layer struct {
-	file string     // the file's name, relative to the planned file's directory
-	m    *yaml.Node // the service's mapping there
+	file   string     // the file's name, relative to the planned file's directory
+	key, m *yaml.Node // the service's key and mapping there
+	// ignore is the rofix:ignore directive on the service there.
+	ignore    directive.Ignore
+	hasIgnore bool
 	// defines tells whether that file defines the service (image:,
 	// build: or extends:).
 	defines bool
@@ -108,60 +115,60 @@ func (p *planner) loadSet(name string) {
 		return
 	}
 	own := path.Base(strings.ReplaceAll(name, `\`, "/"))
-	first := func(names []string) (string, *yaml.Node) {
+	first := func(names []string) (string, *source, *yaml.Node) {
 		for _, n := range names {
 			if n == own {
-				return n, nil
+				return n, nil, nil
 			}
-			if services := p.readServices(n); services != nil {
-				return n, services
+			if s, services := p.readServices(n); services != nil {
+				return n, s, services
 			}
 		}
-		return "", nil
+		return "", nil, nil
 	}
 	switch {
-	case slices.Contains(baseNames, own):
-		if b, _ := first(baseNames); b != own {
+	case slices.Contains(baseNames(), own):
+		if b, _, _ := first(baseNames()); b != own {
 			return // compose picks another base; this one is read alone
 		}
-		if o, services := first(overrideNames); services != nil {
-			p.set.later = append(p.set.later, p.layers(o, services, true))
+		if o, s, services := first(overrideNames()); services != nil {
+			p.set.later = append(p.set.later, p.layers(o, s, services, true))
 		}
 	case isSiblingName(own):
-		b, services := first(baseNames)
+		b, s, services := first(baseNames())
 		if services == nil {
 			return
 		}
-		o, _ := first(overrideNames)
-		p.set.earlier = append(p.set.earlier, p.layers(b, services, o == own))
+		o, _, _ := first(overrideNames())
+		p.set.earlier = append(p.set.earlier, p.layers(b, s, services, o == own))
 	}
 }
 
 // readServices reads the services mapping of another file of the set, or
 // nil. Its nodes are marked foreign: findings about them are reported on
 // the service being planned (see report).
-func (p *planner) readServices(name string) *yaml.Node {
+func (p *planner) readServices(name string) (*source, *yaml.Node) {
 	src, err := p.pol.ReadFile(name)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	return p.servicesOf(name, src)
 }
 
-// servicesOf parses another file's content and returns its services
-// mapping, or nil.
-func (p *planner) servicesOf(name string, src []byte) *yaml.Node {
+// servicesOf parses another file's content and returns it with its
+// services mapping, or nils.
+func (p *planner) servicesOf(name string, src []byte) (*source, *yaml.Node) {
 	s, err := parse(src)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	for _, d := range s.Docs {
 		if _, services := lookup(yamledit.DocRoot(d), "services"); services != nil && services.Kind == yaml.MappingNode {
 			p.markForeign(d, name, 0)
-			return services
+			return s, services
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 // markForeign records every node of another file's document n.
@@ -175,18 +182,19 @@ func (p *planner) markForeign(n *yaml.Node, file string, depth int) {
 	}
 }
 
-// documentLayers reads the services of document n of this file (its
-// services mapping), when it has several documents.
+// documentLayers reads the services of document n (from 1) of this file,
+// when it has several documents.
 func (p *planner) documentLayers(n int, services *yaml.Node) map[string]layer {
 	if len(p.s.Docs) < 2 || services.Kind != yaml.MappingNode {
 		return nil
 	}
-	return p.layers(fmt.Sprintf("document %d of this file", n), services, true)
+	return p.layers(fmt.Sprintf("document %d of this file", n), p.s, services, true)
 }
 
-// layers reads the services of another file's services mapping; always
-// tells whether compose always merges that file with this one.
-func (p *planner) layers(file string, services *yaml.Node, always bool) map[string]layer {
+// layers reads the services of a services mapping of file, whose source
+// is s; always tells whether compose always merges that file with this
+// one.
+func (p *planner) layers(file string, s *source, services *yaml.Node, always bool) map[string]layer {
 	out := map[string]layer{}
 	for i := 0; i+1 < len(services.Content); i += 2 {
 		k, v := services.Content[i], services.Content[i+1]
@@ -197,7 +205,9 @@ func (p *planner) layers(file string, services *yaml.Node, always bool) map[stri
 			continue
 		}
 		bases := append(mergeSources(v, 0), extendsChain(services, v)...)
-		out[k.Value] = layer{file: file, m: v, bases: bases, defines: defines(v, bases), always: always}
+		l := layer{file: file, key: k, m: v, bases: bases, defines: defines(v, bases), always: always}
+		l.ignore, l.hasIgnore = s.serviceDirective(k)
+		out[k.Value] = l
 	}
 	return out
 }
@@ -234,6 +244,7 @@ func (p *planner) join(svc *service) (layer, bool) {
 		if l, ok := p.set.earlier[i][svc.name]; ok && !l.defines {
 			svc.extended = append(svc.extended, l.m)
 			svc.extended = append(svc.extended, l.bases...)
+			svc.directives = append(svc.directives, l)
 		}
 	}
 	for _, ls := range p.set.later {
@@ -245,9 +256,29 @@ func (p *planner) join(svc *service) (layer, bool) {
 		if l, ok := p.set.later[i][svc.name]; ok {
 			svc.later = append(svc.later, l.m)
 			svc.later = append(svc.later, l.bases...)
+			svc.directives = append(svc.directives, l)
 		}
 	}
 	return layer{}, false
+}
+
+// setDirectives applies to svc the rofix:ignore directives the other files
+// of the set carry on it: an explicit choice there wins as it does here.
+// It reports whether the service is skipped altogether.
+func (p *planner) setDirectives(svc *service) bool {
+	for _, l := range svc.directives {
+		if !l.hasIgnore {
+			continue
+		}
+		off := p.s.Start(svc.key)
+		if l.ignore.All || l.ignore.File || len(l.ignore.Unknown) > 0 {
+			p.plan.Add(finding.Directive, off, off, false, "service %s skipped by rofix:ignore in %s (line %d)", svc.name, l.file, l.key.Line)
+			return true
+		}
+		svc.ignore = svc.ignore.Merge(l.ignore)
+		p.plan.Add(finding.Directive, off, off, false, "rules %s skipped for service %s by rofix:ignore in %s (line %d)", joinRules(l.ignore.Rules), svc.name, l.file, l.key.Line)
+	}
+	return false
 }
 
 // inherited returns the mappings svc inherits from, nearest first.
@@ -281,14 +312,14 @@ func (p *planner) extendsFile(svc *service) bool {
 	if err != nil {
 		return false
 	}
-	if base := path.Base(name); slices.Contains(baseNames, base) || slices.Contains(overrideNames, base) || isSiblingName(base) {
+	if base := path.Base(name); slices.Contains(baseNames(), base) || isSiblingName(base) {
 		src = p.plannedFile(name, src)
 	}
-	services := p.servicesOf(name, src)
+	fs, services := p.servicesOf(name, src)
 	if services == nil {
 		return false
 	}
-	l, ok := p.layers(name, services, true)[s.Value]
+	l, ok := p.layers(name, fs, services, true)[s.Value]
 	if !ok {
 		return false
 	}
