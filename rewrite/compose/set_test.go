@@ -1,0 +1,61 @@
+package compose
+
+import (
+	"os"
+	"slices"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/rofix/rofix/rewrite/policy"
+)
+
+// TestSetMembers pins which files compose merges with the one planned: the
+// base and override it picks by itself, the base for a file beside it.
+func TestSetMembers(t *testing.T) {
+	for _, c := range []struct {
+		tree           []string
+		file           string
+		earlier, later string // the other file merged before or after, "" none
+		always         bool   // compose merges them without -f
+	}{
+		{tree: []string{"compose.yaml", "compose.override.yaml"}, file: "compose.yaml", later: "compose.override.yaml", always: true},
+		{tree: []string{"compose.yaml", "compose.override.yaml"}, file: "compose.override.yaml", earlier: "compose.yaml", always: true},
+		{tree: []string{"compose.yaml", "docker-compose.override.yml"}, file: "compose.yaml", later: "docker-compose.override.yml", always: true},
+		// compose prefers compose.yaml: docker-compose.yml is read alone.
+		{tree: []string{"compose.yaml", "docker-compose.yml", "docker-compose.override.yml"}, file: "docker-compose.yml"},
+		{tree: []string{"compose.yaml", "docker-compose.yml", "docker-compose.override.yml"}, file: "docker-compose.override.yml", earlier: "compose.yaml", always: true},
+		// compose prefers compose.override.yml: the .yaml one is an -f file.
+		{tree: []string{"compose.yaml", "compose.override.yml", "compose.override.yaml"}, file: "compose.override.yaml", earlier: "compose.yaml"},
+		{tree: []string{"compose.yaml", "compose.prod.yaml"}, file: "compose.prod.yaml", earlier: "compose.yaml"},
+		{tree: []string{"docker-compose.yml", "docker-compose.test.yml"}, file: "docker-compose.yml"},
+		{tree: []string{"compose.override.yaml"}, file: "compose.override.yaml"},
+		{tree: []string{"compose.yaml", "stack.yml"}, file: "stack.yml"},
+		{tree: []string{"compose.yaml", "compose.override.yaml"}, file: ""},
+	} {
+		pol := policy.Default()
+		pol.ReadFile = func(rel string) ([]byte, error) {
+			if slices.Contains(c.tree, rel) && rel != c.file {
+				return []byte("services:\n  web:\n    image: nginx\n"), nil
+			}
+			return nil, os.ErrNotExist
+		}
+		p := &planner{pol: pol, foreign: map[*yaml.Node]string{}}
+		p.loadSet(c.file)
+		earlier, always := member(p.set.earlier)
+		later, laterAlways := member(p.set.later)
+		if earlier != c.earlier || later != c.later || (always || laterAlways) != c.always {
+			t.Errorf("%v, %q: earlier %q, later %q, always %v; want %q, %q, %v", c.tree, c.file, earlier, later, always || laterAlways, c.earlier, c.later, c.always)
+		}
+	}
+}
+
+// member returns the file of the one layer map in ls, if any.
+func member(ls []map[string]layer) (string, bool) {
+	for _, m := range ls {
+		for _, l := range m {
+			return l.file, l.always
+		}
+	}
+	return "", false
+}
