@@ -48,6 +48,9 @@ func (p *planner) services(key, services *yaml.Node) error {
 		return finding.Errorf(p.s.Start(services), "services must be a mapping of service names to services")
 	}
 	indent := p.s.KeyColumn(key)
+	// Services that say nothing of what runs are reported together, once.
+	var fragments []string
+	fragmentAt := 0
 	for i := 0; i+1 < len(services.Content); i += 2 {
 		// Under services, x- keys are service names too: compose-go only
 		// treats x- as an extension at the top level and inside objects.
@@ -97,12 +100,22 @@ func (p *planner) services(key, services *yaml.Node) error {
 			p.refine(svc, def)
 		case p.setDirectives(svc):
 		case !fromFile && svc.fragment():
-			p.plan.Add(finding.Unsupported, off, off, false, "service %s has no image:, build: or extends:, so compose runs it only merged with a file that defines it (docker compose -f); rofix hardens a service where it is defined and leaves this one alone", k.Value)
+			if len(fragments) == 0 {
+				fragmentAt = off
+			}
+			fragments = append(fragments, k.Value)
 		default:
 			p.harden(svc)
 		}
 	}
 	p.plan.Subject = nil
+	switch len(fragments) {
+	case 0:
+	case 1:
+		p.plan.Add(finding.Unsupported, fragmentAt, fragmentAt, false, "service %s has no image:, build: or extends:, so compose runs it only merged with a file that defines it (docker compose -f); rofix hardens a service where it is defined and leaves this one alone", fragments[0])
+	default:
+		p.plan.Add(finding.Unsupported, fragmentAt, fragmentAt, false, "services %s have no image:, build: or extends:, so compose runs them only merged with a file that defines them (docker compose -f); rofix hardens a service where it is defined and leaves these alone", strings.Join(fragments, ", "))
+	}
 	return nil
 }
 
