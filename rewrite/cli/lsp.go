@@ -70,6 +70,8 @@ func documentPolicy(opts *options) lsp.PolicyFunc {
 		if gov.Err != nil {
 			return opts.policy, fmt.Errorf("not processed: its config file %s has errors: %w", gov.Path, gov.Err)
 		}
-		return gov.Policy, nil
+		// Like --stdin-filename: the document's tree gives its Dockerfiles
+		// and the other files of its compose set, read only.
+		return withTree(gov.Policy, path), nil
 	}
 }
