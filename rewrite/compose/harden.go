@@ -42,6 +42,10 @@ func (p *planner) readOnly(svc *service, canTmpfs func() bool) bool {
 	if svc.ignore.Skips(finding.ReadOnly) {
 		return state == policy.On || state == policy.Dynamic
 	}
+	if from == fromOverride && dropped(v) {
+		p.report(finding.ReadOnly, svc.key, false, "%s resets read_only of service %s (!reset, line %d), so compose drops what this file says: neither read_only nor a tmpfs is added here", p.foreign[v], svc.name, v.Line)
+		return false
+	}
 	if k == nil {
 		if !svc.applied.ReadOnly {
 			// The image does not run read-only: say why, add nothing.
@@ -77,6 +81,22 @@ func (p *planner) readOnly(svc *service, canTmpfs func() bool) bool {
 	return false
 }
 
+// replacedLater reports (and says so) when a file compose merges over this
+// one replaces key of svc (!reset or !override): what this file adds there
+// would be dropped, so wanted belongs in that file.
+func (p *planner) replacedLater(svc *service, key string, rule finding.Rule, wanted string) bool {
+	for _, m := range svc.later {
+		if _, v := lookup(m, key); v != nil {
+			if v.Tag != "!reset" && v.Tag != "!override" {
+				return false
+			}
+			p.report(rule, svc.key, false, "%s replaces %s of service %s (%s, line %d), so compose drops what this file says: add %s there", p.foreign[v], key, svc.name, v.Tag, v.Line, wanted)
+			return true
+		}
+	}
+	return false
+}
+
 func inherited(from origin) string {
 	switch from {
 	case fromMerge:
@@ -106,6 +126,9 @@ func (p *planner) tmpfs(svc *service) bool {
 	missing := svc.applied.Tmpfs
 	if len(missing) == 0 {
 		return true
+	}
+	if p.replacedLater(svc, "tmpfs", finding.Tmpfs, strings.Join(missing, ", ")) {
+		return false
 	}
 	k, v, from := svc.effective("tmpfs")
 	switch from {
@@ -149,6 +172,9 @@ func (p *planner) noNewPrivileges(svc *service) {
 		}
 	}
 	const opt = "no-new-privileges:true"
+	if p.replacedLater(svc, "security_opt", finding.NoNewPrivileges, opt) {
+		return
+	}
 	k, v, from := svc.effective("security_opt")
 	switch from {
 	case fromNone, fromExtends:
