@@ -4,7 +4,10 @@
 // policy asks for (read_only, a tmpfs on /tmp, no-new-privileges, read-only
 // bind mounts), expresses each change as a byte edit on the original text
 // plus the same change on the YAML tree, and verifies the edited text by
-// re-parsing it and comparing it with the changed tree.
+// re-parsing it and comparing it with the changed tree. A file is judged
+// with the files compose merges it with (its base or override, the
+// documents of the file, an extends: file; see set.go): a service is
+// hardened where it is defined, on what the merged service holds.
 package compose
 
 import (
