@@ -43,7 +43,7 @@ func (p *planner) readOnly(svc *service, canTmpfs func() bool) bool {
 		return state == policy.On || state == policy.Dynamic
 	}
 	if from == fromOverride && dropped(v) {
-		p.report(finding.ReadOnly, svc.key, false, "%s resets read_only of service %s (!reset, line %d), so compose drops what this file says: neither read_only nor a tmpfs is added here", p.foreign[v], svc.name, v.Line)
+		p.report(finding.ReadOnly, svc.key, false, "%s resets read_only of service %s (!reset, line %d), so compose drops what this file says: neither read_only nor a tmpfs is added here", p.laterName(v), svc.name, v.Line)
 		return false
 	}
 	if k == nil {
@@ -68,7 +68,9 @@ func (p *planner) readOnly(svc *service, canTmpfs func() bool) bool {
 		case from == fromLocal:
 			p.report(finding.ReadOnly, v, false, "read_only: false is an explicit choice; kept, so no tmpfs is added")
 		case p.foreign[v] != "":
-			p.report(finding.ReadOnly, svc.key, false, "service %s gets read_only: false from %s (line %d)%s: an explicit choice; kept, so neither read_only nor a tmpfs is added here", svc.name, p.foreign[v], v.Line, inherited(from))
+			p.report(finding.ReadOnly, svc.key, false, "service %s gets read_only: false from %s (line %d)%s: an explicit choice; kept, so neither read_only nor a tmpfs is added here", svc.name, p.laterName(v), v.Line, inherited(from))
+		case from == fromOverride:
+			p.report(finding.ReadOnly, svc.key, false, "service %s gets read_only: false from %s (line %d): an explicit choice; kept, so neither read_only nor a tmpfs is added here", svc.name, p.laterName(v), v.Line)
 		default:
 			p.report(finding.ReadOnly, svc.key, false, "service %s inherits read_only: false%s (line %d): an explicit choice; kept, so no tmpfs is added", svc.name, inherited(from), v.Line)
 		}
@@ -90,11 +92,19 @@ func (p *planner) replacedLater(svc *service, key string, rule finding.Rule, wan
 			if v.Tag != "!reset" && v.Tag != "!override" {
 				return false
 			}
-			p.report(rule, svc.key, false, "%s replaces %s of service %s (%s, line %d), so compose drops what this file says: add %s there", p.foreign[v], key, svc.name, v.Tag, v.Line, wanted)
+			p.report(rule, svc.key, false, "%s replaces %s of service %s (%s, line %d), so compose drops what this file says: add %s there", p.laterName(v), key, svc.name, v.Tag, v.Line, wanted)
 			return true
 		}
 	}
 	return false
+}
+
+// laterName names where a node of another file or document of the set is.
+func (p *planner) laterName(n *yaml.Node) string {
+	if file := p.foreign[n]; file != "" {
+		return file
+	}
+	return "a later document of this file"
 }
 
 func inherited(from origin) string {
