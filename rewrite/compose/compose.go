@@ -96,6 +96,7 @@ func planFile(name string, src []byte, pol policy.Policy, depth int) (*finding.P
 		if top == nil || top.Kind != yaml.MappingNode {
 			continue
 		}
+		p.includes(top)
 		if key, services := lookup(top, "services"); key != nil {
 			docs = append(docs, doc{key, services})
 			layers = append(layers, p.documentLayers(i+1, services))

@@ -34,7 +34,7 @@ import (
 //     hardened on its own, so it is read as rofix will leave it; any other
 //     F is read as it is and what it lacks is added locally.
 //   - include: loads each included file as a project of its own, with no
-//     merge into the including file: each is judged alone.
+//     merge into the including file: each is judged alone (include.go).
 //
 // A service with neither image:, build: nor extends: anywhere rofix can
 // see runs only merged with a file named by "docker compose -f", which no
