@@ -40,6 +40,8 @@ type planner struct {
 	// (set.go); foreign marks their nodes, by file name.
 	set     set
 	foreign map[*yaml.Node]string
+	// extends are the services of the files extends: names, by name.
+	extends map[string]map[string]layer
 	// depth counts the files planned to plan this one (an extends: file).
 	depth int
 }

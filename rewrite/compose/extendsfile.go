@@ -27,19 +27,7 @@ func (p *planner) extendsFile(svc *service) bool {
 	if f == nil || s == nil || f.Kind != yaml.ScalarNode || s.Kind != yaml.ScalarNode || strings.Contains(f.Value, "$") {
 		return false
 	}
-	name := path.Clean(f.Value)
-	src, err := p.pol.ReadFile(name)
-	if err != nil {
-		return false
-	}
-	if base := path.Base(name); slices.Contains(baseNames(), base) || isSiblingName(base) {
-		src = p.plannedFile(name, src)
-	}
-	fs, services := p.servicesOf(name, src)
-	if services == nil {
-		return false
-	}
-	l, ok := p.layers(name, fs, services, true)[s.Value]
+	l, ok := p.extendsLayers(path.Clean(f.Value))[s.Value]
 	if !ok {
 		return false
 	}
@@ -64,4 +52,26 @@ func (p *planner) plannedFile(name string, src []byte) []byte {
 		return src
 	}
 	return out
+}
+
+// extendsLayers returns the services of the file named name, read once
+// per planned file however many services extend it.
+func (p *planner) extendsLayers(name string) map[string]layer {
+	if ls, ok := p.extends[name]; ok {
+		return ls
+	}
+	var ls map[string]layer
+	if src, err := p.pol.ReadFile(name); err == nil {
+		if base := path.Base(name); slices.Contains(baseNames(), base) || isSiblingName(base) {
+			src = p.plannedFile(name, src)
+		}
+		if fs, services := p.servicesOf(name, src); services != nil {
+			ls = p.layers(name, fs, services, true)
+		}
+	}
+	if p.extends == nil {
+		p.extends = map[string]map[string]layer{}
+	}
+	p.extends[name] = ls
+	return ls
 }
