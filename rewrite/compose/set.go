@@ -159,6 +159,10 @@ func (p *planner) servicesOf(name string, src []byte) (*source, *yaml.Node) {
 	if err != nil {
 		return nil, nil
 	}
+	// What compose refuses (an alias bomb among it) is no part of a set.
+	if s.CheckAliasExpansion("") != nil || s.checkDecodable() != nil || s.checkAliasPaths() != nil || s.checkAliasRatio() != nil {
+		return nil, nil
+	}
 	for _, d := range s.Docs {
 		if _, services := lookup(yamledit.DocRoot(d), "services"); services != nil && services.Kind == yaml.MappingNode {
 			p.markForeign(d, name, 0)
