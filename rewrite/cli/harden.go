@@ -9,7 +9,8 @@ import (
 
 // Harden hardens the compose file at path, whose content is src, with the
 // policy pol, exactly as "rofix -w" would (the files of its tree, such as
-// a build: context's Dockerfile, readable as rofix reads them): the result
+// a build: context's Dockerfile and the other files of its compose set,
+// readable as rofix reads them): the result
 // holds what -w writes. "rofix try" hardens with it.
 func Harden(path string, src []byte, pol policy.Policy) *rewrite.Result {
 	return rewrite.Process(path, src, rewrite.Compose, withTree(pol, path))

@@ -57,7 +57,8 @@ type Policy struct {
 	// over the image's needs by NeedsFor (see services.go).
 	Services map[string]*ImageEntry
 	// ReadFile reads a file named relative to the processed file's
-	// directory (the Dockerfile of a build: context); nil reads nothing.
+	// directory (the Dockerfile of a build: context, the other files of a
+	// compose set); nil reads nothing.
 	// The engines never open files themselves: rewrite/cli sets it, and
 	// refuses paths that leave the tree, pass a symlink or are too large.
 	ReadFile func(rel string) ([]byte, error)
