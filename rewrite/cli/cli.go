@@ -121,7 +121,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, e env) int {
 	if len(args) > 0 && args[0] == "images" {
 		k, err := imagesKnowledge()
 		if err != nil {
-			fmt.Fprintln(stderr, err)
+			io.WriteString(stderr, configErrors(err))
 			return ExitError
 		}
 		return runImages(k, args[1:], stdout, stderr)
@@ -140,7 +140,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, e env) int {
 	}
 	opts.env = e
 	if opts.configs, err = config.NewFinder(opts.policy, opts.roMountsGiven, opts.configFile); err != nil {
-		fmt.Fprintf(stderr, "%v\nrofix: the config file has errors; nothing was processed\n", err)
+		fmt.Fprintf(stderr, "%srofix: the config file has errors; nothing was processed\n", configErrors(err))
 		return ExitError
 	}
 	if opts.stdinName != "" {

@@ -199,8 +199,12 @@ func WriteSARIF(w io.Writer, files []File, opts SARIFOptions) error {
 		}
 		inv.ExecutionSuccessful = false
 		if p := f.Err.Pos; p != nil {
+			rule := f.Err.Rule
+			if rule == "" {
+				rule = finding.Syntax
+			}
 			run.Results = append(run.Results, sarifResult{
-				RuleID: string(finding.Syntax), RuleIndex: ruleIndex[finding.Syntax], Level: SeverityError,
+				RuleID: string(rule), RuleIndex: ruleIndex[rule], Level: SeverityError,
 				Message:   sarifMessage{Text: f.Err.Message + "; the file is left unchanged"},
 				Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: loc, Region: spanRegion(*p, *p)}}},
 			})
