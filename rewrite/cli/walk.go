@@ -129,7 +129,7 @@ func (w *walker) dir(d dirCtx) {
 		}
 	}
 	var cfg *config.Config // the config whose include and exclude apply here
-	if g := w.opts.configs.ForDir(d.path); g.Err == nil && g.Config != nil && len(g.Config.Include)+len(g.Config.Exclude) > 0 {
+	if g := w.opts.configs.ForDir(d.abs); g.Err == nil && g.Config != nil && len(g.Config.Include)+len(g.Config.Exclude) > 0 {
 		cfg = g.Config
 	}
 	for _, e := range entries {
