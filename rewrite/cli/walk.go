@@ -38,6 +38,10 @@ type dirCtx struct {
 	// and is walked only for what an include pattern re-admits.
 	forced    bool
 	inherited *skip
+	// cfg is the config whose include and exclude apply (nil when none
+	// has patterns); top marks the walk's root, where it is looked up.
+	cfg *config.Config
+	top bool
 }
 
 // An ignoreLevel is a .gitignore file in force and where the walked
@@ -54,7 +58,7 @@ func (w *walker) walk(root string) {
 		w.yield(job{path: root, err: err})
 		return
 	}
-	w.dir(dirCtx{path: root, abs: abs, ignores: w.aboveRoot(abs)})
+	w.dir(dirCtx{path: root, abs: abs, ignores: w.aboveRoot(abs), top: true})
 }
 
 // aboveRoot returns the ignore files that apply to the walk root from
@@ -119,19 +123,30 @@ func (w *walker) dir(d dirCtx) {
 		return
 	}
 	sort.SliceStable(entries, func(i, j int) bool { return sortKey(entries[i]) < sortKey(entries[j]) })
+	// The config whose include and exclude apply here is the parent's,
+	// unless this directory holds a config file or is a repository's root
+	// (where discovery stops): no lookup for the other directories.
+	cfg, lookup := d.cfg, d.top
 	for _, e := range entries {
-		if e.Name() == ".gitignore" && e.Type().IsRegular() {
-			file := filepath.Join(d.path, ".gitignore")
-			if src, err := readSmall(file); err == nil {
-				d.ignores = append(d.ignores[:len(d.ignores):len(d.ignores)], ignoreLevel{gitignore.Parse(file, src), ""})
+		switch e.Name() {
+		case ".gitignore":
+			if e.Type().IsRegular() {
+				file := filepath.Join(d.path, ".gitignore")
+				if src, err := readSmall(file); err == nil {
+					d.ignores = append(d.ignores[:len(d.ignores):len(d.ignores)], ignoreLevel{gitignore.Parse(file, src), ""})
+				}
 			}
-			break
+		case config.FileName, ".git":
+			lookup = true
 		}
 	}
-	var cfg *config.Config // the config whose include and exclude apply here
-	if g := w.opts.configs.ForDir(d.abs); g.Err == nil && g.Config != nil && len(g.Config.Include)+len(g.Config.Exclude) > 0 {
-		cfg = g.Config
+	if lookup {
+		cfg = nil
+		if g := w.opts.configs.ForDir(d.abs); g.Err == nil && g.Config != nil && len(g.Config.Include)+len(g.Config.Exclude) > 0 {
+			cfg = g.Config
+		}
 	}
+	d.cfg = cfg
 	for _, e := range entries {
 		name := e.Name()
 		path := filepath.Join(d.path, name)
@@ -176,7 +191,7 @@ func (w *walker) dir(d dirCtx) {
 
 // subdir walks or skips the directory name of d.
 func (w *walker) subdir(d dirCtx, cfg *config.Config, sel config.Selection, name, path string) {
-	sub := dirCtx{path: path, abs: filepath.Join(d.abs, name), forced: d.forced, inherited: d.inherited}
+	sub := dirCtx{path: path, abs: filepath.Join(d.abs, name), forced: d.forced, inherited: d.inherited, cfg: cfg}
 	sub.ignores = make([]ignoreLevel, len(d.ignores))
 	for i, l := range d.ignores {
 		sub.ignores[i] = ignoreLevel{l.file, l.prefix + name + "/"}
