@@ -29,3 +29,21 @@ func FormatError(x *textpos.Index, err error) string {
 	}
 	return err.Error()
 }
+
+// ErrorRule returns the rule id a Result's error is reported under: syntax
+// for input an engine cannot read, unsupported for a file of no kind rofix
+// hardens and for edits that failed verification.
+func ErrorRule(err error) finding.Rule {
+	var u *unsupportedError
+	if errors.As(err, &u) {
+		return finding.Unsupported
+	}
+	return finding.Syntax
+}
+
+// unsupportedError marks an error that is not about the input's syntax.
+type unsupportedError struct{ err error }
+
+func unsupported(err error) error         { return &unsupportedError{err} }
+func (e *unsupportedError) Error() string { return e.err.Error() }
+func (e *unsupportedError) Unwrap() error { return e.err }

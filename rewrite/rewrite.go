@@ -179,7 +179,7 @@ func Process(name string, src []byte, kind Kind, pol policy.Policy) *Result {
 			}
 		}
 	default:
-		r.Err = fmt.Errorf("not a compose file or shell script")
+		r.Err = unsupported(fmt.Errorf("not a compose file or shell script"))
 		return r
 	}
 	if err != nil {
@@ -196,7 +196,7 @@ func Process(name string, src []byte, kind Kind, pol policy.Policy) *Result {
 		err = plan.Verify(out)
 	}
 	if err != nil {
-		r.Err = fmt.Errorf("verification failed, file left unchanged: %w", err)
+		r.Err = unsupported(fmt.Errorf("verification failed, file left unchanged: %w", err))
 		return r
 	}
 	r.Out, r.Edits = out, plan.Edits

@@ -35,7 +35,9 @@ root filesystem, a tmpfs on /tmp, no-new-privileges, and read-only bind
 mounts where the container only reads, with minimal byte edits.
 
 Without a path it processes ".". A directory is walked (symlinks are not
-followed; .git, node_modules and vendor are skipped): compose files are
+followed; test fixtures, generated files, per-version release directories,
+vendored trees and what .gitignore ignores are skipped, and listed with -v;
+.rofix.yaml's include and exclude change that): compose files are
 compose.y(a)ml, docker-compose.y(a)ml and their compose.*.y(a)ml and
 docker-compose.*.y(a)ml variants; shell scripts are *.sh, *.bash and files
 with a sh, bash, dash or ksh shebang; Kubernetes manifests are YAML with
@@ -66,7 +68,8 @@ Flags:
   -docs           also harden the sh, bash, shell and console code blocks of
                   Markdown files (*.md)
   -v              also report the changes made, not only what needs a human;
-                  print the run's summary even when stderr is not a terminal
+                  list what a walk skipped and why; print the run's summary
+                  even when stderr is not a terminal
   -h              print this help
 
 Flags may be written with one or two dashes (-w, --check).
@@ -79,8 +82,9 @@ rofix images [PATTERN] prints what rofix knows about an image (tmpfs paths,
 state paths, verdict, sources); without PATTERN it lists every known image.
 (To process a directory named images, write ./images.)
 
-Findings and errors go to stderr as path:line:col: rule: message. Rules:
-read-only, tmpfs, no-new-privileges, ro-mounts.
+Findings and errors go to stderr as path:line:col: rule: message (path:
+rule: message without a position). Rules: read-only, tmpfs,
+no-new-privileges, ro-mounts; errors are syntax or unsupported.
 
 Directives in comments:
   # rofix:ignore               on the line above a service or command, or at
@@ -121,7 +125,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, e env) int {
 	if len(args) > 0 && args[0] == "images" {
 		k, err := imagesKnowledge()
 		if err != nil {
-			fmt.Fprintln(stderr, err)
+			io.WriteString(stderr, configErrors(err))
 			return ExitError
 		}
 		return runImages(k, args[1:], stdout, stderr)
@@ -140,7 +144,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, e env) int {
 	}
 	opts.env = e
 	if opts.configs, err = config.NewFinder(opts.policy, opts.roMountsGiven, opts.configFile); err != nil {
-		fmt.Fprintf(stderr, "%v\nrofix: the config file has errors; nothing was processed\n", err)
+		fmt.Fprintf(stderr, "%srofix: the config file has errors; nothing was processed\n", configErrors(err))
 		return ExitError
 	}
 	if opts.stdinName != "" {

@@ -6,11 +6,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sort"
 	"syscall"
-
-	"mvdan.cc/sh/v3/fileutil"
 
 	"github.com/rofix/rofix/rewrite"
 )
@@ -19,9 +16,6 @@ import (
 // and skipped, so a stray dump or binary never costs the whole run.
 const MaxFileSize = 32 << 20
 
-// skipDirs are directories a walk never enters.
-var skipDirs = map[string]bool{".git": true, "node_modules": true, "vendor": true}
-
 // A job is one file to process.
 type job struct {
 	path     string
@@ -29,11 +23,17 @@ type job struct {
 	kind     rewrite.Kind // known from the name, or Unknown until read
 	err      error        // a problem found while walking
 	note     string       // a message that is not an error
+	quiet    bool         // the note is printed only with -v
+	// skip says why a walk leaves the file or directory alone (skip.go);
+	// forced that an include pattern of the config re-admitted it.
+	skip   *skip
+	forced bool
 }
 
 // collect yields the jobs for the command line paths, sorted: the paths in
 // byte order, each directory's files in byte order of their full paths.
-func collect(paths []string, yield func(job)) {
+func collect(opts *options, paths []string, yield func(job)) {
+	w := &walker{opts: opts, yield: yield}
 	paths = append([]string(nil), paths...)
 	sort.Strings(paths)
 	for _, p := range paths {
@@ -42,7 +42,7 @@ func collect(paths []string, yield func(job)) {
 		case err != nil:
 			yield(job{path: p, explicit: true, err: err})
 		case info.IsDir():
-			walk(p, yield)
+			w.walk(p)
 		case info.Mode()&fs.ModeSymlink != 0:
 			yield(job{path: p, explicit: true, err: errors.New("is a symlink; rofix does not follow symlinks, name its target")})
 		case !info.Mode().IsRegular():
@@ -51,63 +51,6 @@ func collect(paths []string, yield func(job)) {
 			yield(job{path: p, explicit: true})
 		}
 	}
-}
-
-// walk yields the compose files and shell scripts under root, without
-// following symlinks. Entries are visited in byte order of their full
-// paths (a directory sorts as its name plus "/"), so the output order is
-// the sorted order of the paths printed.
-func walk(root string, yield func(job)) {
-	entries, err := os.ReadDir(root)
-	if err != nil {
-		yield(job{path: root, err: err})
-		return
-	}
-	sort.SliceStable(entries, func(i, j int) bool { return sortKey(entries[i]) < sortKey(entries[j]) })
-	for _, d := range entries {
-		name := d.Name()
-		path := filepath.Join(root, name)
-		if d.IsDir() {
-			if !skipDirs[name] {
-				walk(path, yield)
-			}
-			continue
-		}
-		kind := rewrite.Unknown
-		switch {
-		case rewrite.IsComposeName(name):
-			kind = rewrite.Compose
-		case rewrite.IsShellName(name):
-			kind = rewrite.Shell
-		case rewrite.KindOfName(path) != rewrite.Unknown:
-			kind = rewrite.KindOfName(path)
-		case rewrite.IsYAMLName(name):
-			// Kubernetes manifests are known by their content, later.
-		case fileutil.CouldBeScript2(d) == fileutil.ConfIfShebang:
-			// A file without an extension: its shebang decides, later.
-		default:
-			continue
-		}
-		switch {
-		case d.Type()&fs.ModeSymlink != 0:
-			if kind != rewrite.Unknown {
-				yield(job{path: path, note: "symlink not followed"})
-			}
-		case !d.Type().IsRegular():
-			if kind != rewrite.Unknown {
-				yield(job{path: path, err: fmt.Errorf("not a regular file (%s); skipped", d.Type())})
-			}
-		default:
-			yield(job{path: path, kind: kind})
-		}
-	}
-}
-
-func sortKey(d fs.DirEntry) string {
-	if d.IsDir() {
-		return d.Name() + "/"
-	}
-	return d.Name()
 }
 
 // readFile reads a regular file without following a symlink and without

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/rofix/rofix/rewrite"
+	"github.com/rofix/rofix/rewrite/finding"
 	"github.com/rofix/rofix/rewrite/report"
 )
 
@@ -34,6 +35,7 @@ type reporter struct {
 	sum      report.Summary
 	progress *progress // nil unless stderr is a terminal
 	summary  bool      // print the summary at the end
+	skips    skipCounts
 }
 
 func newReporter(opts *options, stderr io.Writer) *reporter {
@@ -59,6 +61,10 @@ func hasDir(paths []string) bool {
 // add records one outcome. A plain text run without a summary or a
 // progress line skips it all: the text path stays as fast as before.
 func (r *reporter) add(o *outcome) {
+	if o.job.skip != nil {
+		r.skips.add(o.job.skip) // not a file of the run: in the summary only
+		return
+	}
 	if r.opts.format == formatText && !r.summary && r.progress == nil {
 		return
 	}
@@ -87,6 +93,7 @@ func (r *reporter) finish(stdout, stderr io.Writer) error {
 	}
 	if r.summary {
 		io.WriteString(stderr, r.sum.Text())
+		io.WriteString(stderr, r.skips.text(r.opts.verbose))
 	}
 	return err
 }
@@ -108,7 +115,7 @@ func fileOf(opts *options, o *outcome) (report.File, bool) {
 	}
 	f := report.FromResult(path, o.res)
 	if o.err != nil {
-		f.Err = &report.FileError{Message: trimPathError(o.err).Error()}
+		f.Err = &report.FileError{Rule: finding.Unsupported, Message: trimPathError(o.err).Error()}
 	}
 	f.Written = opts.write && f.Changed && o.err == nil
 	return f, true

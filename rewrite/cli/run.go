@@ -14,6 +14,7 @@ import (
 	"github.com/rofix/rofix/rewrite"
 	"github.com/rofix/rofix/rewrite/config"
 	"github.com/rofix/rofix/rewrite/diff"
+	"github.com/rofix/rofix/rewrite/finding"
 	"github.com/rofix/rofix/rewrite/textpos"
 )
 
@@ -57,7 +58,7 @@ func runPaths(opts *options, stdout, stderr io.Writer) int {
 		rep.add(o)
 		errs.Flush()
 	}
-	forEachOrdered(func(yield func(job)) { collect(opts.paths, yield) },
+	forEachOrdered(func(yield func(job)) { collect(opts, opts.paths, yield) },
 		func(j job) *outcome { return processJob(opts, j) }, emit)
 	if err := rep.finish(out, errs); err != nil {
 		fmt.Fprintf(errs, "rofix: %v\n", err)
@@ -121,7 +122,7 @@ func forEachOrdered(produce func(yield func(job)), work func(job) *outcome, emit
 // processJob reads, hardens and (with -w) writes one file.
 func processJob(opts *options, j job) *outcome {
 	o := &outcome{job: j}
-	if j.err != nil || j.note != "" {
+	if j.err != nil || j.note != "" || j.skip != nil {
 		return o
 	}
 	if j.kind == rewrite.Markdown && !opts.docs {
@@ -153,6 +154,12 @@ func processJob(opts *options, j job) *outcome {
 		o.job.note = "Markdown is hardened only with --docs (documentation often shows a command on purpose); left unchanged"
 		return o
 	}
+	if !j.explicit && !j.forced {
+		if line := generated(src); line != "" {
+			o.job.skip = &skip{class: skipGenerated, reason: fmt.Sprintf("generated (%s)", line)}
+			return o
+		}
+	}
 	gov := opts.configs.For(j.path)
 	if gov.Err != nil {
 		o.badConfig, o.job.kind = gov, kind
@@ -173,19 +180,26 @@ func render(opts *options, o *outcome, stdout, stderr io.Writer) int {
 	path := o.job.path
 	switch {
 	case o.job.err != nil:
-		fmt.Fprintf(stderr, "%s: %v\n", path, trimPathError(o.job.err))
+		io.WriteString(stderr, fileError(path, finding.Unsupported, o.job.err))
 		return ExitError
+	case o.job.skip != nil:
+		if opts.verbose {
+			fmt.Fprintf(stderr, "%s: note: skipped: %s\n", path, o.job.skip.listing())
+		}
+		return ExitOK
 	case o.job.note != "":
-		fmt.Fprintf(stderr, "%s: note: %s\n", path, o.job.note)
+		if opts.verbose || !o.job.quiet {
+			fmt.Fprintf(stderr, "%s: note: %s\n", path, o.job.note)
+		}
 		return ExitOK
 	case o.badConfig != nil:
 		if o.firstOfConfig {
-			fmt.Fprintln(stderr, o.badConfig.Err)
+			io.WriteString(stderr, configErrors(o.badConfig.Err))
 		}
-		fmt.Fprintf(stderr, "%s: %v\n", path, o.err)
+		io.WriteString(stderr, fileError(path, finding.Unsupported, o.err))
 		return ExitError
 	case o.res == nil && o.err != nil:
-		fmt.Fprintf(stderr, "%s: %v\n", path, trimPathError(o.err))
+		io.WriteString(stderr, fileError(path, finding.Unsupported, o.err))
 		return ExitError
 	case o.res == nil:
 		return ExitOK
@@ -195,7 +209,7 @@ func render(opts *options, o *outcome, stdout, stderr io.Writer) int {
 	}
 	status := reportResult(opts, path, o.res, stderr)
 	if o.err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", path, trimPathError(o.err))
+		io.WriteString(stderr, fileError(path, finding.Unsupported, o.err))
 		status = ExitError
 	}
 	if !o.res.Changed() {
@@ -233,7 +247,7 @@ func reportResult(opts *options, path string, res *rewrite.Result, stderr io.Wri
 		fmt.Fprintf(stderr, "%s:%s\n", path, rewrite.FormatFinding(index(), f))
 	}
 	if res.Err != nil {
-		fmt.Fprintf(stderr, "%s:%s\n", path, rewrite.FormatError(index(), res.Err))
+		io.WriteString(stderr, resultError(path, index(), res.Err))
 		return ExitError
 	}
 	return ExitOK
@@ -272,16 +286,17 @@ func trimPathError(err error) error {
 func runStdin(opts *options, stdin io.Reader, stdout, stderr io.Writer) int {
 	src, err := io.ReadAll(io.LimitReader(stdin, MaxFileSize+1))
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", opts.stdinName, err)
+		io.WriteString(stderr, fileError(opts.stdinName, finding.Unsupported, err))
 		return ExitError
 	}
 	if len(src) > MaxFileSize {
-		fmt.Fprintf(stderr, "%s: input over the %d MiB limit\n", opts.stdinName, MaxFileSize>>20)
+		io.WriteString(stderr, fileError(opts.stdinName, finding.Unsupported, fmt.Errorf("input over the %d MiB limit", MaxFileSize>>20)))
 		return ExitError
 	}
 	gov := opts.configs.For(opts.stdinName)
 	if gov.Err != nil {
-		fmt.Fprintf(stderr, "%v\n%s: not processed: its config file %s has errors\n", gov.Err, opts.stdinName, gov.Path)
+		io.WriteString(stderr, configErrors(gov.Err))
+		io.WriteString(stderr, fileError(opts.stdinName, finding.Unsupported, fmt.Errorf("not processed: its config file %s has errors", gov.Path)))
 		return ExitError
 	}
 	kind := rewrite.DetectKind(opts.stdinName, src, true)

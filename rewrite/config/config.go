@@ -23,6 +23,8 @@
 //	  web:                     # same fields as an image entry, without match
 //	    tmpfs: [/var/cache/app]
 //	    verdict: no
+//	include: [tests/e2e/compose.yml]   # globs a walk processes despite its defaults
+//	exclude: [legacy/**]               # globs a walk skips
 //
 // In an image entry only match is required: name defaults to the first
 // pattern, verdict to yes, confidence to "config" and sources to the
@@ -35,6 +37,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/rofix/rofix/rewrite/finding"
@@ -66,6 +69,11 @@ type Config struct {
 	Images []*policy.ImageEntry
 	// Services are the per-service overrides by compose service name.
 	Services map[string]*policy.ImageEntry
+	// Include and Exclude are the walk's path patterns (see paths.go),
+	// relative to Dir, the config file's absolute directory ("" when the
+	// config was parsed from memory: the patterns then match nothing).
+	Include, Exclude []PathGlob
+	Dir              string
 }
 
 // Load reads and parses the config file at path.
@@ -95,7 +103,13 @@ func loadAs(path, shown string) (*Config, error) {
 	if len(src) > MaxSize {
 		return fail(fmt.Sprintf("config file grew over the %d MiB limit while reading", MaxSize>>20))
 	}
-	return Parse(shown, src)
+	c, err := Parse(shown, src)
+	if c != nil {
+		if abs, err := filepath.Abs(path); err == nil {
+			c.Dir = filepath.Dir(abs)
+		}
+	}
+	return c, err
 }
 
 func trimPathError(err error) string {

@@ -108,7 +108,9 @@ func kindName(n *yaml.Node) string {
 		switch n.Tag {
 		case "!!int":
 			return "an int"
-		case "!!str", "!!float", "!!bool", "!!timestamp", "!!binary":
+		case "!!str":
+			return "a string"
+		case "!!float", "!!bool", "!!timestamp", "!!binary":
 			return "a " + n.Tag[2:]
 		}
 		return "a scalar tagged " + strconv.Quote(n.Tag)
@@ -183,7 +185,7 @@ func (d *decoder) list(n *yaml.Node, where string) ([]string, bool) {
 	return out, ok
 }
 
-var topKeys = []string{"ro-mounts", "rules", "images", "services"}
+var topKeys = []string{"ro-mounts", "rules", "images", "services", "include", "exclude"}
 
 func (d *decoder) top(c *Config, doc *yaml.Node) {
 	if len(doc.Content) == 0 {
@@ -210,6 +212,10 @@ func (d *decoder) top(c *Config, doc *yaml.Node) {
 			d.images(c, v)
 		case "services":
 			d.services(c, v)
+		case "include":
+			c.Include = d.pathGlobs(v, "include")
+		case "exclude":
+			c.Exclude = d.pathGlobs(v, "exclude")
 		default:
 			d.unknown(k, "the config file", topKeys)
 		}

@@ -81,6 +81,10 @@ type Edit struct {
 
 // A FileError is why a file could not be processed, read or written.
 type FileError struct {
+	// Rule is the id the error is reported under, as on stderr: syntax
+	// for input rofix cannot parse, unsupported for a file it cannot read,
+	// write or will not edit.
+	Rule    finding.Rule
 	Message string
 	Pos     *Position // nil when the error has no position in the file
 }
@@ -105,7 +109,7 @@ func FromResult(path string, res *rewrite.Result) File {
 		f.Findings = append(f.Findings, rf)
 	}
 	if res.Err != nil {
-		f.Err = &FileError{Message: res.Err.Error()}
+		f.Err = &FileError{Rule: rewrite.ErrorRule(res.Err), Message: res.Err.Error()}
 		var pe *finding.PosError
 		if errors.As(res.Err, &pe) {
 			p := x.pos(pe.Offset)
@@ -131,7 +135,7 @@ func FromResult(path string, res *rewrite.Result) File {
 
 // Failed returns the File for a path that could not be read or walked.
 func Failed(path, kind string, err error) File {
-	return File{Path: path, Kind: kind, Err: &FileError{Message: err.Error()}, Findings: []Finding{}, Edits: []Edit{}}
+	return File{Path: path, Kind: kind, Err: &FileError{Rule: finding.Unsupported, Message: err.Error()}, Findings: []Finding{}, Edits: []Edit{}}
 }
 
 // Skipped returns the File for a path left alone for a reason that is not

@@ -29,6 +29,7 @@ type jsonFile struct {
 }
 
 type jsonError struct {
+	Rule    string `json:"rule,omitempty"`
 	Message string `json:"message"`
 	Line    *int   `json:"line,omitempty"`
 	Column  *int   `json:"column,omitempty"`
@@ -105,7 +106,7 @@ func toJSON(f *File) jsonFile {
 	jf := jsonFile{Path: f.Path, Kind: f.Kind, Changed: f.Changed, Written: f.Written, Note: f.Note,
 		Findings: make([]jsonFinding, 0, len(f.Findings)), Edits: make([]jsonEdit, 0, len(f.Edits))}
 	if f.Err != nil {
-		jf.Error = &jsonError{Message: f.Err.Message}
+		jf.Error = &jsonError{Rule: string(f.Err.Rule), Message: f.Err.Message}
 		if p := f.Err.Pos; p != nil {
 			jf.Error.Line, jf.Error.Column, jf.Error.Offset = &p.Line, &p.Column, &p.Offset
 		}

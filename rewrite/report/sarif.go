@@ -82,9 +82,16 @@ type sarifInvocation struct {
 }
 
 type sarifNotification struct {
-	Level     string          `json:"level"`
-	Message   sarifMessage    `json:"message"`
-	Locations []sarifLocation `json:"locations,omitempty"`
+	Level          string          `json:"level"`
+	Message        sarifMessage    `json:"message"`
+	Locations      []sarifLocation `json:"locations,omitempty"`
+	AssociatedRule *sarifRuleRef   `json:"associatedRule,omitempty"`
+}
+
+// sarifRuleRef points at a rule descriptor (a reportingDescriptorReference).
+type sarifRuleRef struct {
+	ID    string `json:"id"`
+	Index int    `json:"index"`
 }
 
 type sarifResult struct {
@@ -199,18 +206,26 @@ func WriteSARIF(w io.Writer, files []File, opts SARIFOptions) error {
 		}
 		inv.ExecutionSuccessful = false
 		if p := f.Err.Pos; p != nil {
+			rule := f.Err.Rule
+			if rule == "" {
+				rule = finding.Syntax
+			}
 			run.Results = append(run.Results, sarifResult{
-				RuleID: string(finding.Syntax), RuleIndex: ruleIndex[finding.Syntax], Level: SeverityError,
+				RuleID: string(rule), RuleIndex: ruleIndex[rule], Level: SeverityError,
 				Message:   sarifMessage{Text: f.Err.Message + "; the file is left unchanged"},
 				Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: loc, Region: spanRegion(*p, *p)}}},
 			})
 			continue
 		}
-		inv.Notifications = append(inv.Notifications, sarifNotification{
+		n := sarifNotification{
 			Level:     string(SeverityError),
 			Message:   sarifMessage{Text: f.Path + ": " + f.Err.Message},
 			Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: loc}}},
-		})
+		}
+		if i, ok := ruleIndex[f.Err.Rule]; ok {
+			n.AssociatedRule = &sarifRuleRef{ID: string(f.Err.Rule), Index: i}
+		}
+		inv.Notifications = append(inv.Notifications, n)
 	}
 	run.Invocations = []sarifInvocation{inv}
 	enc := json.NewEncoder(w)

@@ -22,8 +22,16 @@ import (
 type readLog struct {
 	Version string `json:"version"`
 	Runs    []struct {
-		ColumnKind string `json:"columnKind"`
-		Tool       struct {
+		ColumnKind  string `json:"columnKind"`
+		Invocations []struct {
+			Notifications []struct {
+				AssociatedRule *struct {
+					ID    string `json:"id"`
+					Index int    `json:"index"`
+				} `json:"associatedRule"`
+			} `json:"toolExecutionNotifications"`
+		} `json:"invocations"`
+		Tool struct {
 			Driver struct {
 				Rules []struct {
 					ID               string  `json:"id"`
@@ -177,6 +185,13 @@ func TestSARIFRules(t *testing.T) {
 		if !levels[l] {
 			t.Errorf("no result of level %s among the cases", l)
 		}
+	}
+	// An error without a position is a notification naming its rule, as
+	// the text output's line does.
+	notes := run.Invocations[0].Notifications
+	if len(notes) == 0 || notes[0].AssociatedRule == nil || notes[0].AssociatedRule.ID != string(finding.Unsupported) ||
+		notes[0].AssociatedRule.Index != ids[string(finding.Unsupported)] {
+		t.Errorf("the unreadable file's notification does not name rule unsupported: %+v", notes)
 	}
 	if run.ColumnKind != "utf16CodeUnits" {
 		t.Errorf("columnKind %q", run.ColumnKind)

@@ -151,7 +151,10 @@ func (w *writer) write(name string, data []byte) {
 	w.c.Bytes += int64(len(data))
 }
 
-var scriptDirs = []string{"scripts", "bin", "deploy", "ci", "tools/dev", "hack", "docker", "test/e2e"}
+// scriptDirs hold the scripts; none is a directory a walk skips by default
+// (test fixtures such as test/ or e2e/: rewrite/cli/skip.go), so that rofix
+// and the floors do the same work.
+var scriptDirs = []string{"scripts", "bin", "deploy", "ci", "tools/dev", "hack", "docker", "tools/ops"}
 
 // shellFile returns the i-th shell script of a replica: mostly .sh, some
 // .bash, and some without extension that only their shebang identifies.
