@@ -265,6 +265,11 @@ func TestReadOnlyDirs(t *testing.T) {
 		// kubernetes-sigs/gcp-compute-persistent-disk-csi-driver
 		{"csi plugin dir", "- mountPath: /var/lib/kubelet/plugins/pd.csi.storage.gke.io/\n  name: plugin-dir\n  readOnly: true\n", 3,
 			[]string{"/var/lib/kubelet/plugins/pd.csi.storage.gke.io/"}},
+		// kubernetes-sigs/gcp-compute-persistent-disk-csi-driver, deploy/kubernetes/base/node_linux/node.yaml
+		{"hostPath of the mount", "spec:\n  containers:\n  - name: driver\n    volumeMounts:\n    - name: plugin-dir\n" +
+			"      mountPath: /csi\n      readOnly: true\n  volumes:\n  - name: plugin-dir\n    hostPath:\n" +
+			"      path: /var/lib/kubelet/plugins/pd.csi.storage.gke.io/\n      type: DirectoryOrCreate\n", 7,
+			[]string{"/var/lib/kubelet/plugins/pd.csi.storage.gke.io/"}},
 		{"a file", "- name: cfg\n  mountPath: /etc/nginx/nginx.conf\n  readOnly: true\n", 3, nil},
 		// zulip/docker-zulip, ci/certbot/compose.yaml
 		{"bind of a .d dir", "      - ./ci/certbot/post-setup.d/:/data/post-setup.d/:ro\n", 1, []string{"./ci/certbot/post-setup.d/"}},

@@ -70,7 +70,7 @@ var (
 	roBind = re(`(?:^|[\s"'=\[])([^\s"':\[]+):([^\s"':]+):(?:[a-z]+,)*ro\b`)
 	// Kubernetes' read-only mount flag and the mount's path.
 	roMountFlag = re(`^\s*(- )?readOnly:\s*true`)
-	mountPath   = re(`^\s*(- )?mountPath:\s*["']?([^"'\s]+)`)
+	itemKey     = re(`^\s*(- )?(name|mountPath|path):\s*["']?([^"'\s]+)`)
 
 	// A Kubernetes object.
 	k8sKind = re(`(?m)^kind:\s*\S`)
