@@ -203,7 +203,7 @@ func TestEditClasses(t *testing.T) {
 		added: "docker create --tmpfs /tmp:exec --name openjdk-8-install openjdk:8-install",
 		want:  []Class{CreateOnly},
 	}, {
-		// the CI script of AdaCore/why3 (misc/), as found by the code search
+		// a public CI script (found by code search): create, start, cp in, chown as root
 		name: "changed later: created, started, chown as root",
 		path: "ci.sh",
 		file: "CID=$(docker create --read-only --rm -i -w /home/why3/why3 $IMAGE /bin/sh)\ndocker start $CID\n" +
