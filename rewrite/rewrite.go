@@ -136,6 +136,9 @@ type Result struct {
 	Err error
 	// NotCompose is set when a file tried as compose has no services.
 	NotCompose bool
+	// Note says why the engine left the file alone without an error
+	// (finding.Plan.Note).
+	Note string
 }
 
 // Changed reports whether the file's content changes.
@@ -186,7 +189,7 @@ func Process(name string, src []byte, kind Kind, pol policy.Policy) *Result {
 		r.Err = err
 		return r
 	}
-	r.Findings = plan.Findings
+	r.Findings, r.Note = plan.Findings, plan.Note
 	finding.Sort(r.Findings)
 	if len(plan.Edits) == 0 {
 		return r

@@ -219,6 +219,9 @@ func reportResult(opts *options, path string, res *rewrite.Result, stderr io.Wri
 		fmt.Fprintf(stderr, "%s: note: not a compose file (no top-level services mapping); left unchanged\n", path)
 		return ExitOK
 	}
+	if res.Note != "" && opts.verbose {
+		fmt.Fprintf(stderr, "%s: note: %s\n", path, res.Note)
+	}
 	var x *textpos.Index
 	index := func() *textpos.Index {
 		if x == nil {

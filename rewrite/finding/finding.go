@@ -91,6 +91,10 @@ type Plan struct {
 	// Subject, when set, is stamped on the findings Add records: engines set
 	// it while they plan one service or command.
 	Subject *Subject
+	// Note, when set, says why the engine left the whole file alone
+	// without an error: a script that does not parse but holds no run
+	// command. The command line shows it with -v.
+	Note string
 }
 
 // Add records a finding about the plan's current Subject.
