@@ -38,11 +38,35 @@ var wrappers = []wrapper{
 	{name: "timeout", valueShort: "ks", valueLong: []string{"--kill-after", "--signal"}, positional: 1},
 }
 
+// wrapperVariables are variables that by convention hold a wrapper or
+// nothing: "$SUDO docker run", "$(SUDO) time docker run" in a Makefile
+// (cortexproject/cortex sets SUDO to "sudo -E" when docker needs it).
+var wrapperVariables = []string{"SUDO", "DOAS", "SUDO_CMD", "MAYBE_SUDO"}
+
+// isWrapperVariable reports whether a word is a lone variable of
+// wrapperVariables ("$SUDO", "${sudo}").
+func isWrapperVariable(w Word) bool {
+	name, ok := strings.CutPrefix(w.Value, "${")
+	if !ok || !strings.HasSuffix(name, "}") {
+		return false
+	}
+	name = strings.ToUpper(strings.TrimSuffix(name, "}"))
+	for _, v := range wrapperVariables {
+		if name == v {
+			return true
+		}
+	}
+	return false
+}
+
 // skipWrappers returns the index of the program word after any chain of
 // wrappers. ok is false when a wrapper's options mean its arguments are not
 // run as a command, or cannot be read.
 func skipWrappers(words []Word) (int, bool) {
 	i := 0
+	for i < len(words) && isWrapperVariable(words[i]) {
+		i++
+	}
 	for i < len(words) && words[i].Static {
 		w, found := findWrapper(path.Base(words[i].Value))
 		if !found {
