@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"unicode/utf8"
 
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -148,6 +149,12 @@ func construct(src []byte, off int) string {
 	}
 	for end < len(src) && end < start+40 && !isBlank(src[end]) {
 		end++
+	}
+	for start < end && !utf8.RuneStart(src[start]) {
+		start++ // never cut a character
+	}
+	for end > start && end < len(src) && !utf8.RuneStart(src[end]) {
+		end--
 	}
 	if start == end {
 		return ""
