@@ -36,6 +36,10 @@ var wrappers = []wrapper{
 	{name: "nice", valueShort: "n", valueLong: []string{"--adjustment"}},
 	{name: "nohup"},
 	{name: "timeout", valueShort: "ks", valueLong: []string{"--kill-after", "--signal"}, positional: 1},
+	{name: "setsid"},
+	{name: "stdbuf", valueShort: "ioe", valueLong: []string{"--input", "--output", "--error"}},
+	{name: "ionice", valueShort: "cn", valueLong: []string{"--class", "--classdata"},
+		bail: []string{"-p", "--pid", "-P", "--pgid", "-u", "--uid"}},
 }
 
 // wrapperVariables are variables that by convention hold a wrapper or

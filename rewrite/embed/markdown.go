@@ -76,7 +76,7 @@ func extractMarkdown(src []byte) ([]*Snippet, error) {
 			} else if sn := blockSnippet(src, f, f.start, f.end); sn != nil {
 				out = append(out, sn)
 			}
-		case "console", "shell-session":
+		case "console", "shell-session", "sh-session", "shellsession":
 			out = append(out, promptSnippets(src, f)...)
 		}
 	}
