@@ -7,11 +7,13 @@ import (
 
 	"github.com/rofix/rofix/rewrite/finding"
 	"github.com/rofix/rofix/rewrite/policy"
+	"github.com/rofix/rofix/shellparse"
 )
 
 // PlanMakefile hardens the run commands of a Makefile's recipes and of its
 // variables that hold one (DEV_ENV_CMD := docker run ..., used as
-// "$(DEV_ENV_CMD) make": the definition is edited). Each logical recipe
+// "$(DEV_ENV_CMD) make": the definition is edited, and judged with what
+// the first recipe that starts with it runs, "make vendor"). Each logical recipe
 // line (a tab-started line and its backslash continuations) is one
 // command: its @, - and + prefixes and a glued $(Q) are skipped, "$$"
 // reads as "$",
@@ -28,6 +30,7 @@ func PlanMakefile(name string, src []byte, pol policy.Policy) (*finding.Plan, er
 func extractMakefile(src []byte) ([]*Snippet, error) {
 	var out []*Snippet
 	engines := engineVariables(src)
+	var uses map[string]string // built on the first variable holding a command
 	inRecipe, inDefine := false, 0
 	for off := 0; off < len(src); {
 		end, next := lineEnd(src, off)
@@ -66,6 +69,14 @@ func extractMakefile(src []byte) ([]*Snippet, error) {
 					last, nx = lineEnd(src, nx)
 				}
 				if sn := makeSnippet(src, from, last, engines); sn != nil {
+					if uses == nil {
+						uses = commandUses(src)
+					}
+					// What a recipe runs with the variable completes the
+					// command for the judgement; it maps to no host byte.
+					if use := uses[variableName(src, off, from)]; use != "" && shellparse.MentionsRun(sn.Text) {
+						sn.Synthetic(" "+use, last)
+					}
 					out = append(out, sn)
 				}
 			}
@@ -111,6 +122,65 @@ func assignedValue(src []byte, off, end int) (int, bool) {
 		from++
 	}
 	return from, from < end
+}
+
+// variableName returns the name a definition line [off, from) defines.
+func variableName(src []byte, off, from int) string {
+	lhs := strings.TrimRight(strings.TrimSpace(string(src[off:from])), "=")
+	fields := strings.Fields(strings.TrimRight(lhs, ":?"))
+	if len(fields) == 0 {
+		return ""
+	}
+	return fields[len(fields)-1]
+}
+
+// commandUses maps each variable a recipe line starts with ("$(DEV_ENV_CMD)
+// make vendor") to the words that follow it there, as long as they are
+// plain words ("make vendor"), in the first such recipe line: what the
+// command held in the variable runs. A use followed by flags (more of the
+// run command) or by nothing is not recorded.
+func commandUses(src []byte) map[string]string {
+	uses := map[string]string{}
+	for line := range strings.Lines(string(src)) {
+		if !strings.HasPrefix(line, "\t") {
+			continue
+		}
+		line = strings.TrimLeft(line, "@-+ \t")
+		if len(line) < 4 || line[0] != '$' || line[1] != '(' && line[1] != '{' {
+			continue
+		}
+		close := matchRef([]byte(line), 1, len(line))
+		if close < 0 {
+			continue
+		}
+		name := line[2:close]
+		if refName(name) != name || uses[name] != "" {
+			continue
+		}
+		var words []string
+		for _, w := range strings.Fields(line[close+1:]) {
+			if !plainWord(w) {
+				break
+			}
+			words = append(words, w)
+		}
+		if len(words) > 0 && !strings.HasPrefix(words[0], "-") {
+			uses[name] = strings.Join(words, " ")
+		}
+	}
+	return uses
+}
+
+// plainWord reports whether a word means the same to make and the shell
+// and needs no quoting: letters, digits and _ . / = : , + -.
+func plainWord(w string) bool {
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("_./=:,+-", c) >= 0) {
+			return false
+		}
+	}
+	return w != ""
 }
 
 // engineVariables returns the variables a Makefile sets to a container
