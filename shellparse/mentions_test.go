@@ -28,7 +28,7 @@ func TestParseErrorConstruct(t *testing.T) {
 	for src, want := range map[string]string{
 		"arr[key:x]+=y\n":     "cannot parse as bash (line 1, at `arr[key:x]+=y`): ternary operator missing `?` before `:`",
 		"echo \"unterminated": "cannot parse as bash (line 1, at `\"unterminated`): reached EOF without closing quote `\"`",
-		"x=\"ééééééééééééééééééééééééééééééééééééééééé": "cannot parse as bash (line 1, at `x=\"éééééééééééééééééé`): reached EOF without closing quote `\"`",
+		"x=\"ééééééééééééééééééééééééééééééééééééééééé": "cannot parse as bash (line 1, at `x=\"éééééééééééééééééé…`): reached EOF without closing quote `\"`",
 	} {
 		_, err := Find([]byte(src), Bash)
 		if err == nil || err.Error() != want {

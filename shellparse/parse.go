@@ -138,7 +138,7 @@ func toError(src []byte, err error, d Dialect) error {
 }
 
 // construct quotes the blank-delimited text around off (at most 40 bytes
-// of it), or returns "" at the end of the input.
+// of it, "…" marking a cut), or returns "" at the end of the input.
 func construct(src []byte, off int) string {
 	if off < 0 || off >= len(src) {
 		return ""
@@ -159,7 +159,14 @@ func construct(src []byte, off int) string {
 	if start == end {
 		return ""
 	}
-	return fmt.Sprintf(", at `%s`", src[start:end])
+	pre, post := "", ""
+	if start > 0 && !isBlank(src[start-1]) {
+		pre = "…"
+	}
+	if end < len(src) && !isBlank(src[end]) {
+		post = "…"
+	}
+	return fmt.Sprintf(", at `%s%s%s`", pre, src[start:end], post)
 }
 
 func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
