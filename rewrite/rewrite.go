@@ -136,9 +136,6 @@ type Result struct {
 	Err error
 	// NotCompose is set when a file tried as compose has no services.
 	NotCompose bool
-	// Note says why the engine left the file alone without an error
-	// (finding.Plan.Note).
-	Note string
 }
 
 // Changed reports whether the file's content changes.
@@ -189,7 +186,7 @@ func Process(name string, src []byte, kind Kind, pol policy.Policy) *Result {
 		r.Err = err
 		return r
 	}
-	r.Findings, r.Note = plan.Findings, plan.Note
+	r.Findings = plan.Findings
 	finding.Sort(r.Findings)
 	if len(plan.Edits) == 0 {
 		return r

@@ -219,9 +219,6 @@ func reportResult(opts *options, path string, res *rewrite.Result, stderr io.Wri
 		fmt.Fprintf(stderr, "%s: note: not a compose file (no top-level services mapping); left unchanged\n", path)
 		return ExitOK
 	}
-	if res.Note != "" && opts.verbose {
-		fmt.Fprintf(stderr, "%s: note: %s\n", path, res.Note)
-	}
 	var x *textpos.Index
 	index := func() *textpos.Index {
 		if x == nil {
@@ -230,7 +227,7 @@ func reportResult(opts *options, path string, res *rewrite.Result, stderr io.Wri
 		return x
 	}
 	for _, f := range res.Findings {
-		if f.Fixed && !opts.verbose {
+		if (f.Fixed || f.Note) && !opts.verbose {
 			continue
 		}
 		fmt.Fprintf(stderr, "%s:%s\n", path, rewrite.FormatFinding(index(), f))

@@ -39,7 +39,8 @@ import (
 // falling back to bash when the script does not parse as POSIX, mksh for
 // ksh, bash otherwise); name is not needed for that and is not used. A
 // script that does not parse is an error when it may hold a run command
-// (shellparse.MentionsRun), else a plan with only a Note.
+// (shellparse.MentionsRun), else a plan with only a note (a finding shown
+// with -v).
 func Plan(name string, src []byte, pol policy.Policy) (*finding.Plan, error) {
 	// The parser skips NUL bytes, so a binary file could parse: refuse it.
 	if err := encoding.Check(src, false); err != nil {
@@ -56,7 +57,9 @@ func Plan(name string, src []byte, pol policy.Policy) (*finding.Plan, error) {
 		// unless it may hold a run command: then nothing is changed,
 		// and the error says where and why.
 		if !shellparse.MentionsRun(src) {
-			return &finding.Plan{Note: pe.Msg + "; holds no run command, left alone"}, nil
+			plan := &finding.Plan{}
+			plan.Note(finding.Syntax, pe.Offset, pe.Offset, "%s; holds no run command, left alone", pe.Msg)
+			return plan, nil
 		}
 		return nil, finding.Errorf(pe.Offset, "%s; nothing was changed", pe.Msg)
 	}
