@@ -131,7 +131,7 @@ func hasPrompt(block []byte) bool {
 // indentation removed), the space after it included, or 0 for none. A
 // prompt is "$ ", a word ending in "$" ("~$ ", "user@host:~/src$ ",
 // "bash-5.2$ "), a bracketed one ("[user@host dir]$ "), or a root prompt
-// naming its host ("root@host:/# "). A bare "# " is not a prompt: it is a
+// naming its host ("root@host:/# ", "[root@host ~]# "). A bare "# " is not a prompt: it is a
 // comment as often as a root prompt. PowerShell's "PS> " is not one either:
 // its commands are not shell.
 func promptLen(line string) int {
@@ -139,7 +139,11 @@ func promptLen(line string) int {
 		return 2
 	}
 	if strings.HasPrefix(line, "[") {
-		if i := strings.Index(line, "]$ "); i > 0 && !strings.ContainsAny(line[1:i], "[]") {
+		i := strings.IndexByte(line, ']')
+		if i < 0 || i+3 > len(line) || line[i+2] != ' ' || strings.Contains(line[1:i], "[") {
+			return 0
+		}
+		if line[i+1] == '$' || line[i+1] == '#' && strings.Contains(line[1:i], "@") {
 			return i + 3
 		}
 		return 0
