@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"strings"
 
 	"github.com/rogpeppe/go-internal/txtar"
 	"gopkg.in/yaml.v3"
@@ -15,7 +16,7 @@ import (
 // its expectations: "images.yaml" holds image entries the case adds to the
 // built-in table (replacing built-in entries of the same name or pattern),
 // any other section is a file of the tree (a Dockerfile) that pol.ReadFile
-// serves. It returns those sections, kept as they are by -update.
+// serves and pol.Stat knows (with the directories that hold it). It returns those sections, kept as they are by -update.
 func caseTree(pol *policy.Policy, files []txtar.File) ([]txtar.File, error) {
 	var kept []txtar.File
 	tree := map[string][]byte{}
@@ -40,6 +41,19 @@ func caseTree(pol *policy.Policy, files []txtar.File) ([]txtar.File, error) {
 				return data, nil
 			}
 			return nil, fs.ErrNotExist
+		}
+		// A section is a file; a directory holds one.
+		pol.Stat = func(rel string) policy.PathKind {
+			rel = path.Clean(rel)
+			if _, ok := tree[rel]; ok {
+				return policy.PathFile
+			}
+			for name := range tree {
+				if strings.HasPrefix(name, rel+"/") {
+					return policy.PathDir
+				}
+			}
+			return policy.PathUnknown
 		}
 	}
 	return kept, nil

@@ -135,3 +135,21 @@ func TestSeedsParse(t *testing.T) {
 		}
 	}
 }
+
+func TestWrapperVariables(t *testing.T) {
+	for src, want := range map[string]int{
+		"$SUDO docker run img\n":             1,
+		"${sudo} time docker run img\n":      1,
+		"$SUDO_CMD nice -n 5 podman run x\n": 1,
+		"$RUNNER docker run img\n":           0, // any other variable may be anything
+		"$SUDO\n":                            0,
+	} {
+		res, err := Find([]byte(src), Bash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(res.Invocations); got != want {
+			t.Errorf("%q: %d invocations, want %d", src, got, want)
+		}
+	}
+}

@@ -64,6 +64,7 @@ func TestRunFlags(t *testing.T) {
 		{"nerdctl run --cosign-key k --insecure-registry img", "nerdctl run | cosign-key=k insecure-registry=true | img"},
 		{"sudo -u root env A=1 docker run img", "docker run | | img"},
 		{"timeout -s KILL 30 nice -n 5 docker run img", "docker run | | img"},
+		{"setsid -f stdbuf -oL ionice -c 3 docker run img", "docker run | | img"},
 		{"/usr/bin/docker run img", "docker run | | img"},
 	}
 	for _, tt := range tests {

@@ -24,6 +24,11 @@ type Word struct {
 	// AppendAt is the offset where text can be appended to the word's
 	// value without leaving its quoting: before a closing quote, or End.
 	AppendAt int
+	// Interp is the word in compose's interpolation syntax, for words
+	// that are not Static: a default that is literal text stays written
+	// ("nginx:${V:-1.27}"), a plain variable is "${NAME}", any other
+	// expansion "${_}". policy.ParseImageRef resolves it as compose does.
+	Interp string
 }
 
 // Text returns the word's source text.
@@ -81,6 +86,13 @@ func (c wordCtx) word(w *syntax.Word) Word {
 		c.part(&b, part, false, &out)
 	}
 	out.Value = b.String()
+	if !out.Static {
+		var ib strings.Builder
+		for _, part := range w.Parts {
+			interp(&ib, part, false)
+		}
+		out.Interp = ib.String()
+	}
 	switch last := w.Parts[len(w.Parts)-1].(type) {
 	case *syntax.SglQuoted:
 		out.AppendAt = c.off(last.Right)
@@ -135,6 +147,40 @@ func (c wordCtx) part(b *strings.Builder, part syntax.WordPart, quoted bool, w *
 		b.WriteString("${_}")
 	default: // command and process substitutions, arithmetic, globs
 		w.Static = false
+		b.WriteString("${_}")
+	}
+}
+
+// interp writes a word part in compose's interpolation syntax (see
+// Word.Interp).
+func interp(b *strings.Builder, part syntax.WordPart, quoted bool) {
+	switch p := part.(type) {
+	case *syntax.Lit:
+		b.WriteString(unescape(p.Value, quoted))
+	case *syntax.SglQuoted:
+		b.WriteString(p.Value)
+	case *syntax.DblQuoted:
+		for _, q := range p.Parts {
+			interp(b, q, true)
+		}
+	case *syntax.ParamExp:
+		plain := p.Param != nil && !p.Excl && !p.Length && p.Index == nil &&
+			p.Slice == nil && p.Repl == nil && p.Names == 0 && isName(p.Param.Value)
+		switch {
+		case plain && p.Exp == nil:
+			b.WriteString("${" + p.Param.Value + "}")
+		case plain && (p.Exp.Op == syntax.DefaultUnsetOrNull || p.Exp.Op == syntax.DefaultUnset):
+			b.WriteString("${" + p.Param.Value + p.Exp.Op.String())
+			if p.Exp.Word != nil {
+				for _, q := range p.Exp.Word.Parts {
+					interp(b, q, quoted)
+				}
+			}
+			b.WriteString("}")
+		default:
+			b.WriteString("${_}")
+		}
+	default:
 		b.WriteString("${_}")
 	}
 }

@@ -36,6 +36,31 @@ var wrappers = []wrapper{
 	{name: "nice", valueShort: "n", valueLong: []string{"--adjustment"}},
 	{name: "nohup"},
 	{name: "timeout", valueShort: "ks", valueLong: []string{"--kill-after", "--signal"}, positional: 1},
+	{name: "setsid"},
+	{name: "stdbuf", valueShort: "ioe", valueLong: []string{"--input", "--output", "--error"}},
+	{name: "ionice", valueShort: "cn", valueLong: []string{"--class", "--classdata"},
+		bail: []string{"-p", "--pid", "-P", "--pgid", "-u", "--uid"}},
+}
+
+// wrapperVariables are variables that by convention hold a wrapper or
+// nothing: "$SUDO docker run", "$(SUDO) time docker run" in a Makefile
+// (cortexproject/cortex sets SUDO to "sudo -E" when docker needs it).
+var wrapperVariables = []string{"SUDO", "DOAS", "SUDO_CMD", "MAYBE_SUDO"}
+
+// isWrapperVariable reports whether a word is a lone variable of
+// wrapperVariables ("$SUDO", "${sudo}").
+func isWrapperVariable(w Word) bool {
+	name, ok := strings.CutPrefix(w.Value, "${")
+	if !ok || !strings.HasSuffix(name, "}") {
+		return false
+	}
+	name = strings.ToUpper(strings.TrimSuffix(name, "}"))
+	for _, v := range wrapperVariables {
+		if name == v {
+			return true
+		}
+	}
+	return false
 }
 
 // skipWrappers returns the index of the program word after any chain of
@@ -43,6 +68,9 @@ var wrappers = []wrapper{
 // run as a command, or cannot be read.
 func skipWrappers(words []Word) (int, bool) {
 	i := 0
+	for i < len(words) && isWrapperVariable(words[i]) {
+		i++
+	}
 	for i < len(words) && words[i].Static {
 		w, found := findWrapper(path.Base(words[i].Value))
 		if !found {

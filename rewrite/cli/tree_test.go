@@ -7,6 +7,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/rofix/rofix/rewrite/policy"
 )
 
 // A tree: repo/.git, repo/deploy/compose.yaml, repo/app/Dockerfile and
@@ -98,5 +100,26 @@ func TestMainReadsDockerfiles(t *testing.T) {
 	}
 	if n := strings.Count(stdout.String(), "+      - /var/cache/nginx"); n != 1 {
 		t.Errorf("the diff adds /var/cache/nginx %d times, want once (service ok only):\n%s", n, stdout.String())
+	}
+}
+
+// TestStatInTree checks what the engines learn of a bind source: a file or
+// a directory of the tree; nothing for what is absent, outside, behind a
+// symlink, or neither.
+func TestStatInTree(t *testing.T) {
+	root, deploy := makeTree(t)
+	for rel, want := range map[string]policy.PathKind{
+		"../app/Dockerfile":        policy.PathFile,
+		"../app":                   policy.PathDir,
+		"../app/missing.conf":      policy.PathUnknown,
+		"../../outside/Dockerfile": policy.PathUnknown,
+		"../linked/Dockerfile":     policy.PathUnknown,
+		"../app/link.Dockerfile":   policy.PathUnknown,
+		"../app/fifo":              policy.PathUnknown,
+		"/etc/passwd":              policy.PathUnknown,
+	} {
+		if got := statInTree(root, deploy, rel); got != want {
+			t.Errorf("statInTree(%s) = %v, want %v", rel, got, want)
+		}
 	}
 }

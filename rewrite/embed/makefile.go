@@ -7,11 +7,16 @@ import (
 
 	"github.com/rofix/rofix/rewrite/finding"
 	"github.com/rofix/rofix/rewrite/policy"
+	"github.com/rofix/rofix/shellparse"
 )
 
-// PlanMakefile hardens the run commands of a Makefile's recipes. Each
-// logical recipe line (a tab-started line and its backslash continuations)
-// is one command: its @, - and + prefixes are skipped, "$$" reads as "$",
+// PlanMakefile hardens the run commands of a Makefile's recipes and of its
+// variables that hold one (DEV_ENV_CMD := docker run ..., used as
+// "$(DEV_ENV_CMD) make": the definition is edited, and judged with what
+// the first recipe that starts with it runs, "make vendor"). Each logical recipe
+// line (a tab-started line and its backslash continuations) is one
+// command: its @, - and + prefixes and a glued $(Q) are skipped, "$$"
+// reads as "$",
 // and a make reference ($(VAR), ${VAR}, $X) reads as a shell variable, so
 // that the shell engine treats it as a value it cannot see. Text inserted
 // into a recipe has its "$" doubled.
@@ -19,11 +24,13 @@ func PlanMakefile(name string, src []byte, pol policy.Policy) (*finding.Plan, er
 	return Plan(name, src, pol, extractMakefile)
 }
 
-// extractMakefile returns the recipe lines of a Makefile that mention a
-// container engine. define ... endef blocks are skipped.
+// extractMakefile returns the recipe lines and variable values of a
+// Makefile that mention a container engine. define ... endef blocks are
+// skipped.
 func extractMakefile(src []byte) ([]*Snippet, error) {
 	var out []*Snippet
 	engines := engineVariables(src)
+	var uses map[string]string // built on the first variable holding a command
 	inRecipe, inDefine := false, 0
 	for off := 0; off < len(src); {
 		end, next := lineEnd(src, off)
@@ -56,6 +63,23 @@ func extractMakefile(src []byte) ([]*Snippet, error) {
 			inRecipe = true
 		default:
 			inRecipe = false
+			if from, ok := assignedValue(src, off, end); ok {
+				last, nx := end, next
+				for last > off && src[last-1] == '\\' && nx < len(src) {
+					last, nx = lineEnd(src, nx)
+				}
+				if sn := makeSnippet(src, from, last, engines); sn != nil {
+					if uses == nil {
+						uses = commandUses(src)
+					}
+					// What a recipe runs with the variable completes the
+					// command for the judgement; it maps to no host byte.
+					if use := uses[variableName(src, off, from)]; use != "" && shellparse.MentionsRun(sn.Text) {
+						sn.Synthetic(" "+use, last)
+					}
+					out = append(out, sn)
+				}
+			}
 		}
 		// A continued non-recipe line (a long variable) continues too.
 		if !(len(line) > 0 && line[0] == '\t' && inRecipe) {
@@ -67,6 +91,96 @@ func extractMakefile(src []byte) ([]*Snippet, error) {
 		off = next
 	}
 	return out, nil
+}
+
+// assignedValue returns where the value of a variable definition on the
+// line [off,end) starts, when the definition can hold a command: "NAME =
+// value", ":=", "::=", ":::=" or "?=", optionally after export or
+// override ("DEV_ENV_CMD := docker run ..." used as "$(DEV_ENV_CMD) make").
+// "+=" appends to a value set elsewhere and "!=" runs its value: neither
+// is a command rofix can edit whole.
+func assignedValue(src []byte, off, end int) (int, bool) {
+	line := string(src[off:end])
+	eq := strings.IndexByte(line, '=')
+	if eq <= 0 {
+		return 0, false
+	}
+	lhs := line[:eq]
+	lhs = strings.TrimRight(lhs, ":?")
+	if strings.HasSuffix(lhs, "+") || strings.HasSuffix(lhs, "!") {
+		return 0, false
+	}
+	fields := strings.Fields(lhs)
+	for len(fields) > 1 && (fields[0] == "export" || fields[0] == "override") {
+		fields = fields[1:]
+	}
+	if len(fields) != 1 || refName(fields[0]) != fields[0] {
+		return 0, false
+	}
+	from := off + eq + 1
+	for from < end && (src[from] == ' ' || src[from] == '\t') {
+		from++
+	}
+	return from, from < end
+}
+
+// variableName returns the name a definition line [off, from) defines.
+func variableName(src []byte, off, from int) string {
+	lhs := strings.TrimRight(strings.TrimSpace(string(src[off:from])), "=")
+	fields := strings.Fields(strings.TrimRight(lhs, ":?"))
+	if len(fields) == 0 {
+		return ""
+	}
+	return fields[len(fields)-1]
+}
+
+// commandUses maps each variable a recipe line starts with ("$(DEV_ENV_CMD)
+// make vendor") to the words that follow it there, as long as they are
+// plain words ("make vendor"), in the first such recipe line: what the
+// command held in the variable runs. A use followed by flags (more of the
+// run command) or by nothing is not recorded.
+func commandUses(src []byte) map[string]string {
+	uses := map[string]string{}
+	for line := range strings.Lines(string(src)) {
+		if !strings.HasPrefix(line, "\t") {
+			continue
+		}
+		line = strings.TrimLeft(line, "@-+ \t")
+		if len(line) < 4 || line[0] != '$' || line[1] != '(' && line[1] != '{' {
+			continue
+		}
+		close := matchRef([]byte(line), 1, len(line))
+		if close < 0 {
+			continue
+		}
+		name := line[2:close]
+		if refName(name) != name || uses[name] != "" {
+			continue
+		}
+		var words []string
+		for _, w := range strings.Fields(line[close+1:]) {
+			if !plainWord(w) {
+				break
+			}
+			words = append(words, w)
+		}
+		if len(words) > 0 && !strings.HasPrefix(words[0], "-") {
+			uses[name] = strings.Join(words, " ")
+		}
+	}
+	return uses
+}
+
+// plainWord reports whether a word means the same to make and the shell
+// and needs no quoting: letters, digits and _ . / = : , + -.
+func plainWord(w string) bool {
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("_./=:,+-", c) >= 0) {
+			return false
+		}
+	}
+	return w != ""
 }
 
 // engineVariables returns the variables a Makefile sets to a container
@@ -156,6 +270,13 @@ func makeSnippet(src []byte, start, end int, engines map[string]string) *Snippet
 		return nil
 	}
 	sn := &Snippet{Escape: func(s string) (string, error) { return strings.ReplaceAll(s, "$", "$$"), nil }}
+	// "$(Q)docker run": a reference glued to the command's first word is
+	// make's echo control (Q = @, expanded before make reads the line's
+	// prefixes), no part of the command: it reads as nothing.
+	if pre := echoControl(src, start, end); pre > start {
+		sn.Mapped("", start, pre)
+		start = pre
+	}
 	verb := start
 	flush := func(to int) {
 		if to > verb {
@@ -198,6 +319,22 @@ func makeSnippet(src []byte, start, end int, engines map[string]string) *Snippet
 	}
 	flush(end)
 	return sn
+}
+
+// echoControl returns the end of a plain make reference at start glued to
+// a letter ("$(Q)docker"), or start when there is none.
+func echoControl(src []byte, start, end int) int {
+	if start+1 >= end || src[start] != '$' || src[start+1] != '(' && src[start+1] != '{' {
+		return start
+	}
+	close := matchRef(src, start+1, end)
+	if close < 0 || close+1 >= end || refName(string(src[start+2:close])) == "MAKE_EXPR" {
+		return start
+	}
+	if c := src[close+1]; 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' {
+		return close + 1
+	}
+	return start
 }
 
 // matchRef returns the offset of the bracket closing the one at open.

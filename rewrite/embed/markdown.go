@@ -10,8 +10,9 @@ import (
 
 // PlanMarkdown hardens the commands of a Markdown file's fenced code
 // blocks marked sh, bash or shell (the whole block is a script) or console
-// (each "$ " prompt line, with its backslash continuations, is a command;
-// an sh block with prompts is read the same way).
+// (each prompt line, "$ ", "~$ ", "user@host:~$ ", with its backslash
+// continuations, is a command; an sh block with prompts is read the same
+// way; a console block without any prompt is one command per line).
 // Other blocks are left alone. The command line asks for Markdown only
 // with --docs, since documentation often shows a command on purpose.
 func PlanMarkdown(name string, src []byte, pol policy.Policy) (*finding.Plan, error) {
@@ -75,7 +76,7 @@ func extractMarkdown(src []byte) ([]*Snippet, error) {
 			} else if sn := blockSnippet(src, f, f.start, f.end); sn != nil {
 				out = append(out, sn)
 			}
-		case "console", "shell-session":
+		case "console", "shell-session", "sh-session", "shellsession":
 			out = append(out, promptSnippets(src, f)...)
 		}
 	}
@@ -115,30 +116,77 @@ func blockSnippet(src []byte, f fence, from, to int) *Snippet {
 	return sn
 }
 
-// hasPrompt reports whether a block shows "$ " prompts: it is a console
+// hasPrompt reports whether a block shows shell prompts: it is a console
 // session, whatever its label says.
 func hasPrompt(block []byte) bool {
 	for line := range strings.Lines(string(block)) {
-		if strings.HasPrefix(strings.TrimLeft(line, " "), "$ ") {
+		if promptLen(strings.TrimLeft(line, " ")) > 0 {
 			return true
 		}
 	}
 	return false
 }
 
-// promptSnippets returns one snippet per "$ " command of a console block:
-// the prompt line after "$ ", and the lines continuing it.
+// promptLen returns the length of the shell prompt that starts line (its
+// indentation removed), the space after it included, or 0 for none. A
+// prompt is "$ ", a word ending in "$" ("~$ ", "user@host:~/src$ ",
+// "bash-5.2$ "), a bracketed one ("[user@host dir]$ "), or a root prompt
+// naming its host ("root@host:/# ", "[root@host ~]# "). A bare "# " is not a prompt: it is a
+// comment as often as a root prompt. PowerShell's "PS> " is not one either:
+// its commands are not shell.
+func promptLen(line string) int {
+	if strings.HasPrefix(line, "$ ") {
+		return 2
+	}
+	if strings.HasPrefix(line, "[") {
+		i := strings.IndexByte(line, ']')
+		if i < 0 || i+3 > len(line) || line[i+2] != ' ' || strings.Contains(line[1:i], "[") {
+			return 0
+		}
+		if line[i+1] == '$' || line[i+1] == '#' && strings.Contains(line[1:i], "@") {
+			return i + 3
+		}
+		return 0
+	}
+	i := 0
+	for i < len(line) && isPromptChar(line[i]) {
+		i++
+	}
+	if i == 0 || i+2 > len(line) || line[i+1] != ' ' {
+		return 0
+	}
+	switch {
+	case line[i] == '$':
+		return i + 2
+	case line[i] == '#' && strings.Contains(line[:i], "@"):
+		return i + 2
+	}
+	return 0
+}
+
+// isPromptChar reports whether c may appear in a prompt's user, host and
+// directory ("user@host:~/src").
+func isPromptChar(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("_.@:~/+-", c) >= 0
+}
+
+// promptSnippets returns one snippet per prompted command of a console
+// block: the prompt line after its prompt, and the lines continuing it.
+// A block without any prompt is commands alone (the official images' docs
+// write "docker run ..." without "$ "): every line is a command.
 func promptSnippets(src []byte, f fence) []*Snippet {
 	var out []*Snippet
+	bare := !hasPrompt(src[f.start:f.end])
 	for off := f.start; off < f.end; {
 		end, next := lineEnd(src, off)
 		line := string(src[off:end])
 		trimmed := strings.TrimLeft(line, " ")
-		if !strings.HasPrefix(trimmed, "$ ") {
+		n := promptLen(trimmed)
+		if n == 0 && !bare {
 			off = next
 			continue
 		}
-		cmd := off + (len(line) - len(trimmed)) + 2
+		cmd := off + (len(line) - len(trimmed)) + n
 		last := end
 		for last > off && src[last-1] == '\\' && next < f.end {
 			last, next = lineEnd(src, next)

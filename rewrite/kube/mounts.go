@@ -39,7 +39,9 @@ func (p *planner) roMounts(c *container, volumes map[string]*yaml.Node) {
 			p.at(finding.ROMounts, ro, "readOnly has a value rofix does not read as a boolean; left as is")
 			continue
 		}
-		d := p.pol.Decide(policy.Mount{Source: src.Value, Target: target.Value, Bind: true})
+		_, typ := yamledit.Lookup(hp, "type")
+		kind, created := hostPathKind(typ)
+		d := p.pol.Decide(policy.Mount{Source: src.Value, Target: target.Value, Bind: true, Kind: kind, Created: created})
 		if d.Warning != "" {
 			p.at(finding.ROMounts, target, "%s", d.Warning)
 		}
@@ -54,4 +56,25 @@ func (p *planner) roMounts(c *container, volumes map[string]*yaml.Node) {
 		p.ch.AddKey(mt, p.s.KeyColumn(mt.Content[0]), "readOnly", yamledit.Bool(true))
 		p.fixed(finding.ROMounts, target, "readOnly: true added to the hostPath mount of %s (%s)", src.Value, d.Reason)
 	}
+}
+
+// hostPathKind reads a hostPath's type: File and FileOrCreate are a file,
+// Directory and DirectoryOrCreate a directory; the OrCreate types create
+// the path empty when it is missing, for the container to write. Sockets
+// and devices are neither: they are no configuration to make read-only.
+func hostPathKind(typ *yaml.Node) (kind policy.PathKind, created bool) {
+	if typ == nil || typ.Kind != yaml.ScalarNode {
+		return policy.PathUnknown, false
+	}
+	switch typ.Value {
+	case "File":
+		return policy.PathFile, false
+	case "FileOrCreate":
+		return policy.PathFile, true
+	case "Directory":
+		return policy.PathDir, false
+	case "DirectoryOrCreate":
+		return policy.PathDir, true
+	}
+	return policy.PathUnknown, false
 }

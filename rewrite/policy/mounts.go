@@ -10,6 +10,13 @@ type Mount struct {
 	Source string // host path or volume name, as written ("" for anonymous)
 	Target string // path in the container
 	Bind   bool   // a bind mount of a host path
+	// Kind is what the source is when the mount says so (a Kubernetes
+	// hostPath's type); PathUnknown otherwise.
+	Kind PathKind
+	// Created is set when the mount creates its source empty if it is
+	// missing (hostPath FileOrCreate, DirectoryOrCreate): it is there for
+	// the container to write.
+	Created bool
 }
 
 // A Decision says whether a mount should become read-only, and why.
@@ -25,10 +32,12 @@ type Decision struct {
 var socketNames = []string{"docker.sock", "podman.sock", "containerd.sock", "nerdctl.sock"}
 
 // writableEtcDirs are directories under /etc that applications write
-// (generated keys, certificates, configuration written at first start).
+// (generated keys, certificates, configuration written at first start;
+// CNI installers write their network configuration into /etc/cni/net.d).
 var writableEtcDirs = []string{
 	"/etc/letsencrypt", "/etc/pihole", "/etc/dnsmasq.d", "/etc/gitlab",
 	"/etc/wireguard", "/etc/openvpn", "/etc/ssh", "/etc/ssl", "/etc/traefik/acme",
+	"/etc/cni",
 }
 
 // stateExtensions mark files an application writes even though they look
@@ -63,6 +72,9 @@ func (p Policy) Decide(m Mount) Decision {
 		return Decision{ReadOnly: true, Reason: "engine socket",
 			Warning: "the engine socket is mounted: :ro does not limit the API, the container still controls the engine"}
 	}
+	if m.Created {
+		return Decision{Reason: "its source is created empty when missing, for the container to write"}
+	}
 	if stateful, why := isState(m); stateful {
 		return Decision{Reason: why}
 	}
@@ -73,7 +85,7 @@ func (p Policy) Decide(m Mount) Decision {
 	if target == "/etc" || strings.HasPrefix(target, "/etc/") {
 		return Decision{ReadOnly: true, Reason: "configuration under /etc"}
 	}
-	if hasExtension(m.Source) {
+	if p.isFileSource(m) {
 		return Decision{ReadOnly: true, Reason: "single file"}
 	}
 	return Decision{Reason: "a directory the container may write (use --ro-mounts=binds to make every bind read-only)"}
@@ -109,16 +121,4 @@ func lastElement(p string) string {
 		p = p[i+1:]
 	}
 	return p
-}
-
-// hasExtension reports whether the last element of a host path has a file
-// extension ("nginx.conf", not ".aws" or "data" or "${X}").
-func hasExtension(p string) bool {
-	base := lastElement(p)
-	if strings.ContainsAny(base, "${}") {
-		return false
-	}
-	base = strings.TrimLeft(base, ".")
-	i := strings.LastIndexByte(base, '.')
-	return i > 0 && i < len(base)-1
 }

@@ -62,6 +62,11 @@ type Policy struct {
 	// The engines never open files themselves: rewrite/cli sets it, and
 	// refuses paths that leave the tree, pass a symlink or are too large.
 	ReadFile func(rel string) ([]byte, error)
+	// Stat says what a path relative to the processed file's directory
+	// is in the tree (a file, a directory, or unknown: absent, outside
+	// the tree, behind a symlink); nil knows nothing. rewrite/cli sets
+	// it with ReadFile's rules.
+	Stat func(rel string) PathKind
 }
 
 // NeedsFor returns what the container of a service (empty for a run

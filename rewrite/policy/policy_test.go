@@ -1,6 +1,9 @@
 package policy
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestParseVolume(t *testing.T) {
 	tests := []struct {
@@ -66,24 +69,64 @@ func TestDecide(t *testing.T) {
 		ro     bool
 		warned bool
 	}{
-		{ROMountsAuto, Mount{"./nginx.conf", "/etc/nginx/nginx.conf", true}, true, false},
-		{ROMountsAuto, Mount{"./conf", "/etc/app", true}, true, false},
-		{ROMountsAuto, Mount{"./settings.toml", "/app/settings.toml", true}, true, false},
-		{ROMountsAuto, Mount{"/var/run/docker.sock", "/var/run/docker.sock", true}, true, true},
-		{ROMountsAuto, Mount{"./data", "/data", true}, false, false},
-		{ROMountsAuto, Mount{"./letsencrypt", "/etc/letsencrypt", true}, false, false},
-		{ROMountsAuto, Mount{"./acme.json", "/acme.json", true}, false, false},
-		{ROMountsAuto, Mount{"./db.sqlite3", "/app/db.sqlite3", true}, false, false},
-		{ROMountsAuto, Mount{"~/.aws", "/root/.aws", true}, false, false},
-		{ROMountsAuto, Mount{"data", "/etc/app", false}, false, false},
-		{ROMountsBinds, Mount{"./data", "/data", true}, true, false},
-		{ROMountsBinds, Mount{"./app.db", "/app.db", true}, false, false},
-		{ROMountsOff, Mount{"./nginx.conf", "/etc/nginx/nginx.conf", true}, false, false},
+		{ROMountsAuto, Mount{Source: "./nginx.conf", Target: "/etc/nginx/nginx.conf", Bind: true}, true, false},
+		{ROMountsAuto, Mount{Source: "./conf", Target: "/etc/app", Bind: true}, true, false},
+		{ROMountsAuto, Mount{Source: "./settings.toml", Target: "/app/settings.toml", Bind: true}, true, false},
+		{ROMountsAuto, Mount{Source: "/var/run/docker.sock", Target: "/var/run/docker.sock", Bind: true}, true, true},
+		{ROMountsAuto, Mount{Source: "./data", Target: "/data", Bind: true}, false, false},
+		{ROMountsAuto, Mount{Source: "./letsencrypt", Target: "/etc/letsencrypt", Bind: true}, false, false},
+		{ROMountsAuto, Mount{Source: "./acme.json", Target: "/acme.json", Bind: true}, false, false},
+		{ROMountsAuto, Mount{Source: "./db.sqlite3", Target: "/app/db.sqlite3", Bind: true}, false, false},
+		{ROMountsAuto, Mount{Source: "~/.aws", Target: "/root/.aws", Bind: true}, false, false},
+		{ROMountsAuto, Mount{Source: "data", Target: "/etc/app", Bind: false}, false, false},
+		{ROMountsBinds, Mount{Source: "./data", Target: "/data", Bind: true}, true, false},
+		{ROMountsBinds, Mount{Source: "./app.db", Target: "/app.db", Bind: true}, false, false},
+		{ROMountsOff, Mount{Source: "./nginx.conf", Target: "/etc/nginx/nginx.conf", Bind: true}, false, false},
+		// A dot in a name does not make a file.
+		{ROMountsAuto, Mount{Source: "/etc/cni/net.d", Target: "/host/etc/cni/net.d", Bind: true}, false, false},
+		{ROMountsAuto, Mount{Source: "/var/lib/kubelet/plugins/pd.csi.storage.gke.io/", Target: "/csi", Bind: true}, false, false},
+		{ROMountsAuto, Mount{Source: "/var/lib/kubelet/plugins/pd.csi.storage.gke.io", Target: "/csi", Bind: true}, false, false},
+		{ROMountsAuto, Mount{Source: "./ci/certbot/post-setup.d/", Target: "/post-setup.d", Bind: true}, false, false},
+		{ROMountsAuto, Mount{Source: "./conf/app.yaml/", Target: "/app/conf", Bind: true}, false, false},
+		{ROMountsAuto, Mount{Source: "./init.sql", Target: "/docker-entrypoint-initdb.d/init.sql", Bind: true}, true, false},
+		{ROMountsAuto, Mount{Source: "/dev/kmsg", Target: "/dev/kmsg", Bind: true, Kind: PathFile}, true, false},
+		{ROMountsAuto, Mount{Source: "/srv/app.conf", Target: "/srv/app", Bind: true, Kind: PathDir}, false, false},
+		{ROMountsAuto, Mount{Source: "/etc/cni/net.d", Target: "/etc/cni/net.d", Bind: true}, false, false},
+		{ROMountsAuto, Mount{Source: "/etc/projects", Target: "/etc/projects", Bind: true, Kind: PathFile, Created: true}, false, false},
 	}
 	for _, tt := range tests {
 		d := Policy{ROMounts: tt.mode}.Decide(tt.m)
 		if d.ReadOnly != tt.ro || (d.Warning != "") != tt.warned {
 			t.Errorf("%v.Decide(%+v) = %+v; want ro=%v warned=%v", tt.mode, tt.m, d, tt.ro, tt.warned)
 		}
+	}
+}
+
+// TestDecideStat checks that what the tree holds decides for a relative
+// source: a file without an extension is a file, a directory named like a
+// file is none; absolute and variable paths are never looked up.
+func TestDecideStat(t *testing.T) {
+	tree := map[string]PathKind{"htpasswd": PathFile, "conf/site.conf": PathDir}
+	var asked []string
+	pol := Policy{ROMounts: ROMountsAuto, Stat: func(rel string) PathKind {
+		asked = append(asked, rel)
+		return tree[rel]
+	}}
+	for _, tt := range []struct {
+		src string
+		ro  bool
+	}{
+		{"./htpasswd", true},
+		{"./conf/site.conf", false},
+		{"./missing.conf", true}, // unknown to the tree: its name decides
+		{"/srv/htpasswd", false},
+		{"${PWD}/htpasswd", false},
+	} {
+		if d := pol.Decide(Mount{Source: tt.src, Target: "/srv/x", Bind: true}); d.ReadOnly != tt.ro {
+			t.Errorf("Decide(%s) = %+v; want ro=%v", tt.src, d, tt.ro)
+		}
+	}
+	if want := "htpasswd conf/site.conf missing.conf"; strings.Join(asked, " ") != want {
+		t.Errorf("Stat asked %q, want %q", asked, want)
 	}
 }

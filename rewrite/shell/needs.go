@@ -14,9 +14,15 @@ import (
 // decide returns what the policy gives the command's container.
 func (p *planner) decide(s state) policy.Applied {
 	inv := p.inv
+	// An image word with variables reads as compose reads the same
+	// reference: "nginx:${V:-1.27}" is nginx:1.27, "postgres:$TAG" is
+	// postgres with an unknown tag, "$REG/app" is unknown.
 	image := ""
-	if inv.Image < len(inv.Words) && inv.Words[inv.Image].Static {
+	if inv.Image < len(inv.Words) {
 		image = inv.Words[inv.Image].Value
+		if !inv.Words[inv.Image].Static {
+			image = inv.Words[inv.Image].Interp
+		}
 	}
 	needs := p.pol.NeedsFor("", image)
 	c := policy.Container{Env: map[string]string{}, EnvUnknown: len(inv.Hidden) > 0}

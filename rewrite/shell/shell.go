@@ -37,7 +37,10 @@ import (
 // Plan returns the edits and findings that harden every run command of a
 // shell script. The dialect comes from the shebang (POSIX for sh and dash,
 // falling back to bash when the script does not parse as POSIX, mksh for
-// ksh, bash otherwise); name is not needed for that and is not used.
+// ksh, bash otherwise); name is not needed for that and is not used. A
+// script that does not parse is an error when it may hold a run command
+// (shellparse.MentionsRun), else a plan with only a note (a finding shown
+// with -v).
 func Plan(name string, src []byte, pol policy.Policy) (*finding.Plan, error) {
 	// The parser skips NUL bytes, so a binary file could parse: refuse it.
 	if err := encoding.Check(src, false); err != nil {
@@ -47,10 +50,18 @@ func Plan(name string, src []byte, pol policy.Policy) (*finding.Plan, error) {
 	res, err := shellparse.Find(src, d)
 	if err != nil {
 		var pe *shellparse.Error
-		if errors.As(err, &pe) {
-			return nil, finding.Errorf(pe.Offset, "%s", pe.Msg)
+		if !errors.As(err, &pe) {
+			return nil, err
 		}
-		return nil, err
+		// A script the parser cannot read is no concern of rofix's
+		// unless it may hold a run command: then nothing is changed,
+		// and the error says where and why.
+		if !shellparse.MentionsRun(src) {
+			plan := &finding.Plan{}
+			plan.Note(finding.Syntax, pe.Offset, pe.Offset, "%s; holds no run command, left alone", pe.Msg)
+			return plan, nil
+		}
+		return nil, finding.Errorf(pe.Offset, "%s; nothing was changed", pe.Msg)
 	}
 	plan := &finding.Plan{}
 	dirs := readDirectives(src, res.Comments, plan)
