@@ -43,6 +43,7 @@ func (p *planner) decide(s state) policy.Applied {
 			}
 		}
 	}
+	c.Role = p.role()
 	if inv.Engine == shellparse.Podman {
 		// podman 4.3 refuses uid= and gid= on --tmpfs ("unknown mount
 		// option"); the tmpfs it mounts itself copies the image's
@@ -68,4 +69,47 @@ func (p *planner) notes(s state, notes []policy.Note, start, end int) {
 		}
 		p.plan.Add(n.Rule, start, end, false, "%s", n.Text)
 	}
+}
+
+// role reads how the script uses the command's container, for
+// policy.Judge: privileged, platform and isolation, its binds, what it
+// runs, -it, its working directory, and what the script does to it later.
+func (p *planner) role() policy.Role {
+	inv := p.inv
+	var r policy.Role
+	interactive, tty := false, false
+	for _, f := range inv.Flags {
+		switch f.Name {
+		case "privileged":
+			r.Privileged = r.Privileged || boolState(&f) == policy.On
+		case "platform":
+			r.Platform = f.Value
+		case "isolation":
+			r.Isolation = f.Value
+		case "interactive":
+			interactive = boolState(&f) == policy.On
+		case "tty":
+			tty = boolState(&f) == policy.On
+		case "workdir":
+			r.WorkDir = f.Value
+		case "entrypoint":
+			r.Command = append(r.Command, strings.Fields(f.Value)...)
+		case "volume":
+			if v, ok := policy.ParseVolume(f.Value); ok && policy.IsBindSource(v.Source) {
+				r.Binds = append(r.Binds, policy.Bind{Source: v.Source, Target: v.Target})
+			}
+		case "mount":
+			if m, ok := policy.ParseMountOpt(f.Value); ok && (m.Type == "bind" || m.Type == "npipe") {
+				r.Binds = append(r.Binds, policy.Bind{Source: m.Source, Target: m.Target})
+			}
+		}
+	}
+	r.Interactive = interactive && tty
+	if inv.Image < len(inv.Words) {
+		for _, w := range inv.Words[inv.Image+1:] {
+			r.Command = append(r.Command, w.Value)
+		}
+	}
+	r.ChangedBy, r.NeverStarted = p.later.role(inv)
+	return r
 }

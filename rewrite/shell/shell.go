@@ -31,6 +31,7 @@ import (
 	"github.com/rofix/rofix/rewrite/encoding"
 	"github.com/rofix/rofix/rewrite/finding"
 	"github.com/rofix/rofix/rewrite/policy"
+	"github.com/rofix/rofix/rewrite/textpos"
 	"github.com/rofix/rofix/shellparse"
 )
 
@@ -63,11 +64,15 @@ func Plan(name string, src []byte, pol policy.Policy) (*finding.Plan, error) {
 		}
 	}
 	var expect []expected
+	l := &later{src: src, cmds: res.ContainerCommands}
+	if len(l.cmds) > 0 {
+		l.pos = textpos.New(src)
+	}
 	for _, inv := range res.Invocations {
 		// Rules a config file switches off are skipped like a directive's.
 		ig := dirs.forSpan(inv.Start, inv.End).Merge(directive.Ignore{Rules: pol.Off})
 		plan.Subject = subject(src, inv)
-		p := planner{src: src, inv: inv, pol: pol, ig: ig, plan: plan}
+		p := planner{src: src, inv: inv, pol: pol, ig: ig, plan: plan, later: l}
 		expect = append(expect, p.run())
 	}
 	plan.Subject = nil

@@ -1,0 +1,336 @@
+package policy
+
+import (
+	"fmt"
+	"path"
+	"strings"
+)
+
+// This file judges, the same way for every engine, whether a container is
+// a service rofix hardens or one it leaves alone: the engines describe how
+// a container is used (a Role) and Apply asks Judge before anything else.
+// The rules, in order:
+//
+//   - a container created and never started in the file (docker create to
+//     copy files out of an image) is left alone: it never runs;
+//   - a privileged container is left alone: it can remount its root and
+//     undo any setting, and binfmt installers or docker-in-docker need it;
+//   - a Windows container is left alone: the Windows daemon rejects a
+//     read-only root and tmpfs;
+//   - a container the same script later changes (docker exec ... apt-get
+//     install, docker cp into it) keeps a writable root;
+//   - a job (a build or package tool as its command, an interactive shell,
+//     a host directory mounted as its working directory) keeps a writable
+//     root: it writes caches and homes rofix does not give it.
+//
+// "Left alone" means no edit at all, reported once; a writable root means
+// no read-only (nor its tmpfs), while no-new-privileges and :ro on the
+// configuration it reads still apply: a build or a package install needs
+// neither setuid nor writes to its configuration.
+
+// A Bind is a host path or pipe mounted into a container, as written.
+type Bind struct {
+	Source, Target string
+}
+
+// A Role is how a file uses a container: the facts Judge decides on.
+// Engines fill what they can read; the zero Role is a service.
+type Role struct {
+	// Privileged is true for privileged: true or --privileged.
+	Privileged bool
+	// Platform and Isolation are the platform (windows/amd64) and the
+	// isolation (process, hyperv) asked for, as written.
+	Platform, Isolation string
+	// Binds are the host paths mounted into the container.
+	Binds []Bind
+	// Command is what the container runs, word by word (entrypoint and
+	// command as written; a variable as written).
+	Command []string
+	// Interactive is true for a container with stdin and a terminal (-it).
+	Interactive bool
+	// WorkDir is the working directory set for the container, if any.
+	WorkDir string
+	// ChangedBy, when set, says how the same file later changes the
+	// container's root ("line 12: docker exec -u root $CID apt-get
+	// install").
+	ChangedBy string
+	// NeverStarted, when set, says what the file does with a created
+	// container that it never starts ("line 9: docker cp $id:/app .").
+	NeverStarted string
+}
+
+// A Judgement is what Judge decides for a container.
+type Judgement struct {
+	// Alone is true when the container is left entirely alone.
+	Alone bool
+	// Writable is true when the container keeps a writable root.
+	Writable bool
+	// Reason says why, for the reader of a pull request.
+	Reason string
+}
+
+// Judge decides whether a container running image, used as r says, is a
+// service rofix hardens (the zero Judgement), one it leaves alone, or one
+// that keeps a writable root.
+func Judge(image string, r Role) Judgement {
+	if r.NeverStarted != "" {
+		return Judgement{Alone: true, Reason: fmt.Sprintf("created and never started here (%s): a container made only to copy files out of its image; left alone", r.NeverStarted)}
+	}
+	if r.Privileged {
+		return Judgement{Alone: true, Reason: "privileged: it can remount its root and undo any hardening, and what runs privileged (binfmt installers, docker-in-docker, nested engines) needs a writable system; left alone (review why it needs privileged)"}
+	}
+	if why := windows(image, r); why != "" {
+		return Judgement{Alone: true, Reason: "a Windows container (" + why + "): the Windows daemon rejects a read-only root and tmpfs; left alone"}
+	}
+	if r.ChangedBy != "" {
+		return Judgement{Writable: true, Reason: fmt.Sprintf("the script later changes this container (%s): read-only not added, its root stays writable", r.ChangedBy)}
+	}
+	if why := job(image, r); why != "" {
+		return Judgement{Writable: true, Reason: why}
+	}
+	return Judgement{}
+}
+
+// windows says why a container is a Windows container, or "".
+func windows(image string, r Role) string {
+	if ref := ParseImageRef(image); ref.Name != "" {
+		for _, p := range windowsImages {
+			if matchPattern(p, ref) > 0 {
+				return "image " + image
+			}
+		}
+	}
+	if strings.HasPrefix(strings.ToLower(r.Platform), "windows") {
+		return "platform " + r.Platform
+	}
+	if iso := strings.ToLower(r.Isolation); iso != "" && iso != "default" && !strings.Contains(iso, "$") {
+		return "isolation " + r.Isolation
+	}
+	for _, b := range r.Binds {
+		switch {
+		case isPipe(b.Source) || isPipe(b.Target):
+			return "a named pipe " + b.Source + " is mounted"
+		case isDrive(b.Target):
+			return "a mount on " + b.Target
+		}
+	}
+	return ""
+}
+
+// isPipe reports whether p is a Windows named pipe (\\.\pipe\x, //./pipe/x).
+func isPipe(p string) bool {
+	p = strings.ToLower(strings.ReplaceAll(p, `\`, "/"))
+	return strings.HasPrefix(p, "//./pipe/")
+}
+
+// isDrive reports whether p is a path on a Windows drive (C:\, c:/).
+func isDrive(p string) bool {
+	return len(p) >= 3 && isLetter(p[0]) && p[1] == ':' && (p[2] == '\\' || p[2] == '/')
+}
+
+// job says why a container is a job that keeps a writable root, or "".
+func job(image string, r Role) string {
+	cmds := simpleCommands(r.Command)
+	for _, c := range cmds {
+		if t, ok := matchTool(jobTools, c, false); ok {
+			return fmt.Sprintf("a job (%s), not a service: it writes %s, which rofix does not provide; read-only not added", strings.Join(trimArgs(c), " "), t.Writes)
+		}
+	}
+	if r.Interactive {
+		if len(cmds) > 0 && len(cmds[0]) > 0 && contains(shells, path.Base(cmds[0][0])) {
+			return fmt.Sprintf("an interactive shell (-it %s), not a service: what is typed there may write anywhere; read-only not added", cmds[0][0])
+		}
+		if len(r.Command) == 0 {
+			if ref := ParseImageRef(image); ref.Name != "" {
+				for _, p := range shellImages {
+					if matchPattern(p, ref) > 0 {
+						return fmt.Sprintf("an interactive shell (-it, %s's default command), not a service: what is typed there may write anywhere; read-only not added", image)
+					}
+				}
+			}
+		}
+	}
+	if wd := r.WorkDir; wd != "" && !strings.Contains(wd, "$") {
+		for _, b := range r.Binds {
+			if b.Target != "" && !strings.Contains(b.Target, "$") && within(CanonicalPath(wd), CanonicalPath(b.Target)) && b.Target != "/" {
+				return fmt.Sprintf("a job, not a service: the host directory %s is mounted as its working directory %s, where builds run and write caches and homes outside it; read-only not added", b.Source, wd)
+			}
+		}
+	}
+	return ""
+}
+
+// trimArgs returns a command's program and its first subcommand, for
+// messages ("npm install", "make").
+func trimArgs(c []string) []string {
+	out := []string{path.Base(c[0])}
+	for _, a := range c[1:] {
+		if !strings.HasPrefix(a, "-") {
+			return append(out, a)
+		}
+	}
+	return out
+}
+
+// ChangesRoot says whether a command run in a container (docker exec's
+// words after the container) writes its root: a package manager, a file
+// created or changed outside /tmp and /dev. The answer is the command's
+// words up to what makes it a writer ("apt-get install"), or "".
+func ChangesRoot(command []string) string {
+	for _, c := range simpleCommands(command) {
+		if to := redirect(c); to != "" {
+			return strings.Join(trimArgs(c), " ") + " > " + to
+		}
+		if t, ok := matchTool(rootWriters, c, true); ok {
+			if t.Subs == nil && onlyScratch(c[1:]) {
+				continue
+			}
+			return strings.Join(trimArgs(c), " ")
+		}
+	}
+	return ""
+}
+
+// redirect returns the file outside /tmp and /dev that a simple command's
+// output is redirected to (> /etc/app.conf, >>/root/.bashrc), or "".
+func redirect(c []string) string {
+	for i, w := range c {
+		if !strings.HasPrefix(w, ">") {
+			continue
+		}
+		to := strings.TrimLeft(w, ">")
+		if to == "" && i+1 < len(c) {
+			to = c[i+1]
+		}
+		if to != "" && !strings.HasPrefix(to, "&") && !onlyScratch([]string{to}) {
+			return to
+		}
+	}
+	return ""
+}
+
+// onlyScratch reports whether every operand of a file command is under
+// /tmp or /dev: writes there do not need a writable root.
+func onlyScratch(args []string) bool {
+	n := 0
+	for _, a := range args {
+		if strings.HasPrefix(a, "-") {
+			continue
+		}
+		n++
+		if !within(path.Clean(a), "/tmp") && !within(path.Clean(a), "/dev") {
+			return false
+		}
+	}
+	return n > 0
+}
+
+// matchTool finds the tool a simple command runs in table. A tool with
+// subcommands matches when its first operand is one (anyArg: when any
+// argument is one, for flags like sed -i).
+func matchTool(table []jobTool, c []string, anyArg bool) (jobTool, bool) {
+	if len(c) == 0 {
+		return jobTool{}, false
+	}
+	base := path.Base(c[0])
+	for _, t := range table {
+		if t.Tool != base {
+			continue
+		}
+		if t.Subs == nil {
+			return t, true
+		}
+		for _, a := range c[1:] {
+			if contains(t.Subs, a) {
+				return t, true
+			}
+			if !anyArg && !strings.HasPrefix(a, "-") {
+				break
+			}
+		}
+	}
+	return jobTool{}, false
+}
+
+// simpleCommands splits what a container runs into its simple commands,
+// each starting with its program: a shell's -c script is split into words
+// at blanks and at ;, &&, ||, | and parentheses; leading NAME=value
+// assignments and wrappers (sudo, time, exec, env) are dropped, and
+// "python -m pip" is pip.
+func simpleCommands(words []string) [][]string {
+	if len(words) >= 2 && contains(shells, path.Base(words[0])) {
+		for i := 1; i < len(words); i++ {
+			w := words[i]
+			if !strings.HasPrefix(w, "-") {
+				break
+			}
+			if !strings.HasPrefix(w, "--") && strings.Contains(w, "c") && i+1 < len(words) {
+				words = scriptWords(words[i+1])
+				break
+			}
+		}
+	}
+	var out [][]string
+	var cur []string
+	flush := func() {
+		if c := program(cur); len(c) > 0 {
+			out = append(out, c)
+		}
+		cur = nil
+	}
+	for _, w := range words {
+		switch w {
+		case ";", "&&", "||", "|", "&", "(", ")", "{", "}", "then", "do", "else":
+			flush()
+			continue
+		}
+		cur = append(cur, w)
+	}
+	flush()
+	return out
+}
+
+// scriptWords splits a shell script into words and separators, quotes
+// dropped: good enough to see which programs it runs.
+func scriptWords(script string) []string {
+	var b strings.Builder
+	for i := 0; i < len(script); i++ {
+		switch ch := script[i]; ch {
+		case '\'', '"', '`':
+		case '\n':
+			b.WriteString(" ; ")
+		case ';', '|', '&', '(', ')':
+			b.WriteString(" ")
+			b.WriteByte(ch)
+			if i+1 < len(script) && script[i+1] == ch && ch != ';' {
+				b.WriteByte(ch)
+				i++
+			}
+			b.WriteString(" ")
+		default:
+			b.WriteByte(ch)
+		}
+	}
+	return strings.Fields(b.String())
+}
+
+// program drops a simple command's assignments and wrappers.
+func program(c []string) []string {
+	for len(c) > 0 {
+		w := c[0]
+		switch {
+		case strings.Contains(w, "=") && !strings.HasPrefix(w, "-") && !strings.HasPrefix(w, "="):
+			c = c[1:]
+		case contains(wrappers, path.Base(w)):
+			c = c[1:]
+			for len(c) > 0 && strings.HasPrefix(c[0], "-") {
+				c = c[1:]
+			}
+		case strings.HasPrefix(path.Base(w), "python") && len(c) >= 3 && c[1] == "-m":
+			c = c[2:]
+		default:
+			return c
+		}
+	}
+	return nil
+}
