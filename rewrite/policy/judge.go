@@ -77,7 +77,7 @@ func Judge(image string, r Role) Judgement {
 		return Judgement{Alone: true, Reason: fmt.Sprintf("created and never started here (%s): a container made only to copy files out of its image; left alone", r.NeverStarted)}
 	}
 	if r.Privileged {
-		return Judgement{Alone: true, Reason: "privileged: it can remount its root and undo any hardening, and what runs privileged (binfmt installers, docker-in-docker, nested engines) needs a writable system; left alone (review why it needs privileged)"}
+		return Judgement{Alone: true, Reason: "privileged: left alone (it can remount its root and undo any hardening, and what runs privileged, such as binfmt installers, docker-in-docker and nested engines, writes the system); review why it needs privileged"}
 	}
 	if why := windows(image, r); why != "" {
 		return Judgement{Alone: true, Reason: "a Windows container (" + why + "): the Windows daemon rejects a read-only root and tmpfs; left alone"}
