@@ -18,7 +18,7 @@ type container struct {
 	name   string
 	image  string
 	ig     directive.Ignore
-	mounts *yaml.Node // its volumeMounts value, or nil
+	mounts *yaml.Node  // its volumeMounts value, or nil
 	role   policy.Role // how the pod uses it, for policy.Judge
 	// scratch are the paths that need an emptyDir mount.
 	scratch []string
