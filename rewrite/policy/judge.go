@@ -174,15 +174,17 @@ func trimArgs(c []string) []string {
 
 // ChangesRoot says whether a command run in a container (docker exec's
 // words after the container) writes its root: a package manager, a file
-// created or changed outside /tmp and /dev. The answer is the command's
-// words up to what makes it a writer ("apt-get install"), or "".
-func ChangesRoot(command []string) string {
+// created or changed outside /tmp, /dev and the container's mounts. The
+// answer is the command's words up to what makes it a writer ("apt-get
+// install"), or "".
+func ChangesRoot(command, mounts []string) string {
+	scratch := append([]string{"/tmp", "/dev"}, mounts...)
 	for _, c := range simpleCommands(command) {
-		if to := redirect(c); to != "" {
+		if to := redirect(c, scratch); to != "" {
 			return strings.Join(trimArgs(c), " ") + " > " + to
 		}
 		if t, ok := matchTool(rootWriters, c, true); ok {
-			if t.Subs == nil && onlyScratch(c[1:]) {
+			if t.Subs == nil && onlyScratch(c[1:], scratch) {
 				continue
 			}
 			return strings.Join(trimArgs(c), " ")
@@ -191,9 +193,9 @@ func ChangesRoot(command []string) string {
 	return ""
 }
 
-// redirect returns the file outside /tmp and /dev that a simple command's
-// output is redirected to (> /etc/app.conf, >>/root/.bashrc), or "".
-func redirect(c []string) string {
+// redirect returns the file outside the scratch paths that a simple
+// command's output is redirected to (> /etc/app.conf), or "".
+func redirect(c, scratch []string) string {
 	for i, w := range c {
 		if !strings.HasPrefix(w, ">") {
 			continue
@@ -202,7 +204,7 @@ func redirect(c []string) string {
 		if to == "" && i+1 < len(c) {
 			to = c[i+1]
 		}
-		if to != "" && !strings.HasPrefix(to, "&") && !onlyScratch([]string{to}) {
+		if to != "" && !strings.HasPrefix(to, "&") && !onlyScratch([]string{to}, scratch) {
 			return to
 		}
 	}
@@ -210,15 +212,15 @@ func redirect(c []string) string {
 }
 
 // onlyScratch reports whether every operand of a file command is under
-// /tmp or /dev: writes there do not need a writable root.
-func onlyScratch(args []string) bool {
+// one of the scratch paths: writes there do not need a writable root.
+func onlyScratch(args, scratch []string) bool {
 	n := 0
 	for _, a := range args {
 		if strings.HasPrefix(a, "-") {
 			continue
 		}
 		n++
-		if !within(path.Clean(a), "/tmp") && !within(path.Clean(a), "/dev") {
+		if !coveredByList(path.Clean(a), scratch) {
 			return false
 		}
 	}

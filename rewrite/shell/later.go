@@ -4,32 +4,109 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/rofix/rofix/rewrite/encoding"
 	"github.com/rofix/rofix/rewrite/policy"
 	"github.com/rofix/rofix/rewrite/textpos"
 	"github.com/rofix/rofix/shellparse"
 )
 
 // This file reads what a script does to a container after its run or
-// create command, for policy.Judge: whether a docker exec or docker cp of
-// the same script changes its root (Role.ChangedBy), and whether a created
-// container is ever started (Role.NeverStarted). A container is matched by
-// its --name or by the variable the command's output is assigned to
-// (CID=$(docker run -d ...), later "$CID" or ${CID}).
+// create command, for policy.Judge: whether a docker exec or docker cp
+// changes its root (Role.ChangedBy), and whether a created container is
+// ever started (Role.NeverStarted). A container is matched by its --name
+// or by the variable the command's output is assigned to (CID=$(docker
+// run -d ...), later "$CID" or ${CID}).
 
-// later holds what the script does to each container.
+// A Use is an exec, cp or start command of a script, as the judgement
+// reads it.
+type Use struct {
+	// Kind is "exec", "cp" or "start".
+	Kind string
+	// Containers are the words naming containers, as values ("web",
+	// "${CID}"; cp's operand without its ":PATH").
+	Containers []string
+	// Command is exec's command, word values.
+	Command []string
+	// Into is true for a cp into the container.
+	Into bool
+	// Start is the command's offset in its script; Line its line, and
+	// Text its first words as written, for messages; Words their spans in
+	// the script (start, end pairs).
+	Start, Line int
+	Text        string
+	Words       [][2]int
+}
+
+// Context is what the file around a script says about its containers,
+// for a script embedded in a host file whose scripts share containers
+// (the steps of a CI job, the Exec lines of a unit, a Makefile's recipes).
+type Context struct {
+	// Uses are the exec, cp and start commands of the whole host file,
+	// their Containers and Text in host text, their Line the host's.
+	Uses []Use
+	// HostText turns the script's text into the host's (placeholders
+	// back into the host expressions); nil keeps it.
+	HostText func(string) string
+}
+
+// FindUses returns the exec, cp and start commands of a script.
+func FindUses(src []byte) ([]Use, error) {
+	if err := encoding.Check(src, false); err != nil {
+		return nil, err
+	}
+	res, err := shellparse.Find(src, shellparse.DialectFor(src))
+	if err != nil {
+		return nil, err
+	}
+	return uses(src, res.ContainerCommands), nil
+}
+
+func uses(src []byte, cmds []*shellparse.ContainerCommand) []Use {
+	if len(cmds) == 0 {
+		return nil
+	}
+	pos := textpos.New(src)
+	out := make([]Use, 0, len(cmds))
+	for _, cc := range cmds {
+		u := Use{Kind: cc.Kind, Into: cc.Into, Start: cc.Start, Line: pos.Pos(cc.Start).Line}
+		for _, i := range cc.Containers {
+			v := cc.Words[i].Value
+			if cc.Kind == "cp" {
+				v, _, _ = strings.Cut(v, ":")
+			}
+			u.Containers = append(u.Containers, v)
+		}
+		for _, w := range cc.Words[cc.Command:] {
+			u.Command = append(u.Command, w.Value)
+		}
+		end := min(cc.Command, len(cc.Words), 6)
+		if cc.Kind != "exec" {
+			end = min(len(cc.Words), 6)
+		}
+		words := make([]string, 0, end)
+		for _, w := range cc.Words[:end] {
+			words = append(words, w.Text(src))
+			u.Words = append(u.Words, [2]int{w.Start, w.End})
+		}
+		u.Text = strings.Join(words, " ")
+		out = append(out, u)
+	}
+	return out
+}
+
+// later holds the uses a script's containers are judged by.
 type later struct {
-	src  []byte
-	pos  *textpos.Index
-	cmds []*shellparse.ContainerCommand
+	uses []Use
+	norm func(string) string // script text to host text
 }
 
 // refs returns the words that name inv's container in later commands: its
 // --name value and "${VAR}" for the variable its output is assigned to.
-func refs(inv *shellparse.Invocation) []string {
+func (l *later) refs(inv *shellparse.Invocation) []string {
 	var out []string
 	for _, f := range inv.Flags {
 		if f.Name == "name" && f.Value != "" && !strings.Contains(f.Value, "${_}") {
-			out = append(out, f.Value)
+			out = append(out, l.norm(f.Value))
 		}
 	}
 	if inv.AssignedTo != "" {
@@ -38,54 +115,32 @@ func refs(inv *shellparse.Invocation) []string {
 	return out
 }
 
-// names reports whether a container word (or cp's "CONTAINER:PATH")
-// names one of refs.
-func names(w shellparse.Word, refs []string, cp bool) bool {
-	v := w.Value
-	if cp {
-		v, _, _ = strings.Cut(v, ":")
-	}
-	for _, r := range refs {
-		if v == r {
-			return true
-		}
-	}
-	return false
-}
-
-// role returns what the script's later commands say about inv's container.
-func (l *later) role(inv *shellparse.Invocation) (changedBy, neverStarted string) {
-	rs := refs(inv)
+// role returns what the later commands say about inv's container; mounts
+// are its mount targets (writes there do not change its root).
+func (l *later) role(inv *shellparse.Invocation, mounts []string) (changedBy, neverStarted string) {
+	rs := l.refs(inv)
 	if len(rs) == 0 {
 		return "", ""
 	}
 	started, use := !inv.Create, ""
-	for _, cc := range l.cmds {
-		for _, i := range cc.Containers {
-			if !names(cc.Words[i], rs, cc.Kind == "cp") {
-				continue
+	for _, u := range l.uses {
+		if !namesAny(u.Containers, rs) {
+			continue
+		}
+		where := fmt.Sprintf("line %d: %s", u.Line, u.Text)
+		switch u.Kind {
+		case "start":
+			started = true
+		case "cp":
+			if use == "" {
+				use = where
 			}
-			switch cc.Kind {
-			case "start":
-				started = true
-			case "cp":
-				if use == "" {
-					use = l.describe(cc, len(cc.Words))
-				}
-				if cc.Into && changedBy == "" {
-					changedBy = l.describe(cc, len(cc.Words)) + ": a file copied into it"
-				}
-			case "exec":
-				if changedBy != "" {
-					continue
-				}
-				var words []string
-				for _, w := range cc.Words[cc.Command:] {
-					words = append(words, w.Value)
-				}
-				if what := policy.ChangesRoot(words); what != "" {
-					changedBy = l.describe(cc, cc.Command) + " " + what
-				}
+			if u.Into && changedBy == "" {
+				changedBy = where + ", a copy into it"
+			}
+		case "exec":
+			if what := policy.ChangesRoot(u.Command, mounts); what != "" && changedBy == "" {
+				changedBy = where + " " + what
 			}
 		}
 	}
@@ -98,13 +153,13 @@ func (l *later) role(inv *shellparse.Invocation) (changedBy, neverStarted string
 	return changedBy, ""
 }
 
-// describe names a later command for a reason: "line 12: docker exec -u
-// root $CID", its words up to end, at most a few.
-func (l *later) describe(cc *shellparse.ContainerCommand, end int) string {
-	end = min(end, len(cc.Words), 6)
-	words := make([]string, 0, end)
-	for _, w := range cc.Words[:end] {
-		words = append(words, w.Text(l.src))
+func namesAny(containers, refs []string) bool {
+	for _, c := range containers {
+		for _, r := range refs {
+			if c == r {
+				return true
+			}
+		}
 	}
-	return fmt.Sprintf("line %d: %s", l.pos.Pos(cc.Start).Line, strings.Join(words, " "))
+	return false
 }

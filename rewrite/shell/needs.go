@@ -43,7 +43,7 @@ func (p *planner) decide(s state) policy.Applied {
 			}
 		}
 	}
-	c.Role = p.role()
+	c.Role = p.role(s)
 	if inv.Engine == shellparse.Podman {
 		// podman 4.3 refuses uid= and gid= on --tmpfs ("unknown mount
 		// option"); the tmpfs it mounts itself copies the image's
@@ -74,10 +74,10 @@ func (p *planner) notes(s state, notes []policy.Note, start, end int) {
 // role reads how the script uses the command's container, for
 // policy.Judge: privileged, platform and isolation, its binds, what it
 // runs, -it, its working directory, and what the script does to it later.
-func (p *planner) role() policy.Role {
+func (p *planner) role(s state) policy.Role {
 	inv := p.inv
 	var r policy.Role
-	interactive, tty := false, false
+	interactive, tty, detach := false, false, false
 	for _, f := range inv.Flags {
 		switch f.Name {
 		case "privileged":
@@ -90,6 +90,8 @@ func (p *planner) role() policy.Role {
 			interactive = boolState(&f) == policy.On
 		case "tty":
 			tty = boolState(&f) == policy.On
+		case "detach":
+			detach = boolState(&f) == policy.On
 		case "workdir":
 			r.WorkDir = f.Value
 		case "entrypoint":
@@ -104,12 +106,16 @@ func (p *planner) role() policy.Role {
 			}
 		}
 	}
-	r.Interactive = interactive && tty
+	r.Interactive = interactive && tty && !detach // -itd only keeps a shell waiting
 	if inv.Image < len(inv.Words) {
 		for _, w := range inv.Words[inv.Image+1:] {
 			r.Command = append(r.Command, w.Value)
 		}
 	}
-	r.ChangedBy, r.NeverStarted = p.later.role(inv)
+	var targets []string
+	for _, m := range s.mounts {
+		targets = append(targets, m.target)
+	}
+	r.ChangedBy, r.NeverStarted = p.later.role(inv, targets)
 	return r
 }

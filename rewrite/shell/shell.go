@@ -31,7 +31,6 @@ import (
 	"github.com/rofix/rofix/rewrite/encoding"
 	"github.com/rofix/rofix/rewrite/finding"
 	"github.com/rofix/rofix/rewrite/policy"
-	"github.com/rofix/rofix/rewrite/textpos"
 	"github.com/rofix/rofix/shellparse"
 )
 
@@ -40,6 +39,14 @@ import (
 // falling back to bash when the script does not parse as POSIX, mksh for
 // ksh, bash otherwise); name is not needed for that and is not used.
 func Plan(name string, src []byte, pol policy.Policy) (*finding.Plan, error) {
+	return PlanIn(name, src, pol, nil)
+}
+
+// PlanIn is Plan for a script embedded in a host file: ctx holds the
+// host's exec, cp and start commands, which decide (with the script's
+// own) whether a container is changed later or never started. A nil ctx
+// is a script on its own.
+func PlanIn(name string, src []byte, pol policy.Policy, ctx *Context) (*finding.Plan, error) {
 	// The parser skips NUL bytes, so a binary file could parse: refuse it.
 	if err := encoding.Check(src, false); err != nil {
 		return nil, err
@@ -64,9 +71,15 @@ func Plan(name string, src []byte, pol policy.Policy) (*finding.Plan, error) {
 		}
 	}
 	var expect []expected
-	l := &later{src: src, cmds: res.ContainerCommands}
-	if len(l.cmds) > 0 {
-		l.pos = textpos.New(src)
+	l := &later{norm: func(s string) string { return s }}
+	switch {
+	case ctx == nil:
+		l.uses = uses(src, res.ContainerCommands)
+	default:
+		l.uses = ctx.Uses
+		if ctx.HostText != nil {
+			l.norm = ctx.HostText
+		}
 	}
 	for _, inv := range res.Invocations {
 		// Rules a config file switches off are skipped like a directive's.
