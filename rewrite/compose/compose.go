@@ -33,6 +33,9 @@ type planner struct {
 	aliased map[*yaml.Node]int
 	// writable are the paths the current service writes (see scratch).
 	writable []string
+	// windows, when set, says which service makes the project a Windows
+	// one (see windowsService).
+	windows string
 }
 
 // Plan returns the edits and findings that harden every service of a

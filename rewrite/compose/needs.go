@@ -67,6 +67,7 @@ func (p *planner) decide(svc *service) {
 		}
 	}
 	c.Role = svc.role()
+	c.Role.WindowsSibling = p.windows
 	svc.applied = policy.Apply(needs, c)
 }
 
@@ -98,7 +99,7 @@ func (svc *service) role() policy.Role {
 	for _, key := range []string{"entrypoint", "command"} {
 		_, v, _ := svc.effective(key)
 		if v != nil && v.Kind == yaml.ScalarNode && v.Tag != "!!null" {
-			r.Command = append(r.Command, strings.Fields(v.Value)...) // compose splits a string like a shell
+			r.Command = append(r.Command, policy.ShellFields(v.Value)...)
 		} else {
 			r.Command = append(r.Command, stringItems(v)...)
 		}

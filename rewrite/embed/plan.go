@@ -35,7 +35,14 @@ func Plan(name string, src []byte, pol policy.Policy, extract Extractor) (*findi
 	var want [][]byte // each snippet after its edits
 	all := hostUses(src, snippets)
 	for _, sn := range snippets {
-		p, err := shell.PlanIn(name, sn.Text, pol, &shell.Context{Uses: all, HostText: sn.hostText})
+		hostOffset := func(off int) int {
+			if h, ok := sn.hostOffset(off, true); ok {
+				return h
+			}
+			h, _ := sn.HostSpan()
+			return h
+		}
+		p, err := shell.PlanIn(name, sn.Text, pol, &shell.Context{Uses: all, HostText: sn.hostText, HostOffset: hostOffset})
 		hostStart, _ := sn.HostSpan()
 		if err != nil {
 			var pe *finding.PosError
@@ -137,9 +144,11 @@ func hostUses(src []byte, snippets []*Snippet) []shell.Use {
 			if pos == nil {
 				pos = textpos.New(src)
 			}
-			if h, ok := sn.hostOffset(u.Start, false); ok {
-				u.Line = pos.Pos(h).Line
+			h, ok := sn.hostOffset(u.Start, false)
+			if !ok {
+				h, _ = sn.HostSpan()
 			}
+			u.Start, u.Line = h, pos.Pos(h).Line
 			for i, c := range u.Containers {
 				u.Containers[i] = sn.hostText(c)
 			}

@@ -57,6 +57,10 @@ type Role struct {
 	// NeverStarted, when set, says what the file does with a created
 	// container that it never starts ("line 9: docker cp $id:/app .").
 	NeverStarted string
+	// WindowsSibling, when set, says that another container of the same
+	// project is a Windows container ("service db: image ...nanoserver"):
+	// a compose project runs on one daemon, so this one is Windows too.
+	WindowsSibling string
 }
 
 // A Judgement is what Judge decides for a container.
@@ -91,6 +95,13 @@ func Judge(image string, r Role) Judgement {
 	return Judgement{}
 }
 
+// Windows says why a container is a Windows container (its image,
+// platform, isolation or a Windows mount), or "".
+func Windows(image string, r Role) string {
+	r.WindowsSibling = ""
+	return windows(image, r)
+}
+
 // windows says why a container is a Windows container, or "".
 func windows(image string, r Role) string {
 	if ref := ParseImageRef(image); ref.Name != "" {
@@ -114,7 +125,7 @@ func windows(image string, r Role) string {
 			return "a mount on " + b.Target
 		}
 	}
-	return ""
+	return r.WindowsSibling
 }
 
 // isPipe reports whether p is a Windows named pipe (\\.\pipe\x, //./pipe/x).
@@ -160,14 +171,70 @@ func job(image string, r Role) string {
 	return ""
 }
 
-// trimArgs returns a command's program and its first subcommand, for
-// messages ("npm install", "make").
+// trimArgs returns a command's program and at most two operands before
+// the flags of its subcommand, for messages ("npm run dev", "go mod
+// vendor", "pip install").
 func trimArgs(c []string) []string {
 	out := []string{path.Base(c[0])}
 	for _, a := range c[1:] {
-		if !strings.HasPrefix(a, "-") {
-			return append(out, a)
+		switch {
+		case len(out) == 3 || strings.ContainsAny(a, "&|;"):
+			return out
+		case strings.HasPrefix(a, "-"):
+			if len(out) > 1 {
+				return out // the flags of a subcommand end the name
+			}
+		default:
+			out = append(out, a)
 		}
+	}
+	return out
+}
+
+// ShellFields splits a command string into words the way compose splits
+// a string command: at blanks, with '...', "..." and backslashes quoting.
+func ShellFields(s string) []string {
+	var out []string
+	var b strings.Builder
+	in, quote := false, byte(0)
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch {
+		case quote == '\'':
+			if ch == '\'' {
+				quote = 0
+			} else {
+				b.WriteByte(ch)
+			}
+		case quote == '"':
+			switch {
+			case ch == '"':
+				quote = 0
+			case ch == '\\' && i+1 < len(s):
+				i++
+				b.WriteByte(s[i])
+			default:
+				b.WriteByte(ch)
+			}
+		case ch == '\'' || ch == '"':
+			quote, in = ch, true
+		case ch == '\\' && i+1 < len(s):
+			i++
+			b.WriteByte(s[i])
+			in = true
+		case ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r':
+			if in {
+				out = append(out, b.String())
+				b.Reset()
+				in = false
+			}
+		default:
+			b.WriteByte(ch)
+			in = true
+		}
+	}
+	if in {
+		out = append(out, b.String())
 	}
 	return out
 }

@@ -29,7 +29,8 @@ type Use struct {
 	Command []string
 	// Into is true for a cp into the container.
 	Into bool
-	// Start is the command's offset in its script; Line its line, and
+	// Start is the command's offset in its script (in the host, for a
+	// Context's uses); Line its line, and
 	// Text its first words as written, for messages; Words their spans in
 	// the script (start, end pairs).
 	Start, Line int
@@ -47,6 +48,8 @@ type Context struct {
 	// HostText turns the script's text into the host's (placeholders
 	// back into the host expressions); nil keeps it.
 	HostText func(string) string
+	// HostOffset turns an offset of the script into the host's.
+	HostOffset func(int) int
 }
 
 // FindUses returns the exec, cp and start commands of a script.
@@ -98,6 +101,7 @@ func uses(src []byte, cmds []*shellparse.ContainerCommand) []Use {
 type later struct {
 	uses []Use
 	norm func(string) string // script text to host text
+	off  func(int) int       // script offset to the uses' offsets
 }
 
 // refs returns the words that name inv's container in later commands: its
@@ -123,9 +127,10 @@ func (l *later) role(inv *shellparse.Invocation, mounts []string) (changedBy, ne
 		return "", ""
 	}
 	started, use := !inv.Create, ""
+	after := l.off(inv.End)
 	for _, u := range l.uses {
-		if !namesAny(u.Containers, rs) {
-			continue
+		if u.Start < after || !namesAny(u.Containers, rs) {
+			continue // only what follows the command changes or starts it
 		}
 		where := fmt.Sprintf("line %d: %s", u.Line, u.Text)
 		switch u.Kind {

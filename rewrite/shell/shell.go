@@ -71,7 +71,7 @@ func PlanIn(name string, src []byte, pol policy.Policy, ctx *Context) (*finding.
 		}
 	}
 	var expect []expected
-	l := &later{norm: func(s string) string { return s }}
+	l := &later{norm: func(s string) string { return s }, off: func(o int) int { return o }}
 	switch {
 	case ctx == nil:
 		l.uses = uses(src, res.ContainerCommands)
@@ -79,6 +79,9 @@ func PlanIn(name string, src []byte, pol policy.Policy, ctx *Context) (*finding.
 		l.uses = ctx.Uses
 		if ctx.HostText != nil {
 			l.norm = ctx.HostText
+		}
+		if ctx.HostOffset != nil {
+			l.off = ctx.HostOffset
 		}
 	}
 	for _, inv := range res.Invocations {
