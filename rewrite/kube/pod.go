@@ -126,8 +126,9 @@ func (p *planner) pod(spec *yaml.Node, kind string) {
 	}
 }
 
-// windowsPod tells whether a pod spec runs on Windows (spec.os.name or a
-// kubernetes.io/os node selector), and how it says so.
+// windowsPod tells whether a pod spec runs on Windows (spec.os.name, a
+// kubernetes.io/os node selector, or a container with a Windows image),
+// and how it says so.
 func windowsPod(spec *yaml.Node) string {
 	_, osNode := yamledit.Lookup(spec, "os")
 	if _, name := yamledit.Lookup(osNode, "name"); name != nil && strings.EqualFold(name.Value, "windows") {
@@ -137,6 +138,21 @@ func windowsPod(spec *yaml.Node) string {
 	for _, key := range []string{"kubernetes.io/os", "beta.kubernetes.io/os"} {
 		if _, v := yamledit.Lookup(sel, key); v != nil && strings.EqualFold(v.Value, "windows") {
 			return "nodeSelector " + key + ": windows"
+		}
+	}
+	// The containers of a pod share a node: one Windows image makes a
+	// Windows pod (policy.Windows decides as for every engine).
+	for _, key := range []string{"initContainers", "containers"} {
+		_, list := yamledit.Lookup(spec, key)
+		if list == nil || list.Kind != yaml.SequenceNode {
+			continue
+		}
+		for _, m := range list.Content {
+			if _, img := yamledit.Lookup(m, "image"); img != nil && img.Kind == yaml.ScalarNode {
+				if why := policy.Windows(img.Value, policy.Role{}); why != "" {
+					return why
+				}
+			}
 		}
 	}
 	return ""

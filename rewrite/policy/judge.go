@@ -178,7 +178,7 @@ func trimArgs(c []string) []string {
 	out := []string{path.Base(c[0])}
 	for _, a := range c[1:] {
 		switch {
-		case len(out) == 3 || strings.ContainsAny(a, "&|;"):
+		case len(out) == 3 || strings.ContainsAny(a, "&|;<>"):
 			return out
 		case strings.HasPrefix(a, "-"):
 			if len(out) > 1 {
