@@ -196,6 +196,9 @@ func (p *planner) container(m *yaml.Node, volumes map[string]*yaml.Node, vols *y
 		if !c.ig.Skips(finding.ReadOnly) {
 			p.at(finding.ReadOnly, c.label, "container %s: %s", c.name, j.Reason)
 		}
+		if c.role.Privileged && !c.ig.Skips(finding.NoNewPrivileges) {
+			p.at(finding.NoNewPrivileges, c.label, "container %s is privileged: allowPrivilegeEscalation: false not added (Kubernetes rejects it with privileged: true)", c.name)
+		}
 		return c
 	}
 	sysAdmin := addsSysAdmin(sc)
