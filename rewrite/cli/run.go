@@ -227,7 +227,7 @@ func reportResult(opts *options, path string, res *rewrite.Result, stderr io.Wri
 		return x
 	}
 	for _, f := range res.Findings {
-		if f.Fixed && !opts.verbose {
+		if (f.Fixed || f.Note) && !opts.verbose {
 			continue
 		}
 		fmt.Fprintf(stderr, "%s:%s\n", path, rewrite.FormatFinding(index(), f))

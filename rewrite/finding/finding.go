@@ -68,6 +68,10 @@ type Finding struct {
 	Start, End int
 	Message    string
 	Fixed      bool
+	// Note is true for an unfixed finding that asks nothing of a person
+	// (a container left alone because it never runs): reports give it
+	// severity note, and the command line prints it only with -v.
+	Note bool
 	// Subject is the service or command the finding is about; nil for a
 	// finding about the whole file.
 	Subject *Subject
@@ -96,6 +100,13 @@ type Plan struct {
 // Add records a finding about the plan's current Subject.
 func (p *Plan) Add(rule Rule, start, end int, fixed bool, format string, args ...any) {
 	p.Findings = append(p.Findings, Finding{Rule: rule, Start: start, End: end, Fixed: fixed, Message: fmt.Sprintf(format, args...), Subject: p.Subject})
+}
+
+// Note records an unfixed finding about the plan's current Subject that
+// asks nothing of a person (see Finding.Note).
+func (p *Plan) Note(rule Rule, start, end int, format string, args ...any) {
+	p.Add(rule, start, end, false, format, args...)
+	p.Findings[len(p.Findings)-1].Note = true
 }
 
 // Sort orders findings by position, then rule, for stable output.

@@ -77,6 +77,9 @@ type Applied struct {
 	// Judge): the engine changes nothing and reports it with rule
 	// read-only; the other fields are empty.
 	Alone string
+	// Quiet is true when Alone asks nothing of a person: the engine
+	// reports it as a note (finding.Plan.Note).
+	Quiet bool
 }
 
 // Apply decides what a container whose image has needs n gets, given what
@@ -103,7 +106,7 @@ type Applied struct {
 func Apply(n Needs, c Container) Applied {
 	j := Judge(n.Image, c.Role)
 	if j.Alone {
-		return Applied{Alone: j.Reason}
+		return Applied{Alone: j.Reason, Quiet: j.Quiet}
 	}
 	a := apply(n, c)
 	if j.Writable {

@@ -71,6 +71,9 @@ type Judgement struct {
 	Writable bool
 	// Reason says why, for the reader of a pull request.
 	Reason string
+	// Quiet is true when the reason asks nothing of a person (a container
+	// that never runs): engines report it as a note (finding.Plan.Note).
+	Quiet bool
 }
 
 // Judge decides whether a container running image, used as r says, is a
@@ -78,7 +81,7 @@ type Judgement struct {
 // that keeps a writable root.
 func Judge(image string, r Role) Judgement {
 	if r.NeverStarted != "" {
-		return Judgement{Alone: true, Reason: fmt.Sprintf("created and never started here (%s): a container made only to copy files out of its image; left alone", r.NeverStarted)}
+		return Judgement{Alone: true, Quiet: true, Reason: fmt.Sprintf("created and never started here (%s): a container made only to copy files out of its image; left alone", r.NeverStarted)}
 	}
 	if r.Privileged {
 		return Judgement{Alone: true, Reason: "privileged: left alone (it can remount its root and undo any hardening, and what runs privileged, such as binfmt installers, docker-in-docker and nested engines, writes the system); review why it needs privileged"}

@@ -48,7 +48,11 @@ func (p *planner) run() expected {
 	start, end := inv.Words[0].Start, inv.Words[inv.Sub].End
 	if a.Alone != "" {
 		// Not a service rofix hardens: no edit at all, said once.
-		if !p.ig.Skips(finding.ReadOnly) {
+		switch {
+		case p.ig.Skips(finding.ReadOnly):
+		case a.Quiet:
+			p.plan.Note(finding.ReadOnly, start, end, "%s", a.Alone)
+		default:
 			p.plan.Add(finding.ReadOnly, start, end, false, "%s", a.Alone)
 		}
 		return exp
