@@ -32,7 +32,7 @@ type service struct {
 // windowsService says which service of a services: mapping is a Windows
 // container ("service db is one: image ...-nanoserver"), or "": a project
 // runs on one daemon, so then every service is a Windows container.
-func windowsService(services *yaml.Node) string {
+func (p *planner) windowsService(services *yaml.Node) string {
 	for i := 0; i+1 < len(services.Content); i += 2 {
 		k, v := services.Content[i], services.Content[i+1]
 		if k.Kind != yaml.ScalarNode || isMergeKey(k) || v.Kind != yaml.MappingNode {
@@ -42,6 +42,10 @@ func windowsService(services *yaml.Node) string {
 		image := ""
 		if _, iv, _ := svc.effective("image"); iv != nil && iv.Kind == yaml.ScalarNode {
 			image = iv.Value
+		} else if _, b, _ := svc.effective("build"); b != nil {
+			if fb, ok, err := p.pol.ReadBuild(readBuild(b)); ok && err == nil {
+				image = fb.Final.Base // the base of its Dockerfile's final stage
+			}
 		}
 		if why := policy.Windows(image, svc.role()); why != "" {
 			return "service " + k.Value + " of this file is one: " + why
@@ -62,7 +66,7 @@ func (p *planner) services(key, services *yaml.Node) error {
 		return finding.Errorf(p.s.Start(services), "services must be a mapping of service names to services")
 	}
 	indent := p.s.KeyColumn(key)
-	p.windows = windowsService(services)
+	p.windows = p.windowsService(services)
 	for i := 0; i+1 < len(services.Content); i += 2 {
 		// Under services, x- keys are service names too: compose-go only
 		// treats x- as an extension at the top level and inside objects.

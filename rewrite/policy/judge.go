@@ -43,6 +43,9 @@ type Role struct {
 	Platform, Isolation string
 	// Binds are the host paths mounted into the container.
 	Binds []Bind
+	// Paths are other paths of the container the file names, as written:
+	// mount specs rofix cannot split, docker cp's container paths.
+	Paths []string
 	// Command is what the container runs, word by word (entrypoint and
 	// command as written; a variable as written).
 	Command []string
@@ -128,6 +131,22 @@ func windows(image string, r Role) string {
 			return "a mount on " + b.Target
 		}
 	}
+	for _, p := range r.Paths {
+		if isPipe(p) || driveInside(p) {
+			return "a Windows path in " + p
+		}
+	}
+	if cmds := simpleCommands(r.Command); len(cmds) > 0 {
+		prog := strings.ToLower(cmds[0][0])
+		if contains(windowsPrograms, prog) {
+			return "its command is " + cmds[0][0]
+		}
+		for _, ext := range windowsScripts {
+			if strings.HasSuffix(prog, ext) {
+				return "its command is " + cmds[0][0]
+			}
+		}
+	}
 	return r.WindowsSibling
 }
 
@@ -135,6 +154,18 @@ func windows(image string, r Role) string {
 func isPipe(p string) bool {
 	p = strings.ToLower(strings.ReplaceAll(p, `\`, "/"))
 	return strings.HasPrefix(p, "//./pipe/")
+}
+
+// driveInside reports whether a spec holds a Windows drive path after a
+// colon: a target ("C:${PWD}/spec:C:/spec") or a container path
+// ("name:C:/go/bin"), not a host source alone.
+func driveInside(spec string) bool {
+	for i := 0; i < len(spec); i++ {
+		if i > 0 && spec[i-1] == ':' && isDrive(spec[i:]) {
+			return true
+		}
+	}
+	return false
 }
 
 // isDrive reports whether p is a path on a Windows drive (C:\, c:/).

@@ -76,11 +76,25 @@ var shellImages = []string{
 }
 
 // windowsImages match Windows container images: the Windows daemon
-// rejects a read-only root (and tmpfs) for them.
+// rejects a read-only root (and tmpfs) for them. Names: Microsoft's base
+// images and the "-windows" builds of community images
+// (stefanscherer/traefik-windows); tags: the Windows variants of
+// multi-platform images (nats:2.0.4-nanoserver-1809,
+// mongo:windowsservercore, livenessprobe:v2.0.1-windows-1809-amd64,
+// mongo-windows:3.4.1-nano, ...:ltsc2022).
 var windowsImages = []string{
 	"mcr.microsoft.com/windows", "mcr.microsoft.com/windows/*", "*/windows",
-	"*windowsservercore*", "*nanoserver*", "*:*windowsservercore*", "*:*nanoserver*", "*:*ltsc20*",
+	"*windowsservercore*", "*nanoserver*", "*-windows", "*-windows-*",
+	"*:*windows*", "*:*nanoserver*", "*:*ltsc20*", "*:nano", "*:nano-*", "*:*-nano", "*:*-nano-*",
 }
+
+// windowsPrograms are commands only Windows runs: a container whose
+// command is one is a Windows container (pwsh is not here: PowerShell 7
+// runs on Linux too).
+var windowsPrograms = []string{"cmd", "cmd.exe", "powershell", "powershell.exe"}
+
+// windowsScripts are the file types only Windows executes.
+var windowsScripts = []string{".exe", ".bat", ".cmd", ".ps1"}
 
 // rootWriters are the commands that, run through docker exec, write the
 // container's root: package managers, file creation and changes outside

@@ -29,6 +29,9 @@ type Use struct {
 	Command []string
 	// Into is true for a cp into the container.
 	Into bool
+	// Paths are cp's operands that name a container, as written
+	// ("web:/app/out").
+	Paths []string
 	// Start is the command's offset in its script (in the host, for a
 	// Context's uses); Line its line, and
 	// Text its first words as written, for messages; Words their spans in
@@ -75,6 +78,7 @@ func uses(src []byte, cmds []*shellparse.ContainerCommand) []Use {
 		for _, i := range cc.Containers {
 			v := cc.Words[i].Value
 			if cc.Kind == "cp" {
+				u.Paths = append(u.Paths, cc.Words[i].Text(src))
 				v, _, _ = strings.Cut(v, ":")
 			}
 			u.Containers = append(u.Containers, v)
@@ -119,13 +123,15 @@ func (l *later) refs(inv *shellparse.Invocation) []string {
 	return out
 }
 
-// role returns what the later commands say about inv's container; mounts
-// are its mount targets (writes there do not change its root).
-func (l *later) role(inv *shellparse.Invocation, mounts []string) (changedBy, neverStarted string) {
+// role records on r what the later commands say about inv's container:
+// ChangedBy, NeverStarted, and the paths docker cp names in it. mounts are
+// its mount targets (writes there do not change its root).
+func (l *later) role(inv *shellparse.Invocation, mounts []string, r *policy.Role) {
 	rs := l.refs(inv)
 	if len(rs) == 0 {
-		return "", ""
+		return
 	}
+	changedBy := ""
 	started, use := !inv.Create, ""
 	after := l.off(inv.End)
 	for _, u := range l.uses {
@@ -137,6 +143,7 @@ func (l *later) role(inv *shellparse.Invocation, mounts []string) (changedBy, ne
 		case "start":
 			started = true
 		case "cp":
+			r.Paths = append(r.Paths, u.Paths...)
 			if use == "" {
 				use = where
 			}
@@ -149,13 +156,13 @@ func (l *later) role(inv *shellparse.Invocation, mounts []string) (changedBy, ne
 			}
 		}
 	}
+	r.ChangedBy = changedBy
 	if !started {
 		if use == "" {
 			use = "no docker start names it"
 		}
-		return changedBy, use
+		r.NeverStarted = use
 	}
-	return changedBy, ""
 }
 
 func namesAny(containers, refs []string) bool {

@@ -97,6 +97,9 @@ func (p *planner) role(s state) policy.Role {
 		case "entrypoint":
 			r.Command = append(r.Command, strings.Fields(f.Value)...)
 		case "volume":
+			if f.ValueWord >= 0 { // as written: a drive target the split misses (C:$(pwd):C:/code)
+				r.Paths = append(r.Paths, inv.Words[f.ValueWord].Text(p.src))
+			}
 			if v, ok := policy.ParseVolume(f.Value); ok && policy.IsBindSource(v.Source) {
 				r.Binds = append(r.Binds, policy.Bind{Source: v.Source, Target: v.Target})
 			}
@@ -116,6 +119,6 @@ func (p *planner) role(s state) policy.Role {
 	for _, m := range s.mounts {
 		targets = append(targets, m.target)
 	}
-	r.ChangedBy, r.NeverStarted = p.later.role(inv, targets)
+	p.later.role(inv, targets, &r)
 	return r
 }
