@@ -93,7 +93,7 @@ func Judge(image string, r Role) Judgement {
 		return Judgement{Alone: true, Reason: "a Windows container (" + why + "): the Windows daemon rejects a read-only root and tmpfs; left alone"}
 	}
 	if r.ChangedBy != "" {
-		return Judgement{Writable: true, Reason: fmt.Sprintf("the script later changes this container (%s): read-only not added, its root stays writable", r.ChangedBy)}
+		return Judgement{Writable: true, Reason: fmt.Sprintf("the script later changes this container (%s): it needs a writable root, so rofix does not make it read-only", r.ChangedBy)}
 	}
 	if why := job(image, r); why != "" {
 		return Judgement{Writable: true, Reason: why}
@@ -178,18 +178,18 @@ func job(image string, r Role) string {
 	cmds := simpleCommands(r.Command)
 	for _, c := range cmds {
 		if t, ok := matchTool(jobTools, c, false); ok {
-			return fmt.Sprintf("a job (%s), not a service: it writes %s, which rofix does not provide; read-only not added", strings.Join(trimArgs(c), " "), t.Writes)
+			return fmt.Sprintf("a job (%s), not a service: it writes %s, which rofix does not provide; rofix does not make it read-only", strings.Join(trimArgs(c), " "), t.Writes)
 		}
 	}
 	if r.Interactive {
 		if len(cmds) > 0 && len(cmds[0]) > 0 && contains(shells, path.Base(cmds[0][0])) {
-			return fmt.Sprintf("an interactive shell (-it %s), not a service: what is typed there may write anywhere; read-only not added", cmds[0][0])
+			return fmt.Sprintf("an interactive shell (-it %s), not a service: what is typed there may write anywhere; rofix does not make it read-only", cmds[0][0])
 		}
 		if len(r.Command) == 0 {
 			if ref := ParseImageRef(image); ref.Name != "" {
 				for _, p := range shellImages {
 					if matchPattern(p, ref) > 0 {
-						return fmt.Sprintf("an interactive shell (-it, %s's default command), not a service: what is typed there may write anywhere; read-only not added", image)
+						return fmt.Sprintf("an interactive shell (-it, %s's default command), not a service: what is typed there may write anywhere; rofix does not make it read-only", image)
 					}
 				}
 			}
@@ -198,7 +198,7 @@ func job(image string, r Role) string {
 	if wd := r.WorkDir; wd != "" && !strings.Contains(wd, "$") {
 		for _, b := range r.Binds {
 			if b.Target != "" && !strings.Contains(b.Target, "$") && within(CanonicalPath(wd), CanonicalPath(b.Target)) && b.Target != "/" {
-				return fmt.Sprintf("a job, not a service: the host directory %s is mounted as its working directory %s, where builds run and write caches and homes outside it; read-only not added", b.Source, wd)
+				return fmt.Sprintf("a job, not a service: the host directory %s is mounted as its working directory %s, where builds run and write caches and homes outside it; rofix does not make it read-only", b.Source, wd)
 			}
 		}
 	}
