@@ -20,7 +20,11 @@
 //     point fails the run);
 //   - nerdctl ignores no-new-privileges:true, so the bare form is added;
 //   - arguments hidden in "${args[@]}", "$@" or $OPTS before the image are
-//     reported; the flags are still inserted, before them.
+//     reported; the flags are still inserted, before them;
+//   - a container that is no service is judged by policy.Judge: privileged,
+//     Windows and never-started ones are left alone, jobs and containers
+//     the script later changes (docker exec, docker cp into them; see
+//     later.go) keep a writable root.
 package shell
 
 import (
