@@ -33,7 +33,7 @@ var update = flag.Bool("update", false, "rewrite the expected sections of the go
 //	-- .rofix.yaml -- a config file applied to the policy, as if found next
 //	             to the input
 //	-- output -- the expected output; absent when the input must stay unchanged
-//	-- findings -- one finding per line, as "line:col: rule: message [(fixed)]"
+//	-- findings -- one finding per line, as "line:col: rule: message [(fixed)|(note)]"
 //	-- error --  the expected error, when the input must be refused
 //	-- images.yaml -- image entries (policy.ImageEntry) the case knows
 //	-- OTHER --  any other section is a file of the tree next to the input

@@ -78,7 +78,8 @@ func checkOracle(t *testing.T, st *oracleStats, dir, name string, src []byte, po
 			reported[f.Rule] = true
 		}
 	}
-	skipped := reported[finding.Directive] || reported[finding.Unsupported]
+	alone := aloneServices(res.Findings)
+	skippedFile := reported[finding.Directive] || reported[finding.Unsupported]
 	for svcName, b := range before.Services {
 		a, ok := after.Services[svcName]
 		if !ok {
@@ -86,6 +87,7 @@ func checkOracle(t *testing.T, st *oracleStats, dir, name string, src []byte, po
 			continue
 		}
 		st.services++
+		skipped := skippedFile || alone[svcName]
 		if !a.ReadOnly && !reported[finding.ReadOnly] && !skipped {
 			t.Errorf("%s: service %s is not read-only and nothing says why", name, svcName)
 		}

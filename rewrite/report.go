@@ -9,12 +9,16 @@ import (
 )
 
 // FormatFinding renders a finding as "line:col: rule: message", with
-// " (fixed)" appended when the edits fix it. Columns count bytes.
+// " (fixed)" appended when the edits fix it and " (note)" when it asks
+// nothing of a person (finding.Finding.Note). Columns count bytes.
 func FormatFinding(x *textpos.Index, f finding.Finding) string {
 	p := x.Pos(f.Start)
 	s := fmt.Sprintf("%d:%d: %s: %s", p.Line, p.Column, f.Rule, f.Message)
-	if f.Fixed {
+	switch {
+	case f.Fixed:
 		s += " (fixed)"
+	case f.Note:
+		s += " (note)"
 	}
 	return s
 }

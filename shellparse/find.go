@@ -21,6 +21,9 @@ type Invocation struct {
 	// Start and End span the whole command, wrappers and assignments
 	// included.
 	Start, End int
+	// AssignedTo is the variable the command's output is assigned to
+	// (CID=$(docker run -d ...)), or "".
+	AssignedTo string
 }
 
 // A Skipped command looks like a run command but cannot be analysed.
@@ -40,9 +43,13 @@ type Result struct {
 	Invocations []*Invocation
 	Skipped     []Skipped
 	Comments    []Comment
+	// ContainerCommands are the exec, cp and start commands (see later.go).
+	ContainerCommands []*ContainerCommand
 	// Dialect is the dialect the text parsed as: the one asked for, or
 	// Bash for a POSIX script that uses bash syntax.
 	Dialect Dialect
+
+	assigned []assignment // the command substitutions assigned to variables
 }
 
 // Find parses src as dialect d and returns every run and create command of
@@ -55,6 +62,8 @@ func Find(src []byte, d Dialect) (*Result, error) {
 	}
 	r := &Result{Dialect: parsed}
 	r.walk(f, wordCtx{src: src}, 0)
+	r.assign(r.assigned)
+	r.assigned = nil
 	return r, nil
 }
 
@@ -69,6 +78,8 @@ func (r *Result) walk(f *syntax.File, c wordCtx, depth int) {
 			r.Comments = append(r.Comments, Comment{Start: start, End: start + 1 + len(n.Text), Text: "#" + n.Text})
 		case *syntax.CallExpr:
 			r.call(n, c, depth)
+		case *syntax.Assign:
+			r.assigned = append(r.assigned, assignedSubsts(n, c)...)
 		}
 		return true
 	})
@@ -111,6 +122,11 @@ func (r *Result) call(call *syntax.CallExpr, c wordCtx, depth int) {
 	if skip != "" {
 		r.Skipped = append(r.Skipped, Skipped{prog.Start, end, skip})
 	}
+	if sub < -1 {
+		if cc := containerCommand(e, words, -sub-2, start, end); cc != nil {
+			r.ContainerCommands = append(r.ContainerCommands, cc)
+		}
+	}
 	if sub < 0 {
 		return
 	}
@@ -149,9 +165,10 @@ func isRunWord(words []Word, i int) bool {
 	return i < len(words) && (words[i].Value == "run" || words[i].Value == "create")
 }
 
-// subcommand skips the root flags and finds run or create. sub is -1 when
-// the command is something else; skip explains a command that cannot be
-// analysed.
+// subcommand skips the root flags and finds run or create. sub is
+// negative when the command is something else: -j-2 when another
+// subcommand is the word at j (exec, say; see containerCommand), -1 when
+// there is none; skip explains a command that cannot be analysed.
 func (r *Result) subcommand(e Engine, words []Word, c wordCtx) (sub int, create bool, skip string) {
 	j := 1
 	for j < len(words) {
@@ -200,6 +217,7 @@ func (r *Result) subcommand(e Engine, words []Word, c wordCtx) (sub int, create 
 		case "create":
 			return j, true, ""
 		}
+		return -j - 2, false, ""
 	}
 	return -1, false, ""
 }

@@ -44,6 +44,9 @@ type planner struct {
 	extends map[string]map[string]layer
 	// depth counts the files planned to plan this one (an extends: file).
 	depth int
+	// windows, when set, says which service makes the project a Windows
+	// one (see windowsService).
+	windows string
 }
 
 // Plan returns the edits and findings that harden every service of a

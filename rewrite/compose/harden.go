@@ -13,6 +13,13 @@ import (
 // harden applies every rule to one service.
 func (p *planner) harden(svc *service) {
 	p.decide(svc)
+	if svc.applied.Alone != "" {
+		// Not a service rofix hardens: no edit at all, said once.
+		if !svc.ignore.Skips(finding.ReadOnly) {
+			p.report(finding.ReadOnly, svc.key, false, "service %s: %s", svc.name, svc.applied.Alone)
+		}
+		return
+	}
 	withTmpfs := !svc.ignore.Skips(finding.Tmpfs)
 	canTmpfs := func() bool { return !withTmpfs || p.tmpfsPossible(svc) }
 	if p.readOnly(svc, canTmpfs) {

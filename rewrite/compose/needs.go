@@ -66,7 +66,62 @@ func (p *planner) decide(svc *service) {
 			c.User = user
 		}
 	}
+	c.Role = svc.role()
+	c.Role.WindowsSibling = p.windows
 	svc.applied = policy.Apply(needs, c)
+}
+
+// role reads how the file uses the service's container, for
+// policy.Judge: privileged, platform and isolation, its binds, its
+// entrypoint and command, stdin_open with tty, and its working_dir.
+func (svc *service) role() policy.Role {
+	var r policy.Role
+	scalar := func(key string) *yaml.Node {
+		if _, v, _ := svc.effective(key); v != nil && v.Kind == yaml.ScalarNode && v.Tag != "!!null" {
+			return v
+		}
+		return nil
+	}
+	if v := scalar("privileged"); v != nil {
+		r.Privileged = boolValue(v) == policy.On
+	}
+	if v := scalar("platform"); v != nil {
+		r.Platform = v.Value
+	}
+	if v := scalar("isolation"); v != nil {
+		r.Isolation = v.Value
+	}
+	if v := scalar("working_dir"); v != nil {
+		r.WorkDir = v.Value
+	}
+	stdin, tty := scalar("stdin_open"), scalar("tty")
+	r.Interactive = stdin != nil && tty != nil && boolValue(stdin) == policy.On && boolValue(tty) == policy.On
+	for _, key := range []string{"entrypoint", "command"} {
+		_, v, _ := svc.effective(key)
+		if v != nil && v.Kind == yaml.ScalarNode && v.Tag != "!!null" {
+			r.Command = append(r.Command, policy.ShellFields(v.Value)...)
+		} else {
+			r.Command = append(r.Command, stringItems(v)...)
+		}
+	}
+	for _, v := range svc.allValues("volumes") {
+		for _, item := range seqItems(v) {
+			switch item.Kind {
+			case yaml.ScalarNode:
+				if vol, ok := policy.ParseVolume(item.Value); ok && policy.IsBindSource(vol.Source) {
+					r.Binds = append(r.Binds, policy.Bind{Source: vol.Source, Target: vol.Target})
+				}
+			case yaml.MappingNode:
+				_, typ := lookup(item, "type")
+				_, src := lookup(item, "source")
+				_, t := lookup(item, "target")
+				if typ != nil && (typ.Value == "bind" || typ.Value == "npipe") && src != nil && t != nil {
+					r.Binds = append(r.Binds, policy.Bind{Source: src.Value, Target: t.Value})
+				}
+			}
+		}
+	}
+	return r
 }
 
 // readBuild reads a build: value, a context string or a mapping.

@@ -36,6 +36,31 @@ type service struct {
 	buildNote string
 }
 
+// windowsService says which service of a services: mapping is a Windows
+// container ("service db is one: image ...-nanoserver"), or "": a project
+// runs on one daemon, so then every service is a Windows container.
+func (p *planner) windowsService(services *yaml.Node) string {
+	for i := 0; i+1 < len(services.Content); i += 2 {
+		k, v := services.Content[i], services.Content[i+1]
+		if k.Kind != yaml.ScalarNode || isMergeKey(k) || v.Kind != yaml.MappingNode {
+			continue
+		}
+		svc := &service{name: k.Value, m: v, merged: mergeSources(v, 0), extended: extendsChain(services, v)}
+		image := ""
+		if _, iv, _ := svc.effective("image"); iv != nil && iv.Kind == yaml.ScalarNode {
+			image = iv.Value
+		} else if _, b, _ := svc.effective("build"); b != nil {
+			if fb, ok, err := p.pol.ReadBuild(readBuild(b)); ok && err == nil {
+				image = fb.Final.Base // the base of its Dockerfile's final stage
+			}
+		}
+		if why := policy.Windows(image, svc.role()); why != "" {
+			return "service " + k.Value + " of this file is one: " + why
+		}
+	}
+	return ""
+}
+
 // services hardens every service of a services: mapping.
 func (p *planner) services(key, services *yaml.Node) error {
 	switch {
@@ -51,6 +76,7 @@ func (p *planner) services(key, services *yaml.Node) error {
 	// Services that say nothing of what runs are reported together, once.
 	var fragments []string
 	fragmentAt := 0
+	p.windows = p.windowsService(services)
 	for i := 0; i+1 < len(services.Content); i += 2 {
 		// Under services, x- keys are service names too: compose-go only
 		// treats x- as an extension at the top level and inside objects.

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/rofix/rofix/rewrite/edit"
 	"github.com/rofix/rofix/rewrite/encoding"
 	"github.com/rofix/rofix/rewrite/finding"
 	"github.com/rofix/rofix/rewrite/policy"
 	"github.com/rofix/rofix/rewrite/shell"
+	"github.com/rofix/rofix/rewrite/textpos"
 )
 
 // An Extractor finds the embedded commands of a host file. It returns an
@@ -31,8 +33,16 @@ func Plan(name string, src []byte, pol policy.Policy, extract Extractor) (*findi
 	}
 	plan := &finding.Plan{}
 	var want [][]byte // each snippet after its edits
+	all := hostUses(src, snippets)
 	for _, sn := range snippets {
-		p, err := shell.Plan(name, sn.Text, pol)
+		hostOffset := func(off int) int {
+			if h, ok := sn.hostOffset(off, true); ok {
+				return h
+			}
+			h, _ := sn.HostSpan()
+			return h
+		}
+		p, err := shell.PlanIn(name, sn.Text, pol, &shell.Context{Uses: all, HostText: sn.hostText, HostOffset: hostOffset})
 		hostStart, _ := sn.HostSpan()
 		if err != nil {
 			var pe *finding.PosError
@@ -114,4 +124,45 @@ func verify(out []byte, extract Extractor, want [][]byte) error {
 		}
 	}
 	return nil
+}
+
+// hostUses returns the exec, cp and start commands of every snippet, in
+// host terms: the scripts of one host file share their containers (a CI
+// job's steps run on one machine, a unit's Exec lines one after another).
+func hostUses(src []byte, snippets []*Snippet) []shell.Use {
+	var all []shell.Use
+	var pos *textpos.Index
+	for _, sn := range snippets {
+		if !bytes.Contains(sn.Text, []byte("exec")) && !bytes.Contains(sn.Text, []byte("cp")) && !bytes.Contains(sn.Text, []byte("start")) {
+			continue // spares a parse: no use can be there
+		}
+		us, err := shell.FindUses(sn.Text)
+		if err != nil {
+			continue
+		}
+		for _, u := range us {
+			if pos == nil {
+				pos = textpos.New(src)
+			}
+			h, ok := sn.hostOffset(u.Start, false)
+			if !ok {
+				h, _ = sn.HostSpan()
+			}
+			u.Start, u.Line = h, pos.Pos(h).Line
+			for i, c := range u.Containers {
+				u.Containers[i] = sn.hostText(c)
+			}
+			var words []string
+			for _, w := range u.Words {
+				if s, e, err := sn.hostRange(w[0], w[1]); err == nil {
+					words = append(words, string(src[s:e]))
+				}
+			}
+			if len(words) == len(u.Words) {
+				u.Text = strings.Join(words, " ") // as the host writes it ($$id, $*)
+			}
+			all = append(all, u)
+		}
+	}
+	return all
 }

@@ -14,9 +14,10 @@
 //     state path has neither a volumeMount nor an image VOLUME;
 //   - explicit readOnlyRootFilesystem: false, allowPrivilegeEscalation:
 //     true and readOnly: false are kept and reported;
-//   - a privileged container (or one adding SYS_ADMIN) is reported and
-//     left without read-only and allowPrivilegeEscalation: false (the API
-//     rejects allowPrivilegeEscalation: false with either);
+//   - a privileged container (or one with a Windows image) is left
+//     entirely alone and reported, as policy.Judge decides for every
+//     engine; one adding SYS_ADMIN gets no allowPrivilegeEscalation: false
+//     (the API rejects it there);
 //   - the emptyDir is named after the path ("tmp"), prefixed with the
 //     container's name when several containers of the pod need one, so
 //     containers never share a scratch directory;

@@ -15,7 +15,7 @@ import (
 // its notes refer to (by MountPoint.Ref).
 func (p *planner) decide(c *container) (policy.Applied, []*yaml.Node) {
 	needs := p.pol.NeedsFor("", c.image)
-	pc := policy.Container{Env: map[string]string{}}
+	pc := policy.Container{Env: map[string]string{}, Role: c.role}
 	var nodes []*yaml.Node
 	if c.mounts != nil {
 		for _, mt := range c.mounts.Content {

@@ -18,7 +18,8 @@ type container struct {
 	name   string
 	image  string
 	ig     directive.Ignore
-	mounts *yaml.Node // its volumeMounts value, or nil
+	mounts *yaml.Node  // its volumeMounts value, or nil
+	role   policy.Role // how the pod uses it, for policy.Judge
 	// scratch are the paths that need an emptyDir mount.
 	scratch []string
 	// sc holds the securityContext keys to add.
@@ -125,8 +126,9 @@ func (p *planner) pod(spec *yaml.Node, kind string) {
 	}
 }
 
-// windowsPod tells whether a pod spec runs on Windows (spec.os.name or a
-// kubernetes.io/os node selector), and how it says so.
+// windowsPod tells whether a pod spec runs on Windows (spec.os.name, a
+// kubernetes.io/os node selector, or a container with a Windows image),
+// and how it says so.
 func windowsPod(spec *yaml.Node) string {
 	_, osNode := yamledit.Lookup(spec, "os")
 	if _, name := yamledit.Lookup(osNode, "name"); name != nil && strings.EqualFold(name.Value, "windows") {
@@ -136,6 +138,21 @@ func windowsPod(spec *yaml.Node) string {
 	for _, key := range []string{"kubernetes.io/os", "beta.kubernetes.io/os"} {
 		if _, v := yamledit.Lookup(sel, key); v != nil && strings.EqualFold(v.Value, "windows") {
 			return "nodeSelector " + key + ": windows"
+		}
+	}
+	// The containers of a pod share a node: one Windows image makes a
+	// Windows pod (policy.Windows decides as for every engine).
+	for _, key := range []string{"initContainers", "containers"} {
+		_, list := yamledit.Lookup(spec, key)
+		if list == nil || list.Kind != yaml.SequenceNode {
+			continue
+		}
+		for _, m := range list.Content {
+			if _, img := yamledit.Lookup(m, "image"); img != nil && img.Kind == yaml.ScalarNode {
+				if why := policy.Windows(img.Value, policy.Role{}); why != "" {
+					return why
+				}
+			}
 		}
 	}
 	return ""
@@ -170,14 +187,27 @@ func (p *planner) container(m *yaml.Node, volumes map[string]*yaml.Node, vols *y
 		p.at(finding.Unsupported, c.label, "the securityContext of container %s is not a mapping rofix can add to; harden it by hand", c.name)
 	}
 	_, privNode := yamledit.Lookup(sc, "privileged")
-	privileged := boolOf(privNode) == policy.On
+	c.role = policy.Role{Privileged: boolOf(privNode) == policy.On, Command: append(scalarItems(m, "command"), scalarItems(m, "args")...)}
+	if _, wd := yamledit.Lookup(m, "workingDir"); wd != nil && wd.Kind == yaml.ScalarNode {
+		c.role.WorkDir = wd.Value
+	}
+	if j := policy.Judge(c.image, c.role); j.Alone {
+		// Not a service rofix hardens: no edit at all, said once.
+		if !c.ig.Skips(finding.ReadOnly) {
+			p.at(finding.ReadOnly, c.label, "container %s: %s", c.name, j.Reason)
+		}
+		if c.role.Privileged && !c.ig.Skips(finding.NoNewPrivileges) {
+			p.at(finding.NoNewPrivileges, c.label, "container %s is privileged: allowPrivilegeEscalation: false not added (Kubernetes rejects it with privileged: true)", c.name)
+		}
+		return c
+	}
 	sysAdmin := addsSysAdmin(sc)
 
 	if !c.ig.Skips(finding.ReadOnly) || !c.ig.Skips(finding.Tmpfs) {
-		p.readOnly(c, sc, scOK, privileged, vols)
+		p.readOnly(c, sc, scOK, vols)
 	}
 	if !c.ig.Skips(finding.NoNewPrivileges) {
-		p.noEscalation(c, sc, scOK, privileged, sysAdmin)
+		p.noEscalation(c, sc, scOK, sysAdmin)
 	}
 	if !c.ig.Skips(finding.ROMounts) {
 		p.roMounts(c, volumes)
@@ -188,7 +218,7 @@ func (p *planner) container(m *yaml.Node, volumes map[string]*yaml.Node, vols *y
 // readOnly plans readOnlyRootFilesystem: true and the scratch emptyDirs,
 // as policy.Apply decides: it is withheld when the image does not run
 // read-only, and the emptyDirs are Apply's tmpfs entries.
-func (p *planner) readOnly(c *container, sc *yaml.Node, scOK, privileged bool, vols *yaml.Node) {
+func (p *planner) readOnly(c *container, sc *yaml.Node, scOK bool, vols *yaml.Node) {
 	_, v := yamledit.Lookup(sc, "readOnlyRootFilesystem")
 	state := boolOf(v)
 	applied, nodes := p.decide(c)
@@ -207,8 +237,6 @@ func (p *planner) readOnly(c *container, sc *yaml.Node, scOK, privileged bool, v
 		p.at(finding.ReadOnly, v, "readOnlyRootFilesystem: false is an explicit choice; kept, so no emptyDir is added")
 	case v != nil:
 		p.at(finding.ReadOnly, v, "readOnlyRootFilesystem has a value rofix does not read as a boolean; left as is")
-	case privileged:
-		p.at(finding.ReadOnly, c.label, "container %s is privileged: not made read-only (a privileged container can remount its root anyway); review why it needs privileged: true", c.name)
 	case !applied.ReadOnly:
 		// The image does not run read-only: say why, add nothing.
 		p.notes(c, nodes, applied.ReadOnlyNotes)
@@ -236,7 +264,7 @@ func (p *planner) readOnly(c *container, sc *yaml.Node, scOK, privileged bool, v
 }
 
 // noEscalation plans allowPrivilegeEscalation: false.
-func (p *planner) noEscalation(c *container, sc *yaml.Node, scOK, privileged, sysAdmin bool) {
+func (p *planner) noEscalation(c *container, sc *yaml.Node, scOK, sysAdmin bool) {
 	_, v := yamledit.Lookup(sc, "allowPrivilegeEscalation")
 	switch state := boolOf(v); {
 	case state == policy.Off:
@@ -244,8 +272,6 @@ func (p *planner) noEscalation(c *container, sc *yaml.Node, scOK, privileged, sy
 		p.at(finding.NoNewPrivileges, v, "allowPrivilegeEscalation: true is an explicit choice; kept")
 	case v != nil:
 		p.at(finding.NoNewPrivileges, v, "allowPrivilegeEscalation has a value rofix does not read as a boolean; left as is")
-	case privileged:
-		p.at(finding.NoNewPrivileges, c.label, "container %s is privileged: allowPrivilegeEscalation: false not added (Kubernetes rejects it with privileged: true)", c.name)
 	case sysAdmin:
 		p.at(finding.NoNewPrivileges, c.label, "container %s adds SYS_ADMIN: allowPrivilegeEscalation: false not added (Kubernetes rejects it with CAP_SYS_ADMIN)", c.name)
 	case !scOK:
@@ -253,4 +279,20 @@ func (p *planner) noEscalation(c *container, sc *yaml.Node, scOK, privileged, sy
 		c.sc = append(c.sc, scKey{"allowPrivilegeEscalation", false})
 		p.fixed(finding.NoNewPrivileges, c.label, "securityContext.allowPrivilegeEscalation: false added to container %s", c.name)
 	}
+}
+
+// scalarItems returns the scalar items of the list under key in m
+// (command, args).
+func scalarItems(m *yaml.Node, key string) []string {
+	_, v := yamledit.Lookup(m, key)
+	if v == nil || v.Kind != yaml.SequenceNode {
+		return nil
+	}
+	var out []string
+	for _, item := range v.Content {
+		if item.Kind == yaml.ScalarNode {
+			out = append(out, item.Value)
+		}
+	}
+	return out
 }

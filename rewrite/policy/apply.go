@@ -46,6 +46,8 @@ type Container struct {
 	// DropOptions are tmpfs options the engine refuses, by name (podman
 	// 4.3 refuses uid= and gid= on --tmpfs): entries are added without them.
 	DropOptions []string
+	// Role is how the file uses the container, for Judge (judge.go).
+	Role Role
 }
 
 // A Note is something the engines report about a container.
@@ -71,6 +73,13 @@ type Applied struct {
 	ReadOnlyNotes []Note
 	// Notes are reported when the container is or becomes read-only.
 	Notes []Note
+	// Alone, when set, is why the container is left entirely alone (see
+	// Judge): the engine changes nothing and reports it with rule
+	// read-only; the other fields are empty.
+	Alone string
+	// Quiet is true when Alone asks nothing of a person: the engine
+	// reports it as a note (finding.Plan.Note).
+	Quiet bool
 }
 
 // Apply decides what a container whose image has needs n gets, given what
@@ -89,7 +98,25 @@ type Applied struct {
 //     one missing or different withholds read-only;
 //   - verdict "no" refuses read-only with the entry's conditions; "cond"
 //     reports them; notes are reported.
+//
+// Before all that, Judge decides from c.Role whether the container is a
+// service at all: one left alone gets only Alone; one that keeps a
+// writable root gets ReadOnly false with Judge's reason as its only
+// read-only note.
 func Apply(n Needs, c Container) Applied {
+	j := Judge(n.Image, c.Role)
+	if j.Alone {
+		return Applied{Alone: j.Reason, Quiet: j.Quiet}
+	}
+	a := apply(n, c)
+	if j.Writable {
+		a.ReadOnly = false
+		a.ReadOnlyNotes = []Note{{Rule: finding.ReadOnly, Mount: -1, Text: j.Reason}}
+	}
+	return a
+}
+
+func apply(n Needs, c Container) Applied {
 	ap := &applier{n: n, c: c, a: Applied{ReadOnly: n.Verdict != DoesNotWork},
 		label: n.Image, state: canonicalAll(n.Volumes), noTmpfs: canonicalAll(n.NoTmpfs)}
 	if len(n.Entries) > 0 && n.Entries[0].Name != "" {

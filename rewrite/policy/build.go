@@ -96,6 +96,7 @@ func (p Policy) NeedsForBuild(service string, n Needs, b Build) (Needs, []MountP
 	}
 	base := p.NeedsFor(service, fb.Final.Base)
 	if !base.Known() {
+		n.Image = fb.Final.Base // for Judge: a Windows base, say
 		return n, mounts, fb.Final.User, ""
 	}
 	base.Image = fb.Final.Base

@@ -28,10 +28,11 @@ const (
 	SeverityError Severity = "error"
 )
 
-// SeverityOf returns a finding's severity: fixed findings and directives are
-// notes, every other finding is a warning. Errors are never findings.
+// SeverityOf returns a finding's severity: fixed findings, directives and
+// notes (Finding.Note) are notes, every other finding is a warning. Errors
+// are never findings.
 func SeverityOf(f finding.Finding) Severity {
-	if f.Fixed || f.Rule == finding.Directive {
+	if f.Fixed || f.Note || f.Rule == finding.Directive {
 		return SeverityNote
 	}
 	return SeverityWarning

@@ -49,6 +49,7 @@ func (p *planner) decide(s state) policy.Applied {
 			}
 		}
 	}
+	c.Role = p.role(s)
 	if inv.Engine == shellparse.Podman {
 		// podman 4.3 refuses uid= and gid= on --tmpfs ("unknown mount
 		// option"); the tmpfs it mounts itself copies the image's
@@ -74,4 +75,56 @@ func (p *planner) notes(s state, notes []policy.Note, start, end int) {
 		}
 		p.plan.Add(n.Rule, start, end, false, "%s", n.Text)
 	}
+}
+
+// role reads how the script uses the command's container, for
+// policy.Judge: privileged, platform and isolation, its binds, what it
+// runs, -it, its working directory, and what the script does to it later.
+func (p *planner) role(s state) policy.Role {
+	inv := p.inv
+	var r policy.Role
+	interactive, tty, detach := false, false, false
+	for _, f := range inv.Flags {
+		switch f.Name {
+		case "privileged":
+			r.Privileged = r.Privileged || boolState(&f) == policy.On
+		case "platform":
+			r.Platform = f.Value
+		case "isolation":
+			r.Isolation = f.Value
+		case "interactive":
+			interactive = boolState(&f) == policy.On
+		case "tty":
+			tty = boolState(&f) == policy.On
+		case "detach":
+			detach = boolState(&f) == policy.On
+		case "workdir":
+			r.WorkDir = f.Value
+		case "entrypoint":
+			r.Command = append(r.Command, strings.Fields(f.Value)...)
+		case "volume":
+			if f.ValueWord >= 0 { // as written: a drive target the split misses (C:$(pwd):C:/code)
+				r.Paths = append(r.Paths, inv.Words[f.ValueWord].Text(p.src))
+			}
+			if v, ok := policy.ParseVolume(f.Value); ok && policy.IsBindSource(v.Source) {
+				r.Binds = append(r.Binds, policy.Bind{Source: v.Source, Target: v.Target})
+			}
+		case "mount":
+			if m, ok := policy.ParseMountOpt(f.Value); ok && (m.Type == "bind" || m.Type == "npipe") {
+				r.Binds = append(r.Binds, policy.Bind{Source: m.Source, Target: m.Target})
+			}
+		}
+	}
+	r.Interactive = interactive && tty && !detach // -itd only keeps a shell waiting
+	if inv.Image < len(inv.Words) {
+		for _, w := range inv.Words[inv.Image+1:] {
+			r.Command = append(r.Command, w.Value)
+		}
+	}
+	var targets []string
+	for _, m := range s.mounts {
+		targets = append(targets, m.target)
+	}
+	p.later.role(inv, targets, &r)
+	return r
 }

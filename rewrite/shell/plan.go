@@ -31,6 +31,8 @@ type planner struct {
 	pol  policy.Policy
 	ig   directive.Ignore
 	plan *finding.Plan
+	// later is what the script does to its containers afterwards.
+	later *later
 	// state is what the command already says (set by run).
 	state *state
 }
@@ -42,14 +44,25 @@ func (p *planner) run() expected {
 	s := readState(inv)
 	p.state = &s
 	exp := expected{inv: inv, after: -1}
+	a := p.decide(s)
+	start, end := inv.Words[0].Start, inv.Words[inv.Sub].End
+	if a.Alone != "" {
+		// Not a service rofix hardens: no edit at all, said once.
+		switch {
+		case p.ig.Skips(finding.ReadOnly):
+		case a.Quiet:
+			p.plan.Note(finding.ReadOnly, start, end, "%s", a.Alone)
+		default:
+			p.plan.Add(finding.ReadOnly, start, end, false, "%s", a.Alone)
+		}
+		return exp
+	}
 	// Mount edits come first: at an equal offset they must precede the
 	// inserted flags (edit.Apply keeps the given order).
 	if !p.ig.Skips(finding.ROMounts) {
 		p.mounts()
 	}
 	var flags, tmpfs []string
-	start, end := inv.Words[0].Start, inv.Words[inv.Sub].End
-	a := p.decide(s)
 	addReadOnly := s.readOnly.state == policy.Absent && !p.ig.Skips(finding.ReadOnly) && a.ReadOnly
 	readOnly := s.readOnly.state == policy.On || addReadOnly
 	tmpfsOK := true

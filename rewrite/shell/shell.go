@@ -20,7 +20,11 @@
 //     point fails the run);
 //   - nerdctl ignores no-new-privileges:true, so the bare form is added;
 //   - arguments hidden in "${args[@]}", "$@" or $OPTS before the image are
-//     reported; the flags are still inserted, before them.
+//     reported; the flags are still inserted, before them;
+//   - a container that is no service is judged by policy.Judge: privileged,
+//     Windows and never-started ones are left alone, jobs and containers
+//     the script later changes (docker exec, docker cp into them; see
+//     later.go) keep a writable root.
 package shell
 
 import (
@@ -42,6 +46,14 @@ import (
 // (shellparse.MentionsRun), else a plan with only a note (a finding shown
 // with -v).
 func Plan(name string, src []byte, pol policy.Policy) (*finding.Plan, error) {
+	return PlanIn(name, src, pol, nil)
+}
+
+// PlanIn is Plan for a script embedded in a host file: ctx holds the
+// host's exec, cp and start commands, which decide (with the script's
+// own) whether a container is changed later or never started. A nil ctx
+// is a script on its own.
+func PlanIn(name string, src []byte, pol policy.Policy, ctx *Context) (*finding.Plan, error) {
 	// The parser skips NUL bytes, so a binary file could parse: refuse it.
 	if err := encoding.Check(src, false); err != nil {
 		return nil, err
@@ -74,11 +86,24 @@ func Plan(name string, src []byte, pol policy.Policy) (*finding.Plan, error) {
 		}
 	}
 	var expect []expected
+	l := &later{norm: func(s string) string { return s }, off: func(o int) int { return o }}
+	switch {
+	case ctx == nil:
+		l.uses = uses(src, res.ContainerCommands)
+	default:
+		l.uses = ctx.Uses
+		if ctx.HostText != nil {
+			l.norm = ctx.HostText
+		}
+		if ctx.HostOffset != nil {
+			l.off = ctx.HostOffset
+		}
+	}
 	for _, inv := range res.Invocations {
 		// Rules a config file switches off are skipped like a directive's.
 		ig := dirs.forSpan(inv.Start, inv.End).Merge(directive.Ignore{Rules: pol.Off})
 		plan.Subject = subject(src, inv)
-		p := planner{src: src, inv: inv, pol: pol, ig: ig, plan: plan}
+		p := planner{src: src, inv: inv, pol: pol, ig: ig, plan: plan, later: l}
 		expect = append(expect, p.run())
 	}
 	plan.Subject = nil

@@ -26,6 +26,10 @@ type podmanArgs struct {
 	env           map[string]string
 	envUnknown    bool // --env-file, --env NAME (from the host), --env-host
 	user          string
+	// privileged, platform and workdir are --privileged, --platform and
+	// --workdir, for policy.Judge.
+	privileged        bool
+	platform, workdir string
 }
 
 // An argMount is a mount target given by a -v, --mount or --tmpfs flag.
@@ -96,6 +100,12 @@ func (pa *podmanArgs) flag(f shellparse.Flag) {
 		pa.envUnknown = true
 	case "user":
 		pa.user = f.Value
+	case "privileged":
+		pa.privileged = pa.privileged || flagBool(f) == policy.On
+	case "platform":
+		pa.platform = f.Value
+	case "workdir":
+		pa.workdir = f.Value
 	}
 }
 

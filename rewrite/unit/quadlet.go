@@ -130,6 +130,13 @@ func (q *quadlet) harden() {
 		q.ig = q.ig.Merge(directive.Ignore{Rules: []finding.Rule{finding.ReadOnly, finding.Tmpfs}})
 	}
 	a := q.decide(image, pa)
+	if a.Alone != "" {
+		// Not a service rofix hardens: no edit at all, said once.
+		if !q.ig.Skips(finding.ReadOnly) {
+			q.plan.Add(finding.ReadOnly, q.at, q.at, false, "%s", a.Alone)
+		}
+		return
+	}
 	readOnly := false
 	if !q.ig.Skips(finding.ReadOnly) {
 		readOnly = q.readOnly(a, pa)

@@ -70,7 +70,30 @@ func (q *quadlet) decide(image string, pa podmanArgs) policy.Applied {
 	if e := q.last("ReadOnlyTmpfs"); (e == nil || boolOf(q.u.value(e)) != policy.Off) && !pa.noEngineTmpfs {
 		c.EngineTmpfs = podmanTmpfs
 	}
+	c.Role = q.role(pa)
 	return policy.Apply(q.pol.NeedsFor("", image), c)
+}
+
+// role reads how the unit uses its container, for policy.Judge:
+// --privileged and --platform in PodmanArgs=, its Volume= binds, Exec=
+// and WorkingDir=.
+func (q *quadlet) role(pa podmanArgs) policy.Role {
+	r := policy.Role{Privileged: pa.privileged, Platform: pa.platform, WorkDir: pa.workdir}
+	for _, e := range q.u.in("Container", "Volume") {
+		if v, ok := policy.ParseVolume(q.u.value(e)); ok && policy.IsBindSource(v.Source) {
+			r.Binds = append(r.Binds, policy.Bind{Source: v.Source, Target: v.Target})
+		}
+	}
+	if e := q.last("Entrypoint"); e != nil {
+		r.Command = append(r.Command, envWords(q.u.value(e))...)
+	}
+	if e := q.last("Exec"); e != nil {
+		r.Command = append(r.Command, envWords(q.u.value(e))...)
+	}
+	if e := q.last("WorkingDir"); e != nil && r.WorkDir == "" {
+		r.WorkDir = q.u.value(e)
+	}
+	return r
 }
 
 // notes reports policy notes, each on the setting of the mount it is about
