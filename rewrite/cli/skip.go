@@ -118,12 +118,43 @@ var generatedMarks = []string{
 // maxHeaderLines bounds how far generated reads the leading comments.
 const maxHeaderLines = 50
 
+// maxHeaderDocs bounds how many YAML documents' leading comments generated
+// reads for helm template's mark.
+const maxHeaderDocs = 3
+
 // generated returns the comment line that marks src as generated, "" when
-// none does. Only the leading comment block is read (comments and blank
-// lines from the top, a shebang, YAML's ---), so that a script that prints
-// "DO NOT EDIT" into another file is not taken for one.
+// none does. Only leading comment blocks are read (comments and blank lines
+// from the top, a shebang, YAML's ---), so that a script that prints "DO NOT
+// EDIT" into another file is not taken for one. The output of helm template
+// is a file of YAML documents, each opening with "# Source:
+// CHART/templates/FILE"; its first document may be one helm adds itself,
+// so that mark is looked for in the leading comments of the first few
+// documents.
 func generated(src []byte) string {
-	for n := 0; n < maxHeaderLines && len(src) > 0; n++ {
+	for doc, n := 0, 0; doc < maxHeaderDocs && n < maxHeaderLines && len(src) > 0; doc++ {
+		var line string
+		line, src, n = generatedHeader(src, n, doc == 0)
+		if line != "" {
+			return line
+		}
+		// The next document: a line "---".
+		if !bytes.HasPrefix(src, []byte("---")) {
+			i := bytes.Index(src, []byte("\n---"))
+			if i < 0 {
+				return ""
+			}
+			src = src[i+1:]
+		}
+	}
+	return ""
+}
+
+// generatedHeader reads the leading comment block of src (the first
+// document when first is true, else a later one, where only helm's mark
+// counts), counting lines in n. It returns the marking line, and the rest of
+// src after the block.
+func generatedHeader(src []byte, n int, first bool) (mark string, rest []byte, _ int) {
+	for ; n < maxHeaderLines && len(src) > 0; n++ {
 		line := src
 		if i := bytes.IndexByte(src, '\n'); i >= 0 {
 			line, src = src[:i], src[i+1:]
@@ -131,23 +162,36 @@ func generated(src []byte) string {
 			src = nil
 		}
 		t := strings.TrimSpace(string(line))
-		if n == 0 {
+		if first && n == 0 {
 			t = strings.TrimPrefix(t, "\uFEFF")
 		}
 		switch {
 		case t == "" || t == "---":
 			continue
 		case !isComment(t):
-			return ""
+			return "", src, n
+		}
+		if helmSource(t) {
+			return t, src, n
+		}
+		if !first {
+			continue
 		}
 		lower := strings.ToLower(t)
 		for _, m := range generatedMarks {
 			if strings.Contains(lower, m) {
-				return t
+				return t, src, n
 			}
 		}
 	}
-	return ""
+	return "", src, n
+}
+
+// helmSource reports helm template's mark on a rendered document:
+// "# Source: CHART/templates/FILE".
+func helmSource(t string) bool {
+	rest, ok := strings.CutPrefix(t, "# Source: ")
+	return ok && strings.Contains(rest, "/templates/")
 }
 
 // isComment reports whether a trimmed line is a comment in one of the
