@@ -100,7 +100,7 @@ func (e *ImageEntry) Unproven() []string {
 // unproven is Unproven for the facts of an entry or range named name.
 func (e *ImageEntry) unproven(name string) []string {
 	var out []string
-	for _, key := range e.facts() {
+	for _, key := range e.Facts() {
 		if why := mentions(key, e.User, e.Evidence[key]); why != "" {
 			out = append(out, name+": "+key+": "+why)
 		}

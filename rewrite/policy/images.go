@@ -153,10 +153,14 @@ type Needs struct {
 	NoTmpfs []string
 	// Env are settings to report when the container lacks them.
 	Env []EnvSetting
-	// Resolved says, for each matched entry that knows versions or a base
-	// image, the version its tag stands for, the tag ranges that applied
-	// and the base entries inherited.
+	// Resolved says, for each entry that knows versions or a base image
+	// (matched, or inherited: then for the base image's tag), the version
+	// its tag stands for, the tag ranges that applied and the base
+	// entries inherited.
 	Resolved []Resolution
+	// User is the image's USER as the table states it ("" when unknown):
+	// the user a container runs as when the file sets none.
+	User string
 	// Checks are the checks of the entries whose verdict is cond: Apply
 	// adds read-only only when all are met.
 	Checks []Check

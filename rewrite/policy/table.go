@@ -189,9 +189,9 @@ func FactKey(kind, value string) string {
 	return strings.TrimSpace(kind + " " + value)
 }
 
-// facts lists the keys of the facts an entry (or range) states, in the
-// order of the schema: what the evidence test requires evidence for.
-func (e *ImageEntry) facts() []string {
+// Facts lists the keys (FactKey) of the facts an entry (or range) states,
+// in the order of the schema: what the evidence test requires evidence for.
+func (e *ImageEntry) Facts() []string {
 	var keys []string
 	if e.User != "" {
 		keys = append(keys, FactKey("user", ""))
