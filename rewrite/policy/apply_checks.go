@@ -48,7 +48,7 @@ func (ap *applier) unmet(c Check) string {
 		case c.Unset && set:
 			return c.Env + " is set here, its value not known statically"
 		case c.Unset && ap.c.EnvUnknown:
-			return "an env file may set " + c.Env + " here: set " + c.Env + "= (empty) in the environment to show it is not"
+			return "an env file may set " + c.Env + " here, where rofix cannot see it"
 		case c.Unset:
 			return ""
 		case !set && ap.c.EnvUnknown:
