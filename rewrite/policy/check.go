@@ -57,7 +57,7 @@ func (c Check) validate() error {
 	}
 	switch {
 	case forms != 1:
-		return fmt.Errorf("check %+v: want exactly one of env, mount and user", c)
+		return fmt.Errorf("a check has exactly one of env, mount and user, not %d", forms)
 	case c.Env != "" && btoi(c.Value != "")+btoi(c.Set)+btoi(c.Unset) != 1:
 		return fmt.Errorf("check on %s: want exactly one of value, set and unset", c.Env)
 	case c.Env == "" && (c.Value != "" || c.Set || c.Unset):

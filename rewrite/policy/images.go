@@ -1,7 +1,7 @@
 package policy
 
 // This file declares what rofix knows about images: the schema of the
-// built-in table (images.yaml, embedded as images.json) and of the image
+// built-in table (images/*.yaml, embedded as images.json) and of the image
 // entries of a .rofix.yaml config file, and what an engine asks of it
 // (Needs).
 
@@ -183,10 +183,10 @@ type Knowledge struct {
 	memo    sync.Map // image reference as written -> Needs
 }
 
-// builtinJSON is images.yaml, the table's source, as JSON: decoding it
+// builtinJSON is images/*.yaml, the table's source, as JSON: decoding it
 // costs a fraction of parsing the YAML, which every process start paid
 // (about 4 ms of a 2 KB file's 20 ms). TestBuiltinJSON proves it is made
-// from images.yaml, entry by entry, and "-update" remakes it.
+// from images/*.yaml, entry by entry, and "-update" remakes it.
 //
 //go:embed images.json
 var builtinJSON []byte
@@ -203,7 +203,7 @@ var builtinTable = sync.OnceValue(func() []*ImageEntry {
 	return entries
 })
 
-// Builtin returns the built-in table, images.yaml (embedded as JSON,
+// Builtin returns the built-in table, images/*.yaml (embedded as JSON,
 // decoded once per process); each call returns a fresh copy the caller
 // may change.
 func Builtin() *Knowledge {
