@@ -220,7 +220,7 @@ func describeFacts(w io.Writer, e *policy.ImageEntry, rangeOf func(key string) s
 		evidence(label, e.Evidence[key])
 	}
 	for _, c := range e.Checks {
-		evidence("check "+c.String(), c.Evidence)
+		evidence("check "+c.String(), e.Evidence[policy.FactKey("check", c.String())])
 	}
 }
 

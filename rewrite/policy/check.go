@@ -27,8 +27,6 @@ type Check struct {
 	User string `yaml:"user,omitempty" json:",omitempty"`
 	// Why says what happens when the check is not met.
 	Why string `yaml:"why,omitempty" json:",omitempty"`
-	// Evidence are the lines that prove the condition (see ParseEvidence).
-	Evidence []string `yaml:"evidence,omitempty" json:",omitempty"`
 }
 
 // String describes the check as a condition: "REDIS_HOST unset",

@@ -113,7 +113,7 @@ func (e *ImageEntry) unproven(name string) []string {
 		case c.Mount != "":
 			key = FactKey("volume", c.Mount)
 		}
-		if why := mentions(key, "", c.Evidence); why != "" {
+		if why := mentions(key, "", e.Evidence[FactKey("check", c.String())]); why != "" {
 			out = append(out, name+": check "+c.String()+": "+why)
 		}
 	}
