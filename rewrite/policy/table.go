@@ -133,7 +133,7 @@ func (s *tableEntry) entry(top bool) (*ImageEntry, error) {
 		Conditions: s.Conditions, Confidence: s.Confidence, Sources: s.Sources,
 	}
 	if top && s.Versions != "" {
-		return nil, fmt.Errorf("%s: versions belongs in a range of ranges:", s.Name)
+		return nil, fmt.Errorf("%s: versions: belongs in an item of ranges:", s.Name)
 	}
 	if !top && (s.Name != "" || len(s.Match) > 0 || s.From != nil || s.Latest != "" || s.Read != "" || s.Floating != nil || s.TagVersion != "" || len(s.Ranges) > 0 || s.Confidence != "" || len(s.Sources) > 0) {
 		return nil, fmt.Errorf("range %q: a range holds versions and facts only", s.Versions)
