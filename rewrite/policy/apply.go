@@ -97,7 +97,8 @@ type Applied struct {
 //   - environment settings the container lacks are reported; a required
 //     one missing or different withholds read-only;
 //   - verdict "no" refuses read-only with the entry's conditions; "cond"
-//     reports them; notes are reported.
+//     reports them, and withholds read-only unless the container meets
+//     every check of the entries (see Check); notes are reported.
 //
 // Before all that, Judge decides from c.Role whether the container is a
 // service at all: one left alone gets only Alone; one that keeps a
@@ -123,6 +124,7 @@ func apply(n Needs, c Container) Applied {
 		ap.label = n.Entries[0].Name
 	}
 	ap.verdict()
+	ap.checks()
 	ap.tmpfs()
 	ap.owner()
 	ap.stateNotes()
