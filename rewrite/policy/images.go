@@ -10,11 +10,12 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
-
-	"gopkg.in/yaml.v3"
+	"time"
 )
 
 // Verdict says whether an image runs with a read-only root.
@@ -74,6 +75,40 @@ type ImageEntry struct {
 	// Traits name generic rules that apply: "s6" (s6-overlay: /run:exec),
 	// "jvm" (/tmp:exec).
 	Traits []string `yaml:"traits,omitempty"`
+	// User is the image's USER (a name or uid[:gid]), when it sets one.
+	User string `yaml:"user,omitempty" json:",omitempty"`
+	// Checks are the conditions of a cond verdict that rofix checks
+	// against the container (see Check): all met, read-only is added;
+	// one not met, it is withheld, naming that check.
+	Checks []Check `yaml:"checks,omitempty" json:",omitempty"`
+	// From names the image this one is built FROM ("php:*-apache"): it is
+	// looked up like an image, and its entries' facts are inherited, less
+	// those named in Unset; the entry's own verdict, when set, wins.
+	From string `yaml:"from,omitempty" json:",omitempty"`
+	// Unset lists inherited facts that do not hold for this image, by
+	// FactKey ("tmpfs /run").
+	Unset []string `yaml:"unset,omitempty" json:",omitempty"`
+	// Latest is the version the floating tags ("latest", "", a variant
+	// alone such as "alpine") stand for, as read on the date Read
+	// (YYYY-MM-DD); Floating maps other floating tags ("lts") to theirs.
+	Latest   string            `yaml:"latest,omitempty" json:",omitempty"`
+	Read     string            `yaml:"read,omitempty" json:",omitempty"`
+	Floating map[string]string `yaml:"floating,omitempty" json:",omitempty"`
+	// TagVersion is a regular expression whose first group finds the
+	// version in a tag, when the leading number is not it ("pg(\\d+)").
+	TagVersion string `yaml:"tag_version,omitempty" json:",omitempty"`
+	// Ranges hold the facts of tag ranges: each is an entry holding
+	// Versions (">=18", "<8", ">=1.2 <2") and facts only, added to the
+	// entry's own for the tags in that range (a verdict or user set
+	// there replaces the entry's).
+	Ranges   []*ImageEntry `yaml:"ranges,omitempty" json:",omitempty"`
+	Versions string        `yaml:"versions,omitempty" json:",omitempty"`
+	// Evidence maps a fact (FactKey) to the lines that prove it, each
+	// "OWNER/REPO@COMMIT PATH#LINE \"QUOTE\"" (see ParseEvidence).
+	Evidence map[string][]string `yaml:"-" json:",omitempty"`
+	// Inherited names, in a resolved entry (Needs.Entries), the entry that
+	// inherited it from its base (see From); empty in the table.
+	Inherited string `yaml:"-" json:"-"`
 	// Confidence is verified, documented, reported, guessed or learned.
 	Confidence string `yaml:"confidence"`
 	// Sources say where the knowledge comes from.
@@ -118,6 +153,13 @@ type Needs struct {
 	NoTmpfs []string
 	// Env are settings to report when the container lacks them.
 	Env []EnvSetting
+	// Resolved says, for each matched entry that knows versions or a base
+	// image, the version its tag stands for, the tag ranges that applied
+	// and the base entries inherited.
+	Resolved []Resolution
+	// Checks are the checks of the entries whose verdict is cond: Apply
+	// adds read-only only when all are met.
+	Checks []Check
 	// Verdict is the strictest verdict of the entries (Works if none).
 	Verdict Verdict
 	// Notes are further things a reader must know: the conditions of each
@@ -176,24 +218,15 @@ func (e *ImageEntry) clone() *ImageEntry {
 		*l = slices.Clone(*l)
 	}
 	c.Env = slices.Clone(c.Env)
+	c.Unset = slices.Clone(c.Unset)
+	c.Checks = slices.Clone(c.Checks)
+	c.Floating = maps.Clone(c.Floating)
+	c.Evidence = maps.Clone(c.Evidence)
+	c.Ranges = slices.Clone(c.Ranges)
+	for i, r := range c.Ranges {
+		c.Ranges[i] = r.clone()
+	}
 	return &c
-}
-
-// ParseTable reads a list of image entries in the table's schema (unknown
-// keys are errors) and checks each with ImageEntry.Check.
-func ParseTable(data []byte) (*Knowledge, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	var entries []*ImageEntry
-	if err := dec.Decode(&entries); err != nil {
-		return nil, err
-	}
-	for i, e := range entries {
-		if err := e.Check(); err != nil {
-			return nil, fmt.Errorf("entry %d: %w", i+1, err)
-		}
-	}
-	return &Knowledge{Entries: entries}, nil
 }
 
 // With returns a table holding extra's entries, then k's: an entry of k
@@ -230,19 +263,58 @@ func (e *ImageEntry) Check() error {
 		return fmt.Errorf("an entry has no name")
 	case len(e.Match) == 0:
 		return fmt.Errorf("%s: no match pattern", e.Name)
-	case verdictRank[e.Verdict] == 0:
+	case verdictRank[e.Verdict] == 0 && (e.Verdict != "" || e.From == ""):
 		return fmt.Errorf("%s: verdict %q: want yes, cond or no", e.Name, e.Verdict)
+	case e.From != "" && (strings.ContainsAny(e.From, " @$") || strings.Contains(e.From, "{") && !strings.HasSuffix(e.From, ":{version}")):
+		return fmt.Errorf("%s: from %q: want an image (php:8-apache, php:*-apache, postgres:{version})", e.Name, e.From)
 	case e.Confidence != "" && !slices.Contains(confidences, e.Confidence):
 		return fmt.Errorf("%s: confidence %q: want one of %s", e.Name, e.Confidence, strings.Join(confidences, ", "))
-	}
-	for _, t := range e.Traits {
-		if traitTmpfs[t] == "" {
-			return fmt.Errorf("%s: unknown trait %q: want s6 or jvm", e.Name, t)
-		}
 	}
 	for _, p := range e.Match {
 		if p == "" || strings.ContainsAny(p, " @$") {
 			return fmt.Errorf("%s: invalid match pattern %q", e.Name, p)
+		}
+	}
+	if e.Latest != "" {
+		if _, ok := parseVersion(e.Latest); !ok {
+			return fmt.Errorf("%s: latest %q is not a version", e.Name, e.Latest)
+		}
+		if !validDate(e.Read) {
+			return fmt.Errorf("%s: latest %s wants read: YYYY-MM-DD, the day it was read", e.Name, e.Latest)
+		}
+	}
+	if len(e.Ranges) > 0 && e.Latest == "" {
+		return fmt.Errorf("%s: tag ranges want latest: the version floating tags stand for", e.Name)
+	}
+	if e.TagVersion != "" {
+		if re, err := regexp.Compile(e.TagVersion); err != nil || re.NumSubexp() < 1 {
+			return fmt.Errorf("%s: tag_version %q: want a regular expression with one group", e.Name, e.TagVersion)
+		}
+	}
+	if err := e.checkFacts(e.Name); err != nil {
+		return err
+	}
+	for _, r := range e.Ranges {
+		if _, err := inRange(version{0}, r.Versions); err != nil {
+			return fmt.Errorf("%s: %w", e.Name, err)
+		}
+		if r.Verdict != "" && verdictRank[r.Verdict] == 0 {
+			return fmt.Errorf("%s %s: verdict %q: want yes, cond or no", e.Name, r.Versions, r.Verdict)
+		}
+		if err := r.checkFacts(e.Name + " " + r.Versions); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkFacts reports the first error of the facts of an entry or range
+// (named name): an unknown trait, a relative path, a path that is both a
+// tmpfs and a state or no-tmpfs path, a malformed check.
+func (e *ImageEntry) checkFacts(name string) error {
+	for _, t := range e.Traits {
+		if traitTmpfs[t] == "" {
+			return fmt.Errorf("%s: unknown trait %q: want s6 or jvm", name, t)
 		}
 	}
 	var all []string
@@ -252,20 +324,31 @@ func (e *ImageEntry) Check() error {
 	all = append(append(append(append(all, e.Volumes...), e.NoTmpfs...), e.ImageVolumes...), e.OptionalVolumes...)
 	for _, p := range all {
 		if !strings.HasPrefix(p, "/") {
-			return fmt.Errorf("%s: path %q is not absolute", e.Name, p)
+			return fmt.Errorf("%s: path %q is not absolute", name, p)
 		}
 	}
 	for _, v := range e.OptionalVolumes {
 		if !slices.Contains(e.Volumes, v) {
-			return fmt.Errorf("%s: optional volume %s is not among its volumes", e.Name, v)
+			return fmt.Errorf("%s: optional volume %s is not among its volumes", name, v)
 		}
 	}
 	for _, t := range e.Tmpfs {
 		if kept := keepTmpfs(CanonicalPath(TmpfsTarget(t)), canonicalAll(e.Volumes), canonicalAll(e.NoTmpfs)); !kept {
-			return fmt.Errorf("%s: tmpfs %s is also a state or no-tmpfs path", e.Name, t)
+			return fmt.Errorf("%s: tmpfs %s is also a state or no-tmpfs path", name, t)
+		}
+	}
+	for _, c := range e.Checks {
+		if err := c.validate(); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
 		}
 	}
 	return nil
+}
+
+// validDate reports whether s is a date YYYY-MM-DD.
+func validDate(s string) bool {
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil
 }
 
 // confidences are the values of ImageEntry.Confidence, strongest first.

@@ -30,7 +30,15 @@ func (k *Knowledge) Lookup(image string) Needs {
 }
 
 // lookup computes what Lookup answers.
-func (k *Knowledge) lookup(image string) Needs {
+func (k *Knowledge) lookup(image string) Needs { return k.lookupAt(image, 0) }
+
+// maxFrom bounds a chain of from: (the table test refuses cycles; a
+// config file's entries may still make one).
+const maxFrom = 8
+
+// lookupAt is lookup for an image named depth from: steps away from the
+// container's.
+func (k *Knowledge) lookupAt(image string, depth int) Needs {
 	n := Needs{Image: image, Verdict: Works}
 	ref := ParseImageRef(image)
 	type hit struct {
@@ -48,14 +56,24 @@ func (k *Knowledge) lookup(image string) Needs {
 		}
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].score > hits[j].score })
+	var entries []*ImageEntry
+	for _, h := range hits {
+		eff, r := k.resolve(h.e, ref, depth)
+		entries = append(entries, eff...)
+		if r.Version != "" || r.From != "" {
+			n.Resolved = append(n.Resolved, r)
+		}
+		if strings.Contains(r.Note, " is newer than ") {
+			n.Notes = append(n.Notes, r.Note)
+		}
+	}
 
 	app := path.Base(ref.Name) // for {name}
 	at := func(p string) string { return CanonicalPath(strings.ReplaceAll(p, "{name}", app)) }
 	tmpfs := []string{"/tmp"}
 	env := map[string]bool{}
 	required := map[string]bool{} // state paths some entry requires
-	for _, h := range hits {
-		e := h.e
+	for _, e := range entries {
 		n.Entries = append(n.Entries, e)
 		for _, t := range e.Tmpfs {
 			target, opts, _ := strings.Cut(t, ":")
@@ -84,6 +102,9 @@ func (k *Knowledge) lookup(image string) Needs {
 		}
 		if verdictRank[e.Verdict] > verdictRank[n.Verdict] {
 			n.Verdict = e.Verdict
+		}
+		if e.Verdict == WorksWithConditions {
+			n.Checks = append(n.Checks, e.Checks...)
 		}
 		if e.Verdict != Works && e.Conditions != "" {
 			n.Notes = append(n.Notes, e.Name+": "+e.Conditions)

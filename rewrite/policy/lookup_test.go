@@ -42,13 +42,29 @@ func TestLookup(t *testing.T) {
 		{image: "bitnami/nginx:1.27", entries: []string{"bitnami"},
 			tmpfs:   []string{"/opt/bitnami/nginx/conf", "/opt/bitnami/nginx/logs", "/opt/bitnami/nginx/tmp", "/tmp"},
 			volumes: []string{"/bitnami/nginx"}, verdict: WorksWithConditions, note: "conf.default"},
-		// postgres: the socket directory, canonical; the data a volume.
+		// postgres: the socket directory, canonical; the data a volume,
+		// by tag range: .../data below 18, /var/lib/postgresql from 18;
+		// latest is 18; a newer major uses 18's facts, reported.
 		{image: "postgres", entries: []string{"postgres"}, tmpfs: []string{"/run/postgresql", "/tmp"},
-			volumes: []string{"/var/lib/postgresql/data"}, verdict: Works},
+			volumes: []string{"/var/lib/postgresql"}, verdict: Works},
 		{image: "postgres:16-alpine", entries: []string{"postgres"}, tmpfs: []string{"/run/postgresql", "/tmp"},
 			volumes: []string{"/var/lib/postgresql/data"}, verdict: Works},
-		{image: "postgres:18", entries: []string{"postgres 18+", "postgres"}, tmpfs: []string{"/run/postgresql", "/tmp"},
-			volumes: []string{"/var/lib/postgresql", "/var/lib/postgresql/data"}, verdict: Works},
+		{image: "postgres:17.2-bookworm", entries: []string{"postgres"}, tmpfs: []string{"/run/postgresql", "/tmp"},
+			volumes: []string{"/var/lib/postgresql/data"}, verdict: Works},
+		{image: "postgres:18", entries: []string{"postgres"}, tmpfs: []string{"/run/postgresql", "/tmp"},
+			volumes: []string{"/var/lib/postgresql"}, verdict: Works},
+		{image: "postgres:19-alpine", entries: []string{"postgres"}, tmpfs: []string{"/run/postgresql", "/tmp"},
+			volumes: []string{"/var/lib/postgresql"}, verdict: Works, note: "postgres:19-alpine is newer than rofix's table (18"},
+		// Images built FROM postgres inherit it, at the version of their tag.
+		{image: "postgis/postgis:16-3.4", entries: []string{"postgis", "postgres"}, tmpfs: []string{"/run/postgresql", "/tmp"},
+			volumes: []string{"/var/lib/postgresql/data"}, verdict: Works},
+		{image: "pgvector/pgvector:0.8.0-pg18", entries: []string{"pgvector", "postgres"}, tmpfs: []string{"/run/postgresql", "/tmp"},
+			volumes: []string{"/var/lib/postgresql"}, verdict: Works},
+		{image: "pgvector/pgvector:pg17", entries: []string{"pgvector", "postgres"}, tmpfs: []string{"/run/postgresql", "/tmp"},
+			volumes: []string{"/var/lib/postgresql/data"}, verdict: Works},
+		// redis: VOLUME /data below 8 only; the state path in both.
+		{image: "redis:7-alpine", entries: []string{"redis"}, tmpfs: []string{"/tmp"}, volumes: []string{"/data"}, verdict: Works},
+		{image: "redis:8.2", entries: []string{"redis"}, tmpfs: []string{"/tmp"}, volumes: []string{"/data"}, verdict: Works},
 		// s6-overlay: /run with exec.
 		{image: "lscr.io/linuxserver/sonarr:latest", entries: []string{"linuxserver"}, tmpfs: []string{"/run:exec", "/tmp"},
 			volumes: []string{"/config"}, verdict: WorksWithConditions, note: "PUID"},
@@ -120,8 +136,8 @@ func TestWith(t *testing.T) {
 		volumes []string
 	}{
 		{"postgres:16", []string{"postgres"}, []string{"/run/postgresql:uid=999,gid=999", "/tmp"}, []string{"/var/lib/postgresql"}},
-		// The built-in "postgres 18+" is another entry and still adds.
-		{"postgres:18", []string{"postgres 18+", "postgres"}, []string{"/run/postgresql:uid=999,gid=999", "/tmp"}, []string{"/var/lib/postgresql"}},
+		// Images built FROM postgres inherit the config's entry.
+		{"postgis/postgis:18", []string{"postgis", "postgres"}, []string{"/run/postgresql:uid=999,gid=999", "/tmp"}, []string{"/var/lib/postgresql"}},
 		{"nginx", []string{"my nginx"}, []string{"/tmp", "/var/cache/nginx"}, nil},
 		{"registry.example.com/nginx:2", []string{"my nginx"}, []string{"/tmp", "/var/cache/nginx"}, nil},
 		{"lscr.io/linuxserver/sonarr", []string{"sonarr", "linuxserver"}, []string{"/run:exec", "/tmp", "/var/spool/cron/crontabs"}, []string{"/config"}},

@@ -60,7 +60,9 @@ func TestLookupStatePaths(t *testing.T) {
 		optional        []string
 	}{
 		{"postgres:16", []string{"/var/lib/postgresql/data"}, []string{"/var/lib/postgresql/data"}, nil},
-		{"postgres:18", []string{"/var/lib/postgresql", "/var/lib/postgresql/data"}, []string{"/var/lib/postgresql", "/var/lib/postgresql/data"}, nil},
+		{"postgres:18", []string{"/var/lib/postgresql"}, []string{"/var/lib/postgresql"}, nil},
+		{"redis:7", []string{"/data"}, []string{"/data"}, nil},
+		{"redis:8", []string{"/data"}, nil, nil},
 		{"hashicorp/vault:1.17", []string{"/vault/file", "/vault/logs"}, []string{"/vault/file", "/vault/logs"}, []string{"/vault/file", "/vault/logs"}},
 		{"docker.elastic.co/elasticsearch/elasticsearch:8.15.0", []string{"/usr/share/elasticsearch/config", "/usr/share/elasticsearch/data"}, nil, nil},
 		{"bitnami/redis", []string{"/bitnami/redis"}, nil, nil},
