@@ -17,7 +17,7 @@ import (
 // coverageFloor is the least fraction of the corpus's literal images the
 // built-in table must know (issue 17 asks for 0.75); raise it as entries
 // are added, never lower it.
-const coverageFloor = 0.80
+const coverageFloor = 0.81
 
 // TestImageCoverage measures the breadth of the built-in image table: of
 // the services of ../shared/corpus/compose that name an image literally
