@@ -41,7 +41,7 @@ func TestLookup(t *testing.T) {
 		{image: "cgr.dev/chainguard/postgres:latest", tmpfs: []string{"/tmp"}, verdict: Works},
 		{image: "bitnami/nginx:1.27", entries: []string{"bitnami"},
 			tmpfs:   []string{"/opt/bitnami/nginx/conf", "/opt/bitnami/nginx/logs", "/opt/bitnami/nginx/tmp", "/tmp"},
-			volumes: []string{"/bitnami/nginx"}, verdict: WorksWithConditions, note: "conf.default"},
+			volumes: []string{"/bitnami/nginx"}, verdict: Works},
 		// postgres: the socket directory, canonical; the data a volume,
 		// by tag range: .../data below 18, /var/lib/postgresql from 18;
 		// latest is 18; a newer major uses 18's facts, reported.
