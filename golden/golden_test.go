@@ -35,7 +35,7 @@ var update = flag.Bool("update", false, "rewrite the expected sections of the go
 //	-- output -- the expected output; absent when the input must stay unchanged
 //	-- findings -- one finding per line, as "line:col: rule: message [(fixed)]"
 //	-- error --  the expected error, when the input must be refused
-//	-- images.yaml -- image entries (policy.ImageEntry) the case knows
+//	-- images.yaml -- image entries the case knows, in the table's form (policy.ParseTable)
 //	-- OTHER --  any other section is a file of the tree next to the input
 //	             (a Dockerfile), read through policy.Policy.ReadFile
 func TestGolden(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"path"
 
 	"github.com/rogpeppe/go-internal/txtar"
-	"gopkg.in/yaml.v3"
 
 	"github.com/rofix/rofix/rewrite/policy"
 )
@@ -28,11 +27,11 @@ func caseTree(pol *policy.Policy, files []txtar.File) ([]txtar.File, error) {
 			tree[path.Clean(f.Name)] = f.Data
 			continue
 		}
-		var entries []*policy.ImageEntry
-		if err := yaml.Unmarshal(f.Data, &entries); err != nil {
+		k, err := policy.ParseTable(f.Data) // the table's form: from:, ranges, checks, evidence
+		if err != nil {
 			return nil, fmt.Errorf("images.yaml: %v", err)
 		}
-		pol.Images = pol.Images.With(entries) // they override built-in entries of the same name or pattern
+		pol.Images = pol.Images.With(k.Entries) // they override built-in entries of the same name or pattern
 	}
 	if len(tree) > 0 {
 		pol.ReadFile = func(rel string) ([]byte, error) {

@@ -23,8 +23,13 @@ does not make it read-only), confidence and match patterns.
 With PATTERN, an image reference (postgres:16, docker.io/library/nginx,
 lscr.io/linuxserver/sonarr): print what a read-only container of that
 image gets: tmpfs paths, state paths that need a volume, paths never to
-hide under a tmpfs, settings, verdict, and each matched entry with its
-conditions, confidence and sources. A PATTERN that is no known image is
+hide under a tmpfs, settings, the image's user, the checks of a cond
+verdict, and each entry that applied: the version its tag stands for
+(floating tags such as latest resolve to the version the table states,
+with the day it was read) and the tag ranges that applied, the base
+entries it inherits (from:), and each fact with the tag range that states
+it and its evidence (the quoted line of the image's own files and where
+it is), then conditions, confidence and sources. A PATTERN that is no known image is
 searched in entry names and patterns.
 
 Exit status: 0 when something matched, 1 when nothing did (the default
@@ -50,7 +55,7 @@ func runImages(k *policy.Knowledge, args []string, stdout, stderr io.Writer) int
 	}
 	pattern := args[0]
 	if n := k.Lookup(pattern); n.Known() {
-		describeNeeds(stdout, n)
+		describeNeeds(stdout, k, n)
 		return ExitOK
 	}
 	var found []*policy.ImageEntry
@@ -88,8 +93,10 @@ func listEntries(w io.Writer, entries []*policy.ImageEntry) {
 }
 
 // describeNeeds prints what a container of one image needs, then each
-// matched entry, most specific first.
-func describeNeeds(w io.Writer, n policy.Needs) {
+// entry that applied, most specific first (an inherited one after the
+// entry that names it in from:): its tag resolution, its facts each with
+// its evidence, its checks, conditions and sources.
+func describeNeeds(w io.Writer, k *policy.Knowledge, n policy.Needs) {
 	ref := policy.ParseImageRef(n.Image)
 	fmt.Fprintf(w, "image:      %s\n", n.Image)
 	fmt.Fprintf(w, "normalised: %s (tag %s)\n", ref.Name, orDash(ref.Tag))
@@ -120,12 +127,44 @@ func describeNeeds(w io.Writer, n policy.Needs) {
 	for _, s := range n.Env {
 		wrap(w, "  "+s.Name+": ", s.Why)
 	}
+	if n.User != "" {
+		fmt.Fprintf(w, "user:       %s\n", n.User)
+	}
+	for _, c := range n.Checks {
+		wrap(w, "check:      ", c.String()+strings.TrimSuffix(" ("+c.Why+")", " ()"))
+	}
+	resolved := map[string]policy.Resolution{}
+	for _, r := range n.Resolved {
+		resolved[r.Entry] = r
+	}
 	for _, e := range n.Entries {
-		fmt.Fprintf(w, "\nentry %q (verdict %s, confidence %s)\n", e.Name, e.Verdict, orDash(e.Confidence))
+		verdict := string(e.Verdict)
+		if verdict == "" {
+			verdict = "from its base"
+		}
+		fmt.Fprintf(w, "\nentry %q (verdict %s, confidence %s)\n", e.Name, verdict, orDash(e.Confidence))
 		fmt.Fprintf(w, "  match:      %s\n", strings.Join(e.Match, " "))
+		if e.Inherited != "" {
+			fmt.Fprintf(w, "  inherited:  by %s, built FROM %s\n", e.Inherited, resolved[e.Inherited].From)
+		}
+		r, hasR := resolved[e.Name]
+		if hasR && r.Version != "" {
+			tag := "version " + r.Version
+			if len(r.Ranges) > 0 {
+				tag += ", ranges " + strings.Join(r.Ranges, " ")
+			}
+			fmt.Fprintf(w, "  tag:        %s\n", tag)
+			if r.Note != "" {
+				wrap(w, "              ", r.Note)
+			}
+		}
+		if hasR && r.From != "" {
+			fmt.Fprintf(w, "  from:       %s (entries %s)\n", r.From, orDash(strings.Join(r.Base, ", ")))
+		}
 		if len(e.Traits) > 0 {
 			fmt.Fprintf(w, "  traits:     %s\n", strings.Join(e.Traits, " "))
 		}
+		describeFacts(w, e, rangeOf(k, e, r))
 		if e.Conditions != "" {
 			wrap(w, "  conditions: ", e.Conditions)
 		}
@@ -137,6 +176,88 @@ func describeNeeds(w io.Writer, n policy.Needs) {
 			fmt.Fprintf(w, "%s%s\n", label, s)
 		}
 	}
+}
+
+// describeFacts prints the facts of a resolved entry, each with the tag
+// range that states it (from rangeOf) and its evidence: the quoted line
+// and where it is; "no evidence" when the entry (a config file's) has none.
+func describeFacts(w io.Writer, e *policy.ImageEntry, rangeOf func(key string) string) {
+	keys := e.Facts()
+	if e.Verdict != "" && e.Verdict != policy.DoesNotWork {
+		keys = append(keys, policy.FactKey("verdict", ""))
+	}
+	evidence := func(label string, ev []string) {
+		fmt.Fprintf(w, "    %s\n", label)
+		if len(ev) == 0 {
+			fmt.Fprintln(w, "      no evidence")
+		}
+		for _, s := range ev {
+			p, err := policy.ParseEvidence(s)
+			if err != nil {
+				fmt.Fprintf(w, "      %s (malformed)\n", s)
+				continue
+			}
+			fmt.Fprintf(w, "      \"%s\"\n      %s\n", p.Quote, evidenceLink(p))
+		}
+	}
+	fmt.Fprintln(w, "  facts:")
+	for _, key := range keys {
+		label := key
+		switch key {
+		case "user":
+			label = "user " + e.User
+		case "from":
+			label = "from " + e.From
+		case "verdict":
+			label = "verdict " + string(e.Verdict)
+			if len(e.Evidence[key]) == 0 && e.Verdict != policy.DoesNotWork {
+				continue // a yes or cond follows from the facts and checks
+			}
+		}
+		if r := rangeOf(key); r != "" {
+			label += " (tags " + r + ")"
+		}
+		evidence(label, e.Evidence[key])
+	}
+	for _, c := range e.Checks {
+		evidence("check "+c.String(), e.Evidence[policy.FactKey("check", c.String())])
+	}
+}
+
+// rangeOf returns, for a resolved entry e, a function naming the tag
+// range of the table's entry that states a fact ("" for the entry's own).
+func rangeOf(k *policy.Knowledge, e *policy.ImageEntry, r policy.Resolution) func(string) string {
+	var table *policy.ImageEntry
+	for _, t := range k.Entries {
+		if t.Name == e.Name {
+			table = t
+			break
+		}
+	}
+	return func(key string) string {
+		if table == nil || slices.Contains(table.Facts(), key) {
+			return ""
+		}
+		for _, rg := range table.Ranges {
+			if slices.Contains(r.Ranges, rg.Versions) && slices.Contains(rg.Facts(), key) {
+				return rg.Versions
+			}
+		}
+		return ""
+	}
+}
+
+// evidenceLink is where an evidence line is: a GitHub link, or the
+// repository, commit, file and lines as written.
+func evidenceLink(ev policy.Evidence) string {
+	lines := fmt.Sprintf("#L%d", ev.Line)
+	if ev.EndLine > ev.Line {
+		lines += fmt.Sprintf("-L%d", ev.EndLine)
+	}
+	if strings.Count(ev.Repo, "/") == 1 {
+		return "https://github.com/" + ev.Repo + "/blob/" + ev.Commit + "/" + ev.File + lines
+	}
+	return ev.Repo + "@" + ev.Commit + " " + ev.File + lines
 }
 
 // wrap prints text after label, wrapped at 78 columns and indented under

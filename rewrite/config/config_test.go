@@ -99,6 +99,18 @@ func TestParseDefaults(t *testing.T) {
 		!reflect.DeepEqual(e.Sources, []string{"cfg.yaml:3"}) {
 		t.Errorf("defaults: got name %q verdict %q confidence %q sources %q", e.Name, e.Verdict, e.Confidence, e.Sources)
 	}
+	c, err = Parse("cfg.yaml", []byte("images:\n  - match: [acme/cms]\n    from: \"php:*-apache\"\n    user: www-data\n    unset: [tmpfs /run]\n"+
+		"    verdict: cond\n    checks: [{env: CMS_PLUGINS, unset: true, why: it writes them}, {user: non-root}]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := c.Images[0]; e.From != "php:*-apache" || e.User != "www-data" || !reflect.DeepEqual(e.Unset, []string{"tmpfs /run"}) ||
+		!reflect.DeepEqual(e.Checks, []policy.Check{{Env: "CMS_PLUGINS", Unset: true, Why: "it writes them"}, {User: "non-root"}}) {
+		t.Errorf("from, user, unset, checks: got %+v", e)
+	}
+	if c, err := Parse("cfg.yaml", []byte("images:\n  - match: [acme/cms]\n    from: \"php:*-apache\"\n")); err != nil || c.Images[0].Verdict != "" {
+		t.Errorf("an entry with from: and no verdict: %+v, %v; want the base's verdict (none of its own)", c, err)
+	}
 	if c.ROMounts != nil || c.Rules != nil || c.Services != nil {
 		t.Errorf("unset sections are set: %+v", c)
 	}
@@ -118,7 +130,7 @@ func TestParseErrors(t *testing.T) {
 		want      []string
 	}{
 		{"unknown key in an image entry", "images:\n  - match: [x]\n    tmpfs: [/a]\n  - match: [y]\n\n\n    tmpfss: [/b]\n",
-			[]string{`.rofix.yaml:7:5: unknown key "tmpfss" in images[1] (known: name, match, tmpfs, volumes, image_volumes, optional_volumes, no_tmpfs, env, verdict, conditions, traits, confidence, sources)`}},
+			[]string{`.rofix.yaml:7:5: unknown key "tmpfss" in images[1] (known: name, match, from, unset, user, tmpfs, volumes, image_volumes, optional_volumes, no_tmpfs, env, verdict, checks, conditions, traits, confidence, sources)`}},
 		{"unknown top-level key", "ro_mounts: binds\n",
 			[]string{`.rofix.yaml:1:1: unknown key "ro_mounts" in the config file (known: ro-mounts, rules, images, services)`}},
 		{"unknown rule", "rules:\n  readonly: false\n",
@@ -183,7 +195,11 @@ func TestParseErrors(t *testing.T) {
 			[]string{`.rofix.yaml:2: invalid YAML: did not find expected ',' or ']'`}},
 		{"every error is reported", "rules:\n  tmpfs: 1\nimages:\n  - match: [x]\n    volume: [/a]\n",
 			[]string{`.rofix.yaml:2:10: rules.tmpfs must be true or false, not "1"`,
-				`.rofix.yaml:5:5: unknown key "volume" in images[0] (known: name, match, tmpfs, volumes, image_volumes, optional_volumes, no_tmpfs, env, verdict, conditions, traits, confidence, sources)`}},
+				`.rofix.yaml:5:5: unknown key "volume" in images[0] (known: name, match, from, unset, user, tmpfs, volumes, image_volumes, optional_volumes, no_tmpfs, env, verdict, checks, conditions, traits, confidence, sources)`}},
+		{"unknown check key", "images:\n  - match: [x]\n    verdict: cond\n    checks: [{env: A, unset: true, mounted: /x}]\n",
+			[]string{`.rofix.yaml:4:36: unknown key "mounted" in images[0].checks[0] (known: env, value, set, unset, mount, user, why)`}},
+		{"a check of two kinds", "images:\n  - match: [x]\n    verdict: cond\n    checks: [{env: A, mount: /x}]\n",
+			[]string{`.rofix.yaml:2:5: images[0]: x: a check has exactly one of env, mount and user, not 2`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -271,7 +271,7 @@ func (d *decoder) images(c *Config, n *yaml.Node) {
 		if !ok {
 			continue
 		}
-		if e.Verdict == "" {
+		if e.Verdict == "" && e.From == "" { // with from:, the base's verdict
 			e.Verdict = policy.Works
 		}
 		if e.Confidence == "" {

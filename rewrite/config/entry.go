@@ -13,7 +13,9 @@ import (
 )
 
 // The keys of an image entry, as in the built-in table's schema.
-var entryKeys = []string{"name", "match", "tmpfs", "volumes", "image_volumes", "optional_volumes", "no_tmpfs", "env", "verdict", "conditions", "traits", "confidence", "sources"}
+var entryKeys = []string{"name", "match", "from", "unset", "user", "tmpfs", "volumes", "image_volumes", "optional_volumes", "no_tmpfs", "env", "verdict", "checks", "conditions", "traits", "confidence", "sources"}
+
+var checkKeys = []string{"env", "value", "set", "unset", "mount", "user", "why"}
 
 var envKeys = []string{"name", "value", "why", "required", "any_value"}
 
@@ -88,6 +90,14 @@ func (d *decoder) entry(n *yaml.Node, where string, withMatch bool) (*policy.Ima
 			}
 		case "conditions":
 			e.Conditions, _ = d.str(v, at)
+		case "checks":
+			e.Checks = d.checks(v, at)
+		case "from":
+			e.From, _ = d.str(v, at)
+		case "unset":
+			e.Unset, _ = d.list(v, at)
+		case "user":
+			e.User, _ = d.str(v, at)
 		case "traits":
 			var ok bool
 			if e.Traits, ok = d.list(v, at); !ok {
@@ -172,6 +182,45 @@ func (d *decoder) env(n *yaml.Node, where string) []policy.EnvSetting {
 			d.errorf(item, "%s has no name", at)
 		}
 		out = append(out, s)
+	}
+	return out
+}
+
+// checks decodes the checks of a cond verdict (see policy.Check).
+func (d *decoder) checks(n *yaml.Node, where string) []policy.Check {
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.errorf(n, "%s must be a list of checks ({env: NAME, unset: true}, {mount: /path}, {user: non-root}), not %s", where, kindName(n))
+		return nil
+	}
+	var out []policy.Check
+	for i, item := range n.Content {
+		item = resolve(item)
+		at := fmt.Sprintf("%s[%d]", where, i)
+		var c policy.Check
+		d.mapping(item, at, func(key string, k, v *yaml.Node) {
+			switch key {
+			case "env":
+				c.Env, _ = d.str(v, at+".env")
+			case "value":
+				c.Value, _ = d.str(v, at+".value")
+			case "set":
+				c.Set, _ = d.boolean(v, at+".set")
+			case "unset":
+				c.Unset, _ = d.boolean(v, at+".unset")
+			case "mount":
+				c.Mount, _ = d.str(v, at+".mount")
+			case "user":
+				c.User, _ = d.str(v, at+".user")
+			case "why":
+				c.Why, _ = d.str(v, at+".why")
+			default:
+				d.unknown(k, at, checkKeys)
+			}
+		})
+		out = append(out, c)
 	}
 	return out
 }

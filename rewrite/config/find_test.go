@@ -185,7 +185,7 @@ func TestBadDiscoveredConfig(t *testing.T) {
 	})
 	f := newFinder(t, "")
 	g := f.For(filepath.Join(root, "bad/sub/compose.yaml"))
-	want := filepath.Join(root, "bad/.rofix.yaml") + `:3:5: unknown key "tmpfss" in images[0] (known: name, match, tmpfs, volumes, image_volumes, optional_volumes, no_tmpfs, env, verdict, conditions, traits, confidence, sources)`
+	want := filepath.Join(root, "bad/.rofix.yaml") + `:3:5: unknown key "tmpfss" in images[0] (known: name, match, from, unset, user, tmpfs, volumes, image_volumes, optional_volumes, no_tmpfs, env, verdict, checks, conditions, traits, confidence, sources)`
 	if g.Err == nil || g.Err.Error() != want {
 		t.Errorf("bad config: %v, want %s", g.Err, want)
 	}

@@ -88,7 +88,8 @@ type Applied struct {
 //   - environment settings the container lacks are reported; a required
 //     one missing or different withholds read-only;
 //   - verdict "no" refuses read-only with the entry's conditions; "cond"
-//     reports them; notes are reported.
+//     reports them, and withholds read-only unless the container meets
+//     every check of the entries (see Check); notes are reported.
 func Apply(n Needs, c Container) Applied {
 	ap := &applier{n: n, c: c, a: Applied{ReadOnly: n.Verdict != DoesNotWork},
 		label: n.Image, state: canonicalAll(n.Volumes), noTmpfs: canonicalAll(n.NoTmpfs)}
@@ -96,6 +97,7 @@ func Apply(n Needs, c Container) Applied {
 		ap.label = n.Entries[0].Name
 	}
 	ap.verdict()
+	ap.checks()
 	ap.tmpfs()
 	ap.owner()
 	ap.stateNotes()

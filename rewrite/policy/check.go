@@ -27,8 +27,6 @@ type Check struct {
 	User string `yaml:"user,omitempty" json:",omitempty"`
 	// Why says what happens when the check is not met.
 	Why string `yaml:"why,omitempty" json:",omitempty"`
-	// Evidence are the lines that prove the condition (see ParseEvidence).
-	Evidence []string `yaml:"evidence,omitempty" json:",omitempty"`
 }
 
 // String describes the check as a condition: "REDIS_HOST unset",
@@ -57,7 +55,7 @@ func (c Check) validate() error {
 	}
 	switch {
 	case forms != 1:
-		return fmt.Errorf("check %+v: want exactly one of env, mount and user", c)
+		return fmt.Errorf("a check has exactly one of env, mount and user, not %d", forms)
 	case c.Env != "" && btoi(c.Value != "")+btoi(c.Set)+btoi(c.Unset) != 1:
 		return fmt.Errorf("check on %s: want exactly one of value, set and unset", c.Env)
 	case c.Env == "" && (c.Value != "" || c.Set || c.Unset):

@@ -100,7 +100,7 @@ func (e *ImageEntry) Unproven() []string {
 // unproven is Unproven for the facts of an entry or range named name.
 func (e *ImageEntry) unproven(name string) []string {
 	var out []string
-	for _, key := range e.facts() {
+	for _, key := range e.Facts() {
 		if why := mentions(key, e.User, e.Evidence[key]); why != "" {
 			out = append(out, name+": "+key+": "+why)
 		}
@@ -113,7 +113,7 @@ func (e *ImageEntry) unproven(name string) []string {
 		case c.Mount != "":
 			key = FactKey("volume", c.Mount)
 		}
-		if why := mentions(key, "", c.Evidence); why != "" {
+		if why := mentions(key, "", e.Evidence[FactKey("check", c.String())]); why != "" {
 			out = append(out, name+": check "+c.String()+": "+why)
 		}
 	}

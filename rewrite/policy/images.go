@@ -1,7 +1,7 @@
 package policy
 
 // This file declares what rofix knows about images: the schema of the
-// built-in table (images.yaml, embedded as images.json) and of the image
+// built-in table (images/*.yaml, embedded as images.json) and of the image
 // entries of a .rofix.yaml config file, and what an engine asks of it
 // (Needs).
 
@@ -104,8 +104,11 @@ type ImageEntry struct {
 	Ranges   []*ImageEntry `yaml:"ranges,omitempty" json:",omitempty"`
 	Versions string        `yaml:"versions,omitempty" json:",omitempty"`
 	// Evidence maps a fact (FactKey) to the lines that prove it, each
-	// "OWNER/REPO@COMMIT PATH#LINE \"QUOTE\"" (see ParseEvidence).
-	Evidence map[string][]string `yaml:"-" json:",omitempty"`
+	// "OWNER/REPO@COMMIT PATH#LINE \"QUOTE\"" (see ParseEvidence). The
+	// built-in entries get theirs only from AttachEvidence: no run needs it.
+	Evidence map[string][]string `yaml:"-" json:"-"`
+	// builtin marks a copy of a built-in entry (see AttachEvidence).
+	builtin bool
 	// Inherited names, in a resolved entry (Needs.Entries), the entry that
 	// inherited it from its base (see From); empty in the table.
 	Inherited string `yaml:"-" json:"-"`
@@ -153,10 +156,14 @@ type Needs struct {
 	NoTmpfs []string
 	// Env are settings to report when the container lacks them.
 	Env []EnvSetting
-	// Resolved says, for each matched entry that knows versions or a base
-	// image, the version its tag stands for, the tag ranges that applied
-	// and the base entries inherited.
+	// Resolved says, for each entry that knows versions or a base image
+	// (matched, or inherited: then for the base image's tag), the version
+	// its tag stands for, the tag ranges that applied and the base
+	// entries inherited.
 	Resolved []Resolution
+	// User is the image's USER as the table states it ("" when unknown):
+	// the user a container runs as when the file sets none.
+	User string
 	// Checks are the checks of the entries whose verdict is cond: Apply
 	// adds read-only only when all are met.
 	Checks []Check
@@ -179,10 +186,10 @@ type Knowledge struct {
 	memo    sync.Map // image reference as written -> Needs
 }
 
-// builtinJSON is images.yaml, the table's source, as JSON: decoding it
+// builtinJSON is images/*.yaml, the table's source, as JSON: decoding it
 // costs a fraction of parsing the YAML, which every process start paid
 // (about 4 ms of a 2 KB file's 20 ms). TestBuiltinJSON proves it is made
-// from images.yaml, entry by entry, and "-update" remakes it.
+// from images/*.yaml, entry by entry, and "-update" remakes it.
 //
 //go:embed images.json
 var builtinJSON []byte
@@ -199,7 +206,7 @@ var builtinTable = sync.OnceValue(func() []*ImageEntry {
 	return entries
 })
 
-// Builtin returns the built-in table, images.yaml (embedded as JSON,
+// Builtin returns the built-in table, images/*.yaml (embedded as JSON,
 // decoded once per process); each call returns a fresh copy the caller
 // may change.
 func Builtin() *Knowledge {
@@ -207,8 +214,46 @@ func Builtin() *Knowledge {
 	entries := make([]*ImageEntry, len(shared))
 	for i, e := range shared {
 		entries[i] = e.clone()
+		entries[i].builtin = true
 	}
 	return &Knowledge{Entries: entries}
+}
+
+// evidenceJSON is the evidence of the built-in table's facts, kept apart
+// from images.json: only "rofix images" shows it, so no run decodes it.
+// It maps an entry's name to its evidence maps (ImageEntry.Evidence) by
+// tag range ("" for the entry's own facts, else the range's Versions).
+//
+//go:embed evidence.json
+var evidenceJSON []byte
+
+// builtinEvidence decodes evidence.json once per process, on first use.
+var builtinEvidence = sync.OnceValue(func() map[string]map[string]map[string][]string {
+	var ev map[string]map[string]map[string][]string
+	if err := json.Unmarshal(evidenceJSON, &ev); err != nil {
+		panic("policy: the built-in evidence.json is invalid: " + err.Error()) // proven valid by TestBuiltinJSON
+	}
+	return ev
+})
+
+// AttachEvidence gives the built-in entries of k (those Builtin made,
+// whatever k added) the evidence of their facts. Call it before the first
+// Lookup: Lookup remembers its answers.
+func (k *Knowledge) AttachEvidence() { k.attachEvidence(builtinEvidence()) }
+
+// attachEvidence is AttachEvidence with the evidence by entry name and
+// tag range.
+func (k *Knowledge) attachEvidence(all map[string]map[string]map[string][]string) {
+	for _, e := range k.Entries {
+		if !e.builtin {
+			continue
+		}
+		byRange := all[e.Name]
+		e.Evidence = byRange[""]
+		for _, r := range e.Ranges {
+			r.Evidence = byRange[r.Versions]
+		}
+	}
 }
 
 // clone returns a deep copy of e.

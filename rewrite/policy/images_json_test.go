@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 )
 
@@ -40,13 +42,15 @@ func readSource(t *testing.T, file string) []*ImageEntry {
 	return k.Entries
 }
 
-// TestBuiltinJSON checks that the embedded images.json is images/*.yaml,
-// read and checked by ParseTable, one entry per line; with -update it
-// remakes it.
+// TestBuiltinJSON checks that the embedded images.json and evidence.json
+// are images/*.yaml, read and checked by ParseTable: the entries, one per
+// line, and the evidence of their facts by entry and tag range; with
+// -update it remakes them.
 func TestBuiltinJSON(t *testing.T) {
 	entries := readSources(t)
 	var want bytes.Buffer
 	want.WriteString("[\n")
+	evidence := map[string]map[string]map[string][]string{}
 	for i, e := range entries {
 		line, err := json.Marshal(e)
 		if err != nil {
@@ -57,15 +61,62 @@ func TestBuiltinJSON(t *testing.T) {
 			want.WriteString(",")
 		}
 		want.WriteString("\n")
+		byRange := map[string]map[string][]string{}
+		if len(e.Evidence) > 0 {
+			byRange[""] = e.Evidence
+		}
+		for _, r := range e.Ranges {
+			if len(r.Evidence) > 0 {
+				byRange[r.Versions] = r.Evidence
+			}
+		}
+		if len(byRange) > 0 {
+			evidence[e.Name] = byRange
+		}
 	}
 	want.WriteString("]\n")
+	wantEvidence, err := json.MarshalIndent(evidence, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantEvidence = append(wantEvidence, '\n')
 	if *update {
 		if err := os.WriteFile("images.json", want.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}
+		if err := os.WriteFile("evidence.json", wantEvidence, 0o644); err != nil {
+			t.Fatal(err)
+		}
 		return
 	}
-	if !bytes.Equal(builtinJSON, want.Bytes()) {
-		t.Fatal("images.json is not made from images/*.yaml: run go test ./rewrite/policy -run TestBuiltinJSON -update")
+	if !bytes.Equal(builtinJSON, want.Bytes()) || !bytes.Equal(evidenceJSON, wantEvidence) {
+		t.Fatal("images.json or evidence.json is not made from images/*.yaml: run go test ./rewrite/policy -run TestBuiltinJSON -update")
 	}
+}
+
+// TestAttachEvidence: the built-in entries get the evidence of their own
+// facts and of their ranges' facts; a config entry of the same name does
+// not.
+func TestAttachEvidence(t *testing.T) {
+	own := map[string][]string{"tmpfs /run/postgresql": {`docker-library/postgres@6edb0a8 17/bookworm/Dockerfile#L177 "mkdir -p /var/run/postgresql"`}}
+	old := map[string][]string{"image_volume /var/lib/postgresql/data": {`docker-library/postgres@6edb0a8 17/bookworm/Dockerfile#L186 "VOLUME /var/lib/postgresql/data"`}}
+	all := map[string]map[string]map[string][]string{"postgres": {"": own, "<18": old}}
+	k := Builtin()
+	k.attachEvidence(all)
+	n := k.Lookup("postgres:16")
+	want := map[string][]string{}
+	maps.Copy(want, own)
+	maps.Copy(want, old)
+	if !reflect.DeepEqual(n.Entries[0].Evidence, want) {
+		t.Errorf("postgres:16: evidence %v, want %v", n.Entries[0].Evidence, want)
+	}
+	if n := k.Lookup("postgres:18"); !reflect.DeepEqual(n.Entries[0].Evidence, own) {
+		t.Errorf("postgres:18: evidence %v, want only the entry's own %v", n.Entries[0].Evidence, own)
+	}
+	mine := Builtin().With([]*ImageEntry{{Name: "postgres", Match: []string{"postgres"}, Verdict: Works}})
+	mine.attachEvidence(all)
+	if e := mine.Entries[0]; e.Evidence != nil {
+		t.Errorf("a config entry named postgres got the built-in evidence: %v", e.Evidence)
+	}
+	Builtin().AttachEvidence() // the embedded evidence.json decodes
 }

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestBuiltinTable validates the data of images.yaml: complete entries,
+// TestBuiltinTable validates the data of images/*.yaml: complete entries,
 // absolute canonical paths, normalised patterns, no pattern twice, and no
 // image matched by two entries except where that is meant.
 func TestBuiltinTable(t *testing.T) {

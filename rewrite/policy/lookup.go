@@ -57,12 +57,19 @@ func (k *Knowledge) lookupAt(image string, depth int) Needs {
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].score > hits[j].score })
 	var entries []*ImageEntry
+	seen := map[string]bool{} // an entry applies once (from: may come back to it)
 	for _, h := range hits {
-		eff, r := k.resolve(h.e, ref, depth)
-		entries = append(entries, eff...)
+		eff, r, base := k.resolve(h.e, ref, depth)
+		for _, e := range eff {
+			if !seen[e.Name] {
+				seen[e.Name] = true
+				entries = append(entries, e)
+			}
+		}
 		if r.Version != "" || r.From != "" {
 			n.Resolved = append(n.Resolved, r)
 		}
+		n.Resolved = append(n.Resolved, base...)
 		if strings.Contains(r.Note, " is newer than ") {
 			n.Notes = append(n.Notes, r.Note)
 		}
@@ -102,6 +109,9 @@ func (k *Knowledge) lookupAt(image string, depth int) Needs {
 		}
 		if verdictRank[e.Verdict] > verdictRank[n.Verdict] {
 			n.Verdict = e.Verdict
+		}
+		if n.User == "" {
+			n.User = e.User
 		}
 		if e.Verdict == WorksWithConditions {
 			n.Checks = append(n.Checks, e.Checks...)

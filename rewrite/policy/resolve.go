@@ -28,12 +28,13 @@ type Resolution struct {
 
 // resolve returns the entries that apply to an image ref matched by e:
 // e with the facts of its tag ranges for ref's tag, then the entries of
-// its base image less the facts e unsets (each named "BASE (from
-// ENTRY)"). e itself is returned when nothing is to resolve.
-func (k *Knowledge) resolve(e *ImageEntry, ref ImageRef, depth int) ([]*ImageEntry, Resolution) {
+// its base image less the facts e unsets (Inherited set to e's name);
+// with how e was resolved, and how the base's entries were. e itself is
+// returned when nothing is to resolve.
+func (k *Knowledge) resolve(e *ImageEntry, ref ImageRef, depth int) ([]*ImageEntry, Resolution, []Resolution) {
 	r := Resolution{Entry: e.Name}
 	if e.Latest == "" && len(e.Ranges) == 0 && e.TagVersion == "" && e.From == "" {
-		return []*ImageEntry{e}, r
+		return []*ImageEntry{e}, r, nil
 	}
 	tr := e.resolveTag(ref.Name, ref.Tag)
 	r.Version, r.Note = tr.Version, tr.Note
@@ -50,7 +51,7 @@ func (k *Knowledge) resolve(e *ImageEntry, ref ImageRef, depth int) ([]*ImageEnt
 	}
 	out := []*ImageEntry{eff}
 	if e.From == "" || depth >= maxFrom {
-		return out, r
+		return out, r, nil
 	}
 	r.From = e.From
 	if strings.HasSuffix(r.From, ":{version}") {
@@ -73,7 +74,7 @@ func (k *Knowledge) resolve(e *ImageEntry, ref ImageRef, depth int) ([]*ImageEnt
 		eff.Verdict = Works
 		out[0] = eff
 	}
-	return out, r
+	return out, r, base.Resolved
 }
 
 // add adds the facts of a tag range to e: its lists to e's, its user,

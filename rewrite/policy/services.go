@@ -15,12 +15,12 @@ import (
 // no_tmpfs paths are added and remove any tmpfs they forbid (its
 // image_volumes are added; a state path stays optional only when neither
 // side requires it); its env
-// settings replace those of the same name. A run command (service "") has
-// no override.
+// settings replace those of the same name; its user replaces the image's.
+// A run command (service "") has no override.
 //
 // The override joins n.Entries only when it sets a verdict other than yes:
-// that verdict replaces the image's (the author knows this service) and is
-// reported with the override's name and conditions. Otherwise Entries stay
+// that verdict replaces the image's (the author knows this service), with
+// the override's checks, and is reported with its name and conditions. Otherwise Entries stay
 // the image entries that matched, so Known still says whether the image is
 // known (a build: is then read for an unknown one), and its conditions
 // become a note.
@@ -36,6 +36,10 @@ func (p Policy) overrideService(service string, n Needs) Needs {
 		NoTmpfs: sortedSet(append(canonicalAll(o.NoTmpfs), n.NoTmpfs...)),
 		Verdict: n.Verdict,
 		Notes:   append([]string(nil), n.Notes...),
+		User:    n.User,
+		Checks:  n.Checks,
+
+		Resolved: n.Resolved,
 
 		ImageVolumes: sortedSet(append(canonicalAll(o.ImageVolumes), n.ImageVolumes...)),
 	}
@@ -66,12 +70,15 @@ func (p Policy) overrideService(service string, n Needs) Needs {
 		}
 	}
 	sort.SliceStable(out.Env, func(i, j int) bool { return out.Env[i].Name < out.Env[j].Name })
+	if o.User != "" {
+		out.User = o.User
+	}
 	switch {
 	case o.Verdict != "" && o.Verdict != Works:
-		out.Verdict = o.Verdict
+		out.Verdict, out.Checks = o.Verdict, o.Checks
 		out.Entries = append([]*ImageEntry{o}, n.Entries...)
 	case o.Verdict == Works:
-		out.Verdict = Works
+		out.Verdict, out.Checks = Works, nil
 		fallthrough
 	default:
 		if o.Conditions != "" {

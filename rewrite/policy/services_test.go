@@ -38,6 +38,10 @@ func TestNeedsForService(t *testing.T) {
 			Needs{Tmpfs: []string{"/run:exec", "/tmp", "/var/cache/app"}, Volumes: []string{"/audit", "/data"}, ImageVolumes: []string{"/data"}, OptionalVolumes: []string{"/audit"}, Verdict: Works}},
 		{"a trait", &ImageEntry{Traits: []string{"jvm"}},
 			Needs{Tmpfs: []string{"/run:exec", "/tmp:exec", "/var/cache/app"}, Volumes: []string{"/data"}, Verdict: Works}},
+		{"a user", &ImageEntry{User: "1000"},
+			Needs{Tmpfs: []string{"/run:exec", "/tmp", "/var/cache/app"}, Volumes: []string{"/data"}, Verdict: Works, User: "1000"}},
+		{"a cond verdict with its checks", &ImageEntry{Name: "service web", Verdict: WorksWithConditions, Checks: []Check{{Mount: "/srv"}}},
+			Needs{Tmpfs: []string{"/run:exec", "/tmp", "/var/cache/app"}, Volumes: []string{"/data"}, Verdict: WorksWithConditions, Checks: []Check{{Mount: "/srv"}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -46,7 +50,7 @@ func TestNeedsForService(t *testing.T) {
 			want := tt.want
 			want.Image = base.Image
 			want.Entries = []*ImageEntry{image}
-			if tt.override.Verdict == DoesNotWork {
+			if tt.override.Verdict == DoesNotWork || tt.override.Verdict == WorksWithConditions {
 				want.Entries = []*ImageEntry{tt.override, image}
 			}
 			if want.Notes == nil {

@@ -66,7 +66,7 @@ type tableEntry struct {
 	Env             []tableEnv        `yaml:"env"`
 	Unset           []string          `yaml:"unset"`
 	Verdict         *fact             `yaml:"verdict"`
-	Checks          []Check           `yaml:"checks"`
+	Checks          []tableCheck      `yaml:"checks"`
 	Conditions      string            `yaml:"conditions"`
 	Traits          []fact            `yaml:"traits"`
 	Confidence      string            `yaml:"confidence"`
@@ -77,6 +77,12 @@ type tableEntry struct {
 type tableEnv struct {
 	EnvSetting `yaml:",inline"`
 	Evidence   []string `yaml:"evidence"`
+}
+
+// tableCheck is a Check with its evidence.
+type tableCheck struct {
+	Check    `yaml:",inline"`
+	Evidence []string `yaml:"evidence"`
 }
 
 // A fact is one value of the table (a path, a trait, a user, a verdict)
@@ -123,11 +129,11 @@ func (s *tableEntry) entry(top bool) (*ImageEntry, error) {
 	e := &ImageEntry{
 		Name: s.Name, Match: s.Match, Latest: s.Latest, Read: s.Read,
 		Floating: s.Floating, TagVersion: s.TagVersion, Versions: s.Versions,
-		OptionalVolumes: s.OptionalVolumes, Unset: s.Unset, Checks: s.Checks,
+		OptionalVolumes: s.OptionalVolumes, Unset: s.Unset,
 		Conditions: s.Conditions, Confidence: s.Confidence, Sources: s.Sources,
 	}
 	if top && s.Versions != "" {
-		return nil, fmt.Errorf("%s: versions belongs in a range of ranges:", s.Name)
+		return nil, fmt.Errorf("%s: versions: belongs in an item of ranges:", s.Name)
 	}
 	if !top && (s.Name != "" || len(s.Match) > 0 || s.From != nil || s.Latest != "" || s.Read != "" || s.Floating != nil || s.TagVersion != "" || len(s.Ranges) > 0 || s.Confidence != "" || len(s.Sources) > 0) {
 		return nil, fmt.Errorf("range %q: a range holds versions and facts only", s.Versions)
@@ -169,6 +175,10 @@ func (s *tableEntry) entry(top bool) (*ImageEntry, error) {
 		e.Env = append(e.Env, v.EnvSetting)
 		note(FactKey("env", v.Name), v.Evidence)
 	}
+	for _, c := range s.Checks {
+		e.Checks = append(e.Checks, c.Check)
+		note(FactKey("check", c.String()), c.Evidence)
+	}
 	for _, r := range s.Ranges {
 		re, err := r.entry(false)
 		if err != nil {
@@ -181,7 +191,8 @@ func (s *tableEntry) entry(top bool) (*ImageEntry, error) {
 
 // FactKey names a fact of an entry in its Evidence map: "tmpfs /run/app"
 // (the target, without options), "volume PATH", "image_volume PATH",
-// "no_tmpfs PATH", "trait jvm", "env NAME", "user", "from", "verdict".
+// "no_tmpfs PATH", "trait jvm", "env NAME", "user", "from", "verdict",
+// and a check of a cond verdict "check CHECK" ("check REDIS_HOST unset").
 func FactKey(kind, value string) string {
 	if kind == "tmpfs" {
 		value = TmpfsTarget(value)
@@ -189,9 +200,9 @@ func FactKey(kind, value string) string {
 	return strings.TrimSpace(kind + " " + value)
 }
 
-// facts lists the keys of the facts an entry (or range) states, in the
-// order of the schema: what the evidence test requires evidence for.
-func (e *ImageEntry) facts() []string {
+// Facts lists the keys (FactKey) of the facts an entry (or range) states,
+// in the order of the schema: what the evidence test requires evidence for.
+func (e *ImageEntry) Facts() []string {
 	var keys []string
 	if e.User != "" {
 		keys = append(keys, FactKey("user", ""))

@@ -103,8 +103,8 @@ type TagResolution struct {
 	// Latest and the tag holds no version).
 	Version string
 	// Note says how it was found when the tag alone does not say it:
-	// "latest is 18 (read 2026-12-07)", "postgres:19 is newer than
-	// rofix's table (18); using 18's facts".
+	// "postgres:latest stands for 18 (read 2026-12-07)", "postgres:19 is
+	// newer than rofix's table (18, read 2026-12-07); using 18's facts".
 	Note string
 }
 
@@ -133,10 +133,10 @@ func (e *ImageEntry) resolveTag(image, tag string) TagResolution {
 		name = "latest"
 	}
 	if f, ok := e.Floating[tag]; ok {
-		return TagResolution{Version: f, Note: fmt.Sprintf("%s:%s is %s (read %s)", image, name, f, e.Read)}
+		return TagResolution{Version: f, Note: fmt.Sprintf("%s:%s stands for %s (read %s)", image, name, f, e.Read)}
 	}
 	if !hasLatest {
 		return TagResolution{}
 	}
-	return TagResolution{Version: e.Latest, Note: fmt.Sprintf("%s:%s is taken as %s, the latest version (read %s)", image, name, e.Latest, e.Read)}
+	return TagResolution{Version: e.Latest, Note: fmt.Sprintf("%s:%s stands for %s (read %s)", image, name, e.Latest, e.Read)}
 }
