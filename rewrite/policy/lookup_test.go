@@ -78,13 +78,12 @@ func TestLookup(t *testing.T) {
 		// Kafka's default log dir is in /tmp: reported, with the setting.
 		{image: "apache/kafka:3.9.0", entries: []string{"apache kafka"},
 			tmpfs:   []string{"/opt/kafka/config", "/opt/kafka/logs", "/tmp:exec"},
-			volumes: []string{"/var/lib/kafka/data"}, verdict: WorksWithConditions,
-			env: []string{"KAFKA_LOG_DIRS=/var/lib/kafka/data"}, note: "/tmp/kraft-combined-logs"},
+			volumes: []string{"/var/lib/kafka/data"}, verdict: WorksWithConditions, note: "/tmp/kraft-combined-logs"},
 		// The image's own VOLUME /tmp: no tmpfs there.
 		{image: "jaegertracing/all-in-one:1.60", entries: []string{"jaeger all-in-one"}, volumes: []string{"/tmp"}, verdict: Works},
-		// vault needs a setting; pgadmin cannot run read-only.
+		// vault and pgadmin: cond, decided by their checks.
 		{image: "hashicorp/vault:1.17", entries: []string{"vault"}, tmpfs: []string{"/tmp"},
-			volumes: []string{"/vault/file", "/vault/logs"}, verdict: WorksWithConditions, env: []string{"SKIP_SETCAP=1"}},
+			volumes: []string{"/vault/file", "/vault/logs"}, verdict: WorksWithConditions},
 		{image: "dpage/pgadmin4", entries: []string{"pgadmin"}, tmpfs: []string{"/tmp"}, volumes: []string{"/var/lib/pgadmin"},
 			noTmpfs: []string{"/pgadmin4"}, verdict: WorksWithConditions, note: "/pgadmin4"},
 		// Tag-aware rows.
