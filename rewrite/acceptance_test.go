@@ -46,16 +46,17 @@ var acceptance = []struct {
 	{"vault-ok", "hashicorp/vault:1.17", nil, []string{"SKIP_SETCAP=true"}, []string{"/tmp"}, true},
 	{"jenkins", "jenkins/jenkins:lts-jdk17", nil, nil, []string{"/tmp:exec"}, true},
 	{"sonarqube", "sonarqube:community", nil, nil, []string{"/tmp:exec"}, true},
-	{"keycloak", "quay.io/keycloak/keycloak:25.0", nil, nil, []string{"/opt/keycloak/data", "/tmp:exec"}, true},
+	{"keycloak", "quay.io/keycloak/keycloak:25.0", nil, nil, nil, false}, // verdict no: start rebuilds into the image
 	{"n8n", "docker.n8n.io/n8nio/n8n", []string{"n8n:/home/node/.n8n"}, nil, []string{"/home/node/.cache", "/tmp"}, true},
 	{"es", "docker.elastic.co/elasticsearch/elasticsearch:8.15.0", nil, nil, nil, false}, // config/ and data/: no VOLUME
 	{"es-ok", "docker.elastic.co/elasticsearch/elasticsearch:8.15.0", []string{"esdata:/usr/share/elasticsearch/data", "esconf:/usr/share/elasticsearch/config"}, nil,
 		[]string{"/tmp:exec", "/usr/share/elasticsearch/logs"}, true},
-	{"lsio", "lscr.io/linuxserver/nginx:latest", []string{"./config:/config"}, nil, []string{"/run:exec", "/tmp"}, true},
+	{"lsio", "lscr.io/linuxserver/nginx:latest", []string{"./config:/config"}, []string{"LSIO_READ_ONLY_FS=true"}, []string{"/run:exec", "/tmp"}, true},
 	{"temurin", "eclipse-temurin:21-jre", nil, nil, []string{"/tmp:exec"}, true},
 	{"bitnami-pg", "docker.io/bitnami/postgresql:16", []string{"pg:/bitnami/postgresql"}, nil,
 		[]string{"/opt/bitnami/postgresql/conf", "/opt/bitnami/postgresql/logs", "/opt/bitnami/postgresql/tmp", "/tmp"}, true},
-	{"pgadmin", "dpage/pgadmin4:8", nil, nil, nil, false}, // verdict no
+	{"pgadmin", "dpage/pgadmin4:8", nil, nil, nil, false}, // cond: PGADMIN_CUSTOM_CONFIG_DISTRO_FILE unset
+	{"pgadmin-custom", "dpage/pgadmin4:8", nil, []string{"PGADMIN_CUSTOM_CONFIG_DISTRO_FILE=/var/lib/pgadmin/config_distro.py"}, []string{"/tmp"}, true}, // cond met: the config goes into the VOLUME
 	{"php", "php:8.3-apache", nil, nil, []string{"/run", "/tmp"}, true},
 	{"wordpress", "wordpress:6-php8.3-apache", nil, nil, []string{"/run", "/tmp"}, true},
 	{"kafka", "apache/kafka:3.8.0", nil, []string{"KAFKA_LOG_DIRS=/var/lib/kafka/data"}, []string{"/opt/kafka/config", "/opt/kafka/logs", "/tmp:exec"}, true},

@@ -147,6 +147,10 @@ func mentions(key, user string, evidence []string) string {
 		if strings.HasPrefix(value, "/run/") {
 			alt = append(alt, "/var"+value)
 		}
+		if prefix, ok := strings.CutSuffix(value, "{name}"); ok && len(prefix) > 1 {
+			// A family's state path (/bitnami/{name}): one member's counts.
+			alt = append(alt, prefix)
+		}
 		if !containsAny(all, alt...) {
 			return fmt.Sprintf("no quote mentions %s", value)
 		}

@@ -161,6 +161,13 @@ func TestUnproven(t *testing.T) {
   no_tmpfs: [{path: /etc/pg, evidence: ["docker-library/postgres Dockerfile#L3 'COPY pg /etc/pg'"]}]
   verdict: cond
 `, []string{"pg: no_tmpfs /etc/pg: evidence", "pg: verdict cond without checks"}},
+		{"a family's path: one member's path counts", `
+- name: fam
+  match: ["fam/*"]
+  volumes: [{path: "/fam/{name}", evidence: ['` + ev(5, `export PG_VOLUME_DIR="/fam/postgresql"`)[0] + `']}]
+  tmpfs: [{path: "/opt/fam/{name}/run", evidence: ['` + ev(6, `export PG_BASE_DIR="/opt/fam/postgresql"`)[0] + `']}]
+  verdict: "yes"
+`, []string{"fam: tmpfs /opt/fam/{name}/run: no quote mentions"}},
 	}
 	for _, tt := range tests {
 		k, err := ParseTable([]byte(tt.entry))

@@ -113,7 +113,7 @@ func TestTableCoversNotes(t *testing.T) {
 		"portainer/portainer-ce": "portainer", "portainer/portainer-ee": "portainer",
 		"n8nio/n8n": "n8n", "docker.n8n.io/n8nio/n8n": "n8n", "nodered/node-red": "node-red",
 		"homeassistant/home-assistant": "home-assistant", "ghcr.io/home-assistant/home-assistant": "home-assistant",
-		"influxdb:2.7": "influxdb 2", "influxdb:1.8": "influxdb 1", "influxdb:3-core": "influxdb 3", "influxdb:3.1-enterprise": "influxdb 3",
+		"influxdb:2.7": "influxdb", "influxdb:1.8": "influxdb", "influxdb:3-core": "influxdb", "influxdb:3.1-enterprise": "influxdb", "influxdb": "influxdb",
 		"telegraf": "telegraf", "grafana/loki": "loki", "grafana/promtail": "promtail",
 		"jaegertracing/all-in-one": "jaeger all-in-one", "otel/opentelemetry-collector-contrib": "otel collector",
 		"otel/opentelemetry-collector": "otel collector",
