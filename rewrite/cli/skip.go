@@ -46,10 +46,25 @@ var fixtureDirs = map[string]bool{
 	"test": true, "tests": true, "__tests__": true, "e2e": true,
 }
 
+// fixtureDir reports whether a directory name is one of fixtureDirs, or
+// names a kind of tests the way projects do (integration-tests,
+// dev_tests, smoke-test): the suffix is the convention.
+func fixtureDir(name string) bool {
+	if fixtureDirs[name] {
+		return true
+	}
+	for _, suffix := range []string{"-tests", "_tests", "-test", "_test"} {
+		if len(name) > len(suffix) && strings.HasSuffix(name, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
 // fixtureFile reports the naming convention that marks a file as a test
 // input or expected output: a linter's rule tests (x.test.yaml,
 // x.fixed.test.yaml), golden files (x.golden, x.golden.yaml) and test
-// sources (x_test.sh). "" when none does.
+// sources (x_test.sh, test_x.sh, test-x.sh). "" when none does.
 func fixtureFile(name string) string {
 	for _, suffix := range []string{".test.yaml", ".test.yml", ".golden"} {
 		if strings.HasSuffix(name, suffix) {
@@ -62,6 +77,8 @@ func fixtureFile(name string) string {
 		return "*.golden.*"
 	case ext != "" && strings.HasSuffix(base, "_test"):
 		return "*_test.*"
+	case ext != "" && len(base) > len("test_") && (strings.HasPrefix(base, "test_") || strings.HasPrefix(base, "test-")):
+		return base[:len("test_")] + "*.*"
 	}
 	return ""
 }
@@ -213,7 +230,7 @@ func defaultSkip(name string, isDir bool) *skip {
 		switch {
 		case vendoredDirs[name]:
 			return &skip{class: skipVendored, reason: "a vendored tree", dir: true, files: -1}
-		case fixtureDirs[name]:
+		case fixtureDir(name):
 			return &skip{class: skipFixture, reason: "test fixtures (directory " + name + ")", dir: true}
 		case releaseDir(name):
 			return &skip{class: skipRelease, reason: "a release artifact (per-version directory " + name + ")", dir: true}

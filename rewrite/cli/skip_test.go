@@ -18,6 +18,10 @@ func TestDefaultSkip(t *testing.T) {
 		{"tests", true, skipFixture},
 		{"e2e", true, skipFixture},
 		{"golden", true, skipFixture},
+		{"integration-tests", true, skipFixture},
+		{"dev_tests", true, skipFixture}, // mailcow's helper-scripts/dev_tests
+		{"smoke-test", true, skipFixture},
+		{"-tests", true, ""},
 		{"deploy", true, ""},
 		{"test-helpers", true, ""},
 		{"vendor", true, skipVendored},
@@ -41,6 +45,10 @@ func TestDefaultSkip(t *testing.T) {
 		{"render.golden", false, skipFixture},
 		{"deploy.golden.yaml", false, skipFixture},
 		{"run_test.sh", false, skipFixture},
+		{"test_images.sh", false, skipFixture}, // etcd's scripts/test_images.sh
+		{"test-e2e.sh", false, skipFixture},
+		{"test_", false, ""},
+		{"testing.sh", false, ""},
 		{"compose.yaml", false, ""},
 		{"test.sh", false, ""}, // a script named test is not a test input
 		{"latest.yaml", false, ""},
