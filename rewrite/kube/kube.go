@@ -212,7 +212,45 @@ func (p *planner) object(obj *yaml.Node, depth int) {
 		p.at(finding.Unsupported, kk, "this %s looks like a Kustomize patch (%s): left unchanged; harden the base it patches", kind.Value, why)
 		return
 	}
+	if n := goTemplate(spec); n != nil {
+		p.at(finding.Unsupported, n, "a template ({{ }}) in this %s's pod spec, not a manifest: left unchanged; harden what renders it, or its rendered output", kind.Value)
+		return
+	}
 	p.pod(spec, kind.Value)
+}
+
+// goTemplate returns the first node of a pod spec that shows it is a Go
+// template rather than a manifest, or nil: an unquoted action ({{ .Name }}
+// reads as a flow mapping whose first key is one), or an action in a name or
+// image, which rofix would otherwise echo in its findings or copy into the
+// names of volumes it adds. Actions inside other strings (a --format={{.ID}}
+// argument, an alert template) are data.
+func goTemplate(spec *yaml.Node) *yaml.Node {
+	var walk func(n *yaml.Node, depth int) *yaml.Node
+	walk = func(n *yaml.Node, depth int) *yaml.Node {
+		if n == nil || depth > 100 {
+			return nil
+		}
+		if n.Kind == yaml.MappingNode && n.Style&yaml.FlowStyle != 0 && len(n.Content) > 0 &&
+			n.Content[0].Kind == yaml.MappingNode && n.Content[0].Style&yaml.FlowStyle != 0 {
+			return n
+		}
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				if (k.Value == "name" || k.Value == "image") && v.Kind == yaml.ScalarNode && strings.Contains(v.Value, "{{") {
+					return v
+				}
+			}
+		}
+		for _, c := range n.Content {
+			if t := walk(c, depth+1); t != nil {
+				return t
+			}
+		}
+		return nil
+	}
+	return walk(spec, 0)
 }
 
 // patchLike tells why a pod spec looks like a Kustomize patch rather than
