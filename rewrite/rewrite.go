@@ -173,7 +173,10 @@ func Process(name string, src []byte, kind Kind, pol policy.Policy) *Result {
 		if errors.Is(err, kube.ErrNotKube) {
 			r.Kind = Compose
 			plan, err = compose.PlanFile(name, src, pol)
-			if errors.Is(err, compose.ErrNotCompose) {
+			// Found as a Kubernetes candidate, not by a compose name: a
+			// top-level mapping with an image (a Helm chart's values.yaml)
+			// does not make a compose v1 file.
+			if errors.Is(err, compose.ErrNotCompose) || errors.Is(err, compose.ErrV1) {
 				r.NotCompose = true
 				return r
 			}

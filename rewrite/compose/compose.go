@@ -25,6 +25,13 @@ import (
 // ErrNotCompose is returned for YAML without a top-level services mapping.
 var ErrNotCompose = errors.New("not a compose file: no top-level services mapping")
 
+// ErrV1 is wrapped by the error for YAML shaped like a compose file of the
+// old v1 format: services (mappings with an image or build) at the top
+// level. For a file with a compose name it is an error worth naming; a YAML
+// file found for another reason (a Helm chart's values.yaml) is just not
+// compose.
+var ErrV1 = errors.New("compose file format v1 (services at the top level, no services: key) is not supported")
+
 // planner holds the state of planning one file.
 type planner struct {
 	s    *source
@@ -167,11 +174,12 @@ func (s *source) notCompose() error {
 			if v.Kind != yaml.MappingNode || isTopLevelKey(top.Content[i].Value) {
 				continue
 			}
-			if k, _ := lookup(v, "image"); k != nil {
-				return finding.Errorf(s.Start(top.Content[i]), "compose file format v1 (services at the top level, no services: key) is not supported; move the services under services:")
+			k, _ := lookup(v, "image")
+			if k == nil {
+				k, _ = lookup(v, "build")
 			}
-			if k, _ := lookup(v, "build"); k != nil {
-				return finding.Errorf(s.Start(top.Content[i]), "compose file format v1 (services at the top level, no services: key) is not supported; move the services under services:")
+			if k != nil {
+				return finding.Errorf(s.Start(top.Content[i]), "%w; move the services under services:", ErrV1)
 			}
 		}
 	}
