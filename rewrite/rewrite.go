@@ -64,19 +64,7 @@ func KindOfName(path string) Kind {
 // as a compose file: compose.y(a)ml, docker-compose.y(a)ml and their
 // compose.*.y(a)ml and docker-compose.*.y(a)ml variants.
 func IsComposeName(base string) bool {
-	stem, ok := strings.CutSuffix(base, ".yaml")
-	if !ok {
-		stem, ok = strings.CutSuffix(base, ".yml")
-	}
-	if !ok {
-		return false
-	}
-	for _, prefix := range []string{"compose", "docker-compose"} {
-		if stem == prefix || strings.HasPrefix(stem, prefix+".") && len(stem) > len(prefix)+1 {
-			return true
-		}
-	}
-	return false
+	return compose.IsName(base)
 }
 
 // IsYAMLName reports whether a base name ends in .yaml or .yml: a walk

@@ -2,7 +2,6 @@ package compose
 
 import (
 	"path"
-	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -62,7 +61,7 @@ func (p *planner) extendsLayers(name string) map[string]layer {
 	}
 	var ls map[string]layer
 	if src, err := p.pol.ReadFile(name); err == nil {
-		if base := path.Base(name); slices.Contains(baseNames(), base) || isSiblingName(base) {
+		if base := path.Base(name); IsName(base) {
 			src = p.plannedFile(name, src)
 		}
 		if fs, services := p.servicesOf(name, src); services != nil {

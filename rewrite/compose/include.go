@@ -2,6 +2,7 @@ package compose
 
 import (
 	"path"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -37,7 +38,7 @@ func (p *planner) includes(top *yaml.Node) {
 		}
 		for _, n := range paths {
 			name := n.Value
-			if name == "" || strings.Contains(name, "$") || isWalkedName(path.Base(name)) {
+			if name == "" || strings.Contains(name, "$") || IsName(path.Base(name)) {
 				continue
 			}
 			src, err := p.pol.ReadFile(path.Clean(name))
@@ -51,15 +52,12 @@ func (p *planner) includes(top *yaml.Node) {
 	}
 }
 
-// isWalkedName reports a name a directory walk takes for compose (the
-// same rule as rewrite.IsComposeName).
-func isWalkedName(base string) bool {
-	for _, n := range baseNames() {
-		if base == n {
-			return true
-		}
-	}
-	return isSiblingName(base)
+// IsName reports whether a base name is one a directory walk treats as a
+// compose file: compose's default names (baseNames) and the
+// compose.NAME.y(a)ml and docker-compose.NAME.y(a)ml variants, override
+// files included.
+func IsName(base string) bool {
+	return slices.Contains(baseNames(), base) || isSiblingName(base)
 }
 
 // hasServices reports a document with a services mapping.
