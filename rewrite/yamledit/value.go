@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -50,7 +51,7 @@ func Map(kv ...any) Value {
 
 // plainSafe matches strings that read back as the same string when written
 // plain, in block and flow context alike.
-var plainSafe = regexp.MustCompile(`^[A-Za-z_/.][A-Za-z0-9_/.-]*$`)
+var plainSafe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_/.][A-Za-z0-9_/.-]*$`) })
 
 // yaml11Bool are the words YAML 1.1 readers (Kubernetes' among them) take
 // for booleans although YAML 1.2 reads them as strings.
@@ -62,7 +63,7 @@ func (v Value) text() string {
 	if v.Tag != "!!str" || v.raw {
 		return v.Scalar
 	}
-	if plainSafe.MatchString(v.Scalar) && !yaml11Bool[strings.ToLower(v.Scalar)] && plainIsString(v.Scalar) {
+	if plainSafe().MatchString(v.Scalar) && !yaml11Bool[strings.ToLower(v.Scalar)] && plainIsString(v.Scalar) {
 		return v.Scalar
 	}
 	return strconv.Quote(v.Scalar)
