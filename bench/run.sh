@@ -65,6 +65,21 @@ for p in floor/copy floor/parse gentree genfile report cliprof interleave; do
 	go build -o "$B/$(basename "$p")" "./bench/$p"
 done
 
+# The previous release commit, built from source: it runs interleaved with
+# rofix on the same inputs, so a regression shows as a ratio (BENCH_PREV,
+# a commit of this repository; BENCH_PREV= leaves it out).
+PREV=${BENCH_PREV-7c5e657}
+if [ -n "$PREV" ] && git cat-file -e "$PREV^{commit}" 2>/dev/null; then
+	mkdir -p "$WORK/prev"
+	git archive "$PREV" | tar -x -C "$WORK/prev"
+	if (cd "$WORK/prev" && go build -o "$B/prev" ./cmd/rofix); then
+		fact prev "$PREV"
+	else
+		log "the previous commit $PREV does not build; left out"
+	fi
+elif [ -n "$PREV" ]; then
+	log "previous commit $PREV not found; left out"
+fi
 GOBIN_DIR=${BENCH_GOBIN:-$ROOT/bench/.gobin}
 mkdir -p "$GOBIN_DIR"
 SHFMT_VERSION=v3.14.1
@@ -184,11 +199,16 @@ il() {
 	log "interleaved: $name"
 	"$B/interleave" -runs "$runs" -warmup "$warm" -export-json "$R/$name.json" "$@" >"$R/$name.txt"
 }
-il il-stdin-compose "$STDIN_RUNS" 20 "copy=$B/copy <in/compose.yaml" \
-	"rofix=$B/rofix --stdin-filename compose.yaml <in/compose.yaml"
-il il-stdin-shell "$STDIN_RUNS" 20 "copy=$B/copy <in/script.sh" \
-	"rofix=$B/rofix --stdin-filename script.sh <in/script.sh"
-il il-scan "$SCAN_RUNS" 2 "parse=$B/parse tree" "rofix=$B/rofix -l tree"
+# Each with the previous commit's binary too, when it was built.
+set -- "copy=$B/copy <in/compose.yaml" "rofix=$B/rofix --stdin-filename compose.yaml <in/compose.yaml"
+[ -x "$B/prev" ] && set -- "$@" "prev=$B/prev --stdin-filename compose.yaml <in/compose.yaml"
+il il-stdin-compose "$STDIN_RUNS" 20 "$@"
+set -- "copy=$B/copy <in/script.sh" "rofix=$B/rofix --stdin-filename script.sh <in/script.sh"
+[ -x "$B/prev" ] && set -- "$@" "prev=$B/prev --stdin-filename script.sh <in/script.sh"
+il il-stdin-shell "$STDIN_RUNS" 20 "$@"
+set -- "parse=$B/parse tree" "rofix=$B/rofix -l tree"
+[ -x "$B/prev" ] && set -- "$@" "prev=$B/prev -l tree"
+il il-scan "$SCAN_RUNS" 2 "$@"
 il il-scale "$SCALE_RUNS" 1 "tree=$B/rofix -l tree" "tree10=$B/rofix -l tree10"
 il il-big "$BIG_RUNS" 1 "1MB=$B/rofix --stdin-filename compose.yaml <big1/compose.yaml" \
 	"10MB=$B/rofix --stdin-filename compose.yaml <big10/compose.yaml"

@@ -284,6 +284,17 @@ func (r *report) targets() {
 	limitRow("1", "stdin, 2 KB shell script ≤ 2× copy floor", x, m, 2)
 	x, m = ratio("il-scan", "rofix", "parse", "scan", "rofix", "parse")
 	limitRow("2", "`rofix -l` on ≥10,000 files ≤ 2× parse-only floor", x, m, 2)
+	// The previous commit (BENCH_PREV), built from source and interleaved
+	// in the same runs: a regression shows as a ratio over 1 whatever the
+	// machine.
+	for _, g := range []struct{ run, label string }{
+		{"il-stdin-compose", "stdin compose"}, {"il-stdin-shell", "stdin shell"}, {"il-scan", "`rofix -l` on the tree"},
+	} {
+		if x, m := ratio(g.run, "rofix", "prev", "", "", ""); x > 0 {
+			row("-", fmt.Sprintf("%s not slower than %s (built in the same run)", g.label, r.facts["prev"]), m, x <= 1,
+				fmt.Sprintf("%.2f× the previous commit's time", x))
+		}
+	}
 	if s := r.get("scan", "rofix"); s != nil && s.Mean > 0 {
 		cores := (s.User + s.System) / s.Mean
 		row("2", "both cores busy during the scan", fmt.Sprintf("CPU time / wall time = %.2f (hyperfine means)", cores), cores >= 1.5,

@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/rofix/rofix/rewrite/policy"
@@ -21,21 +22,50 @@ const MaxTreeFileSize = 1 << 20
 // relative to file's directory, inside the tree: the nearest directory
 // above it holding .git, else file's own directory. It refuses absolute
 // paths, paths that leave the tree, paths through a symlink, files that
-// are not regular and files over MaxTreeFileSize.
+// are not regular and files over MaxTreeFileSize. The tree's root is
+// looked for on the first read (most files read nothing else), and the
+// directories found to be no symlink are remembered for the file's
+// other reads.
 func withTree(pol policy.Policy, file string) policy.Policy {
 	dir, err := filepath.Abs(filepath.Dir(file))
 	if err != nil {
 		return pol
 	}
-	root := treeRoot(dir)
-	pol.ReadFile = func(rel string) ([]byte, error) { return readInTree(root, dir, rel) }
-	pol.Stat = func(rel string) policy.PathKind { return statInTree(root, dir, rel) }
+	root := sync.OnceValue(func() string { return treeRoot(dir) })
+	seen := &checked{dirs: map[string]bool{}}
+	pol.ReadFile = func(rel string) ([]byte, error) { return readInTree(root(), dir, rel, seen) }
+	pol.Stat = func(rel string) policy.PathKind { return statInTree(root(), dir, rel, seen) }
 	return pol
 }
 
+// checked remembers the paths inTree found to exist and be no symlink;
+// nil remembers nothing.
+type checked struct {
+	mu   sync.Mutex
+	dirs map[string]bool
+}
+
+func (c *checked) has(p string) bool {
+	if c == nil {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.dirs[p]
+}
+
+func (c *checked) add(p string) {
+	if c != nil {
+		c.mu.Lock()
+		c.dirs[p] = true
+		c.mu.Unlock()
+	}
+}
+
 // inTree returns the path of rel (slash-separated, relative to dir) when
-// it lies in the tree under root and no element on the way is a symlink.
-func inTree(root, dir, rel string) (string, error) {
+// it lies in the tree under root and no element on the way is a symlink;
+// the elements in seen are known to be none.
+func inTree(root, dir, rel string, seen *checked) (string, error) {
 	if rel == "" || path.IsAbs(rel) || filepath.IsAbs(rel) || strings.Contains(rel, `\`) {
 		return "", errors.New("not a relative path; rofix reads only files of the tree")
 	}
@@ -47,12 +77,18 @@ func inTree(root, dir, rel string) (string, error) {
 	cur := root
 	for _, part := range strings.Split(inside, string(filepath.Separator)) {
 		cur = filepath.Join(cur, part)
+		if seen.has(cur) {
+			continue
+		}
 		info, err := os.Lstat(cur)
 		if err != nil {
 			return "", trimPathError(err)
 		}
 		if info.Mode()&os.ModeSymlink != 0 {
 			return "", errors.New("passes through a symlink; not followed")
+		}
+		if cur != target {
+			seen.add(cur)
 		}
 	}
 	return target, nil
@@ -61,8 +97,8 @@ func inTree(root, dir, rel string) (string, error) {
 // statInTree says whether rel (as readInTree takes it) is a regular file
 // or a directory of the tree; PathUnknown when it is absent, outside the
 // tree, or passes through a symlink.
-func statInTree(root, dir, rel string) policy.PathKind {
-	target, err := inTree(root, dir, rel)
+func statInTree(root, dir, rel string, seen *checked) policy.PathKind {
+	target, err := inTree(root, dir, rel, seen)
 	if err != nil {
 		return policy.PathUnknown
 	}
@@ -95,8 +131,8 @@ func treeRoot(dir string) string {
 
 // readInTree reads rel (slash-separated, relative to dir) if it lies in the
 // tree under root, without following a symlink on the way.
-func readInTree(root, dir, rel string) ([]byte, error) {
-	target, err := inTree(root, dir, rel)
+func readInTree(root, dir, rel string, seen *checked) ([]byte, error) {
+	target, err := inTree(root, dir, rel, seen)
 	if err != nil {
 		return nil, err
 	}

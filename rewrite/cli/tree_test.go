@@ -60,13 +60,19 @@ func TestReadInTree(t *testing.T) {
 		{"../app/fifo", "not a regular file", false},
 		{"../app/none", "no such file or directory", false},
 	}
-	for _, tt := range tests {
-		got, err := readInTree(root, deploy, tt.rel)
-		switch {
-		case tt.ok && (err != nil || string(got) != tt.want):
-			t.Errorf("readInTree(%q) = %q, %v; want %q", tt.rel, got, err, tt.want)
-		case !tt.ok && (err == nil || !strings.HasPrefix(err.Error(), tt.want)):
-			t.Errorf("readInTree(%q) error = %v, want %q", tt.rel, err, tt.want)
+	// Alone, then with the paths checked by earlier reads remembered, as
+	// withTree does for the reads of one file: the answers are the same.
+	for _, seen := range []*checked{nil, {dirs: map[string]bool{}}} {
+		for range 2 {
+			for _, tt := range tests {
+				got, err := readInTree(root, deploy, tt.rel, seen)
+				switch {
+				case tt.ok && (err != nil || string(got) != tt.want):
+					t.Errorf("readInTree(%q) = %q, %v; want %q", tt.rel, got, err, tt.want)
+				case !tt.ok && (err == nil || !strings.HasPrefix(err.Error(), tt.want)):
+					t.Errorf("readInTree(%q) error = %v, want %q", tt.rel, err, tt.want)
+				}
+			}
 		}
 	}
 }
@@ -118,7 +124,7 @@ func TestStatInTree(t *testing.T) {
 		"../app/fifo":              policy.PathUnknown,
 		"/etc/passwd":              policy.PathUnknown,
 	} {
-		if got := statInTree(root, deploy, rel); got != want {
+		if got := statInTree(root, deploy, rel, nil); got != want {
 			t.Errorf("statInTree(%s) = %v, want %v", rel, got, want)
 		}
 	}

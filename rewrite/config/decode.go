@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -35,7 +36,8 @@ func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
 
 var oneLine = strings.NewReplacer("\n", `\n`, "\r", `\r`)
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+// yamlLine matches yaml.v3's error messages, compiled on first use.
+var yamlLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): (.*)$`) })
 
 // Parse parses a config file's content; path names it in errors. Every
 // problem is reported (up to a bound) as an Errors value; nothing of a file
@@ -66,7 +68,7 @@ func Parse(path string, src []byte) (*Config, error) {
 }
 
 func syntaxError(path string, err error) error {
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+	if m := yamlLine().FindStringSubmatch(err.Error()); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		if slices.Contains(parserErrors, m[2]) {
 			line++ // yaml.v3 reports a parser error's line 0-based

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -268,15 +269,17 @@ var tmpfsFlags = []string{
 	"tmpcopyup", "notmpcopyup",
 }
 
-// tmpfsValues check the options with a value.
-var tmpfsValues = map[string]*regexp.Regexp{
-	"size":      regexp.MustCompile(`^[0-9]+[kKmMgG%]?$`),
-	"mode":      regexp.MustCompile(`^[0-7]{3,4}$`),
-	"uid":       regexp.MustCompile(`^[0-9]+$`),
-	"gid":       regexp.MustCompile(`^[0-9]+$`),
-	"nr_inodes": regexp.MustCompile(`^[0-9]+[kKmMgG]?$`),
-	"nr_blocks": regexp.MustCompile(`^[0-9]+[kKmMgG]?$`),
-}
+// tmpfsValues check the options with a value; compiled on first use.
+var tmpfsValues = sync.OnceValue(func() map[string]*regexp.Regexp {
+	return map[string]*regexp.Regexp{
+		"size":      regexp.MustCompile(`^[0-9]+[kKmMgG%]?$`),
+		"mode":      regexp.MustCompile(`^[0-7]{3,4}$`),
+		"uid":       regexp.MustCompile(`^[0-9]+$`),
+		"gid":       regexp.MustCompile(`^[0-9]+$`),
+		"nr_inodes": regexp.MustCompile(`^[0-9]+[kKmMgG]?$`),
+		"nr_blocks": regexp.MustCompile(`^[0-9]+[kKmMgG]?$`),
+	}
+})
 
 // checkTmpfs says what is wrong with a "PATH[:OPTIONS]" tmpfs entry, or "".
 func checkTmpfs(entry string) string {
@@ -289,7 +292,7 @@ func checkTmpfs(entry string) string {
 	}
 	for _, o := range strings.Split(opts, ",") {
 		key, val, hasVal := strings.Cut(o, "=")
-		switch re, known := tmpfsValues[key]; {
+		switch re, known := tmpfsValues()[key]; {
 		case !hasVal && slices.Contains(tmpfsFlags, key):
 		case hasVal && known && re.MatchString(val):
 		case known:

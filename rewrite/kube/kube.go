@@ -33,6 +33,7 @@ import (
 	"errors"
 	"regexp"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -49,10 +50,14 @@ var ErrNotKube = errors.New("not a Kubernetes manifest: no document with apiVers
 // start with the keys apiVersion and kind (in a block mapping or a list
 // item, or a flow mapping's first key). Plan decides for sure.
 func LooksLike(src []byte) bool {
-	return apiVersionKey.Match(src) && kindKey.Match(src)
+	apiVersion, kind := manifestKeys()
+	return apiVersion.Match(src) && kind.Match(src)
 }
 
-var apiVersionKey, kindKey = manifestKey("apiVersion"), manifestKey("kind")
+// manifestKeys match the keys apiVersion and kind; compiled on first use.
+var manifestKeys = sync.OnceValues(func() (*regexp.Regexp, *regexp.Regexp) {
+	return manifestKey("apiVersion"), manifestKey("kind")
+})
 
 // manifestKey matches key at the start of a line, after indentation, a
 // list dash or a flow mapping's brace, with optional quotes.

@@ -1,7 +1,6 @@
 package learn
 
 import (
-	"archive/tar"
 	"fmt"
 	"io"
 	"io/fs"
@@ -13,7 +12,7 @@ import (
 // cp CONTAINER:PATH -" prints starts with PATH itself, with its numeric
 // owner and mode.
 func ReadInfo(r io.Reader) (Info, error) {
-	hdr, err := tar.NewReader(r).Next()
+	hdr, err := newTarReader(r).next()
 	if err != nil {
 		return Info{}, fmt.Errorf("reading the archive: %v", err)
 	}
@@ -27,15 +26,15 @@ func ReadInfo(r io.Reader) (Info, error) {
 	if hdr.Mode&01000 != 0 {
 		mode |= fs.ModeSticky
 	}
-	return Info{Dir: hdr.Typeflag == tar.TypeDir, UID: hdr.Uid, GID: hdr.Gid, Mode: mode,
+	return Info{Dir: hdr.Typeflag == tarTypeDir, UID: hdr.Uid, GID: hdr.Gid, Mode: mode,
 		User: hdr.Uname, Group: hdr.Gname}, nil
 }
 
 // ReadFile reads the content of the first entry of a tar stream, at most
 // limit bytes.
 func ReadFile(r io.Reader, limit int64) ([]byte, error) {
-	tr := tar.NewReader(r)
-	if _, err := tr.Next(); err != nil {
+	tr := newTarReader(r)
+	if _, err := tr.next(); err != nil {
 		return nil, fmt.Errorf("reading the archive: %v", err)
 	}
 	return io.ReadAll(io.LimitReader(tr, limit))

@@ -1,7 +1,6 @@
 package learn
 
 import (
-	"archive/tar"
 	"errors"
 	"fmt"
 	"io"
@@ -113,11 +112,11 @@ const maxListEntries = 100000
 // hidden by a tmpfs would change how the app runs without a trace. The
 // names are sorted, at most max.
 func ListArchive(r io.Reader, skip map[string]bool, max int) ([]string, error) {
-	tr := tar.NewReader(r)
+	tr := newTarReader(r)
 	root := ""
 	found := map[string]bool{}
 	for n := 0; n < maxListEntries && len(found) < max; n++ {
-		hdr, err := tr.Next()
+		hdr, err := tr.next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -127,7 +126,7 @@ func ListArchive(r io.Reader, skip map[string]bool, max int) ([]string, error) {
 		name := strings.TrimSuffix(hdr.Name, "/")
 		if n == 0 {
 			root = name
-			if hdr.Typeflag != tar.TypeDir {
+			if hdr.Typeflag != tarTypeDir {
 				return nil, nil
 			}
 			continue
@@ -137,7 +136,7 @@ func ListArchive(r io.Reader, skip map[string]bool, max int) ([]string, error) {
 			continue
 		}
 		first, _, _ := strings.Cut(rest, "/")
-		empty := hdr.Typeflag == tar.TypeDir || hdr.Typeflag == tar.TypeReg && hdr.Size == 0
+		empty := hdr.Typeflag == tarTypeDir || hdr.Typeflag == tarTypeReg && hdr.Size == 0
 		if !skip[first] && !empty {
 			found[first] = true
 		}

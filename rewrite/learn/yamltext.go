@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -136,12 +137,12 @@ func (t *text) flowEnd(off int) (int, error) {
 }
 
 // plainSafe matches the strings written without quotes.
-var plainSafe = regexp.MustCompile(`^[A-Za-z0-9/][A-Za-z0-9/_.\-]*$`)
+var plainSafe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9/][A-Za-z0-9/_.\-]*$`) })
 
 // quote returns s as a YAML scalar: plain when that is unambiguous,
 // double-quoted otherwise.
 func quote(s string) string {
-	if plainSafe.MatchString(s) {
+	if plainSafe().MatchString(s) {
 		var v any
 		if yaml.Unmarshal([]byte(s), &v) == nil {
 			if str, ok := v.(string); ok && str == s {

@@ -1,12 +1,11 @@
 package policy
 
 // This file declares what rofix knows about images: the schema of the
-// built-in table (images/*.yaml, embedded as images.json) and of the image
+// built-in table (images/*.yaml, compiled in as images_table.go) and of the image
 // entries of a .rofix.yaml config file, and what an engine asks of it
 // (Needs).
 
 import (
-	"bytes"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -186,41 +185,21 @@ type Knowledge struct {
 	memo    sync.Map // image reference as written -> Needs
 }
 
-// builtinJSON is images/*.yaml, the table's source, as JSON: decoding it
-// costs a fraction of parsing the YAML, which every process start paid
-// (about 4 ms of a 2 KB file's 20 ms). TestBuiltinJSON proves it is made
-// from images/*.yaml, entry by entry, and "-update" remakes it.
-//
-//go:embed images.json
-var builtinJSON []byte
-
-// builtinTable decodes the table once per process, on first use. Its
-// result is never handed out: Builtin gives each caller its own copy.
-var builtinTable = sync.OnceValue(func() []*ImageEntry {
-	var entries []*ImageEntry
-	dec := json.NewDecoder(bytes.NewReader(builtinJSON))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&entries); err != nil {
-		panic("policy: the built-in images.json is invalid: " + err.Error()) // proven valid by TestBuiltinJSON
-	}
-	return entries
-})
-
-// Builtin returns the built-in table, images/*.yaml (embedded as JSON,
-// decoded once per process); each call returns a fresh copy the caller
-// may change.
+// Builtin returns the built-in table, images/*.yaml, which
+// images_table.go holds as a Go literal (TestBuiltinGo proves it is made
+// from images/*.yaml, entry by entry, and "-update" remakes it): nothing is
+// decoded at run time, where decoding it as JSON cost 3-8 ms of every
+// process. Each call builds a fresh table the caller may change.
 func Builtin() *Knowledge {
-	shared := builtinTable()
-	entries := make([]*ImageEntry, len(shared))
-	for i, e := range shared {
-		entries[i] = e.clone()
-		entries[i].builtin = true
+	entries := builtinEntries()
+	for _, e := range entries {
+		e.builtin = true
 	}
 	return &Knowledge{Entries: entries}
 }
 
 // evidenceJSON is the evidence of the built-in table's facts, kept apart
-// from images.json: only "rofix images" shows it, so no run decodes it.
+// from the table: only "rofix images" shows it, so no run decodes it.
 // It maps an entry's name to its evidence maps (ImageEntry.Evidence) by
 // tag range ("" for the entry's own facts, else the range's Versions).
 //

@@ -2,11 +2,12 @@ package trial
 
 import (
 	"context"
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -73,11 +74,9 @@ func newTrial(ctx context.Context, o options, p *Project, e *learn.Engine, log i
 			t.podmanCLI = pc
 		}
 	}
-	var b [4]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return nil, err
-	}
-	t.id = hex.EncodeToString(b[:])
+	// The id keeps parallel trials' projects apart; it needs no secrecy
+	// (crypto/rand would link the crypto packages into every process).
+	t.id = hex.EncodeToString(binary.BigEndian.AppendUint32(nil, rand.Uint32()))
 	finder, err := config.NewFinder(policy.Default(), false, "")
 	if err != nil {
 		return nil, err

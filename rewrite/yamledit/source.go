@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -87,7 +88,7 @@ func (s *Source) YAMLError(err error) error {
 	if isParserError(msg) && line > 0 {
 		line++ // yaml.v3 reports a parser error's line 0-based
 	}
-	if isFlowError(msg) && (bytes.IndexByte(s.Src, '?') >= 0 || flowColonValue.Match(s.Src)) {
+	if isFlowError(msg) && (bytes.IndexByte(s.Src, '?') >= 0 || flowColonValue().Match(s.Src)) {
 		msg += flowHint
 	}
 	if line == 0 {
@@ -104,7 +105,7 @@ const flowHint = ` (if an unquoted value inside [ ] or { } holds "?" or starts w
 
 // flowColonValue matches an unquoted value starting with ":" in a flow
 // collection ("[:a]", "{a, :b}").
-var flowColonValue = regexp.MustCompile(`[\[{,][ \t]*:[^ \t\r\n,\]}]`)
+var flowColonValue = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[\[{,][ \t]*:[^ \t\r\n,\]}]`) })
 
 func isFlowError(msg string) bool {
 	return msg == "did not find expected ',' or ']'" || msg == "did not find expected ',' or '}'" || msg == "did not find expected node content"

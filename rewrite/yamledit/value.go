@@ -1,7 +1,6 @@
 package yamledit
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -48,9 +47,20 @@ func Map(kv ...any) Value {
 	return v
 }
 
-// plainSafe matches strings that read back as the same string when written
-// plain, in block and flow context alike.
-var plainSafe = regexp.MustCompile(`^[A-Za-z_/.][A-Za-z0-9_/.-]*$`)
+// plainSafe reports whether s reads back as the same string when written
+// plain, in block and flow context alike: ^[A-Za-z_/.][A-Za-z0-9_/.-]*$
+// (a loop: compiling the regexp cost more than a small file's edits).
+func plainSafe(s string) bool {
+	for i := range len(s) {
+		switch c := s[i]; {
+		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', c == '_', c == '/', c == '.':
+		case i > 0 && ('0' <= c && c <= '9' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return s != ""
+}
 
 // yaml11Bool are the words YAML 1.1 readers (Kubernetes' among them) take
 // for booleans although YAML 1.2 reads them as strings.
@@ -62,7 +72,7 @@ func (v Value) text() string {
 	if v.Tag != "!!str" || v.raw {
 		return v.Scalar
 	}
-	if plainSafe.MatchString(v.Scalar) && !yaml11Bool[strings.ToLower(v.Scalar)] && plainIsString(v.Scalar) {
+	if plainSafe(v.Scalar) && !yaml11Bool[strings.ToLower(v.Scalar)] && plainIsString(v.Scalar) {
 		return v.Scalar
 	}
 	return strconv.Quote(v.Scalar)

@@ -1,6 +1,7 @@
 package yamledit
 
 import (
+	"regexp"
 	"testing"
 
 	"gopkg.in/yaml.v3"
@@ -86,7 +87,7 @@ func TestPlainIsString(t *testing.T) {
 	for _, a := range parts {
 		for _, b := range parts {
 			s := a + b
-			if !plainSafe.MatchString(s) {
+			if !plainSafe(s) {
 				continue
 			}
 			var n yaml.Node
@@ -97,6 +98,17 @@ func TestPlainIsString(t *testing.T) {
 			if got := plainIsString(s); got != want {
 				t.Errorf("plainIsString(%q) = %v, yaml.v3 reads it as %s", s, got, n.Content[0].Tag)
 			}
+		}
+	}
+}
+
+// TestPlainSafe: plainSafe accepts exactly ^[A-Za-z_/.][A-Za-z0-9_/.-]*$.
+func TestPlainSafe(t *testing.T) {
+	re := regexp.MustCompile(`^[A-Za-z_/.][A-Za-z0-9_/.-]*$`)
+	for _, s := range []string{"", "a", "Z", "_", "/", ".", "0", "-", "a0", "a-b", "/tmp/x.y", "-a", "9a",
+		"a b", "a:b", "a\n", "é", "a\x00", "x-", "._/-9", "A_Z.z/0-9", "a#", "a~", "[", "a,b"} {
+		if got, want := plainSafe(s), re.MatchString(s); got != want {
+			t.Errorf("plainSafe(%q) = %v, want %v", s, got, want)
 		}
 	}
 }
