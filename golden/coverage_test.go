@@ -17,14 +17,14 @@ import (
 // coverageFloor is the least fraction of the corpus's literal images the
 // built-in table must know (issue 17 asks for 0.75); raise it as entries
 // are added, never lower it.
-const coverageFloor = 0.88
+const coverageFloor = 0.89
 
 // nativeCoverageFloor is the same floor for the services whose image is not
 // Windows-only: those (the corpus's Windows workshop alone has dozens) all
 // match one entry, "Windows image", whose verdict is no (a Windows
 // container has no read-only root), so they count for breadth but say
 // nothing about Linux images. They leave both the count and the total.
-const nativeCoverageFloor = 0.87
+const nativeCoverageFloor = 0.88
 
 // windowsEntry is the name of the built-in entry for Windows-only images.
 const windowsEntry = "Windows image"
