@@ -54,6 +54,10 @@ type planner struct {
 	// windows, when set, says which service makes the project a Windows
 	// one (see windowsService).
 	windows string
+	// svcs is the file's services mapping; volumesFrom maps a service
+	// whose volumes another takes (volumes_from) to that other service.
+	svcs        *yaml.Node
+	volumesFrom map[string]string
 }
 
 // Plan returns the edits and findings that harden every service of a

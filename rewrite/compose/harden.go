@@ -34,6 +34,12 @@ func (p *planner) harden(svc *service) {
 		p.noNewPrivileges(svc)
 	}
 	if !svc.ignore.Skips(finding.ROMounts) {
+		if by := p.volumesFrom[svc.name]; by != "" {
+			if k, _ := lookup(svc.m, "volumes"); k != nil {
+				p.report(finding.ROMounts, k, false, "service %s takes these volumes (volumes_from): :ro here would make them read-only there too; mounts left as written", by)
+			}
+			return
+		}
 		p.writable = svc.applied.Writable
 		p.roMounts(svc)
 	}

@@ -48,6 +48,10 @@ func (p *planner) decide(svc *service) {
 			}
 		}
 	}
+	targets, nodes := p.inheritedMounts(svc)
+	for i, t := range targets {
+		addMount(nodes[i], t, false, "")
+	}
 	for _, v := range svc.allValues("environment") {
 		readEnv(v, c.Env)
 	}

@@ -77,6 +77,7 @@ func (p *planner) services(key, services *yaml.Node) error {
 	var fragments []string
 	fragmentAt := 0
 	p.windows = p.windowsService(services)
+	p.svcs, p.volumesFrom = services, volumesFromOf(services)
 	for i := 0; i+1 < len(services.Content); i += 2 {
 		// Under services, x- keys are service names too: compose-go only
 		// treats x- as an extension at the top level and inside objects.

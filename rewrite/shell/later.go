@@ -106,6 +106,43 @@ type later struct {
 	uses []Use
 	norm func(string) string // script text to host text
 	off  func(int) int       // script offset to the uses' offsets
+	// volumesFrom are the containers other run commands of the script take
+	// the volumes of (--volumes-from NAME), by name as refs gives it, with
+	// the command's first words.
+	volumesFrom map[string]string
+}
+
+// takeVolumes records the --volumes-from flags of a script's run commands.
+func (l *later) takeVolumes(src []byte, invs []*shellparse.Invocation) {
+	for _, inv := range invs {
+		for _, f := range inv.Flags {
+			if f.Name != "volumes-from" || f.Value == "" {
+				continue
+			}
+			name := f.Value
+			if i := strings.LastIndexByte(name, ':'); i >= 0 && (name[i+1:] == "ro" || name[i+1:] == "rw") {
+				name = name[:i]
+			}
+			if l.volumesFrom == nil {
+				l.volumesFrom = map[string]string{}
+			}
+			if _, ok := l.volumesFrom[l.norm(name)]; !ok {
+				l.volumesFrom[l.norm(name)] = fmt.Sprintf("line %d: %s", textpos.New(src).Pos(inv.Start).Line, subject(src, inv).Name)
+			}
+		}
+	}
+}
+
+// sharedBy returns where another run command takes inv's volumes
+// (--volumes-from), "" when none does: a :ro added here would make them
+// read-only there too.
+func (l *later) sharedBy(inv *shellparse.Invocation) string {
+	for _, r := range l.refs(inv) {
+		if where, ok := l.volumesFrom[r]; ok {
+			return where
+		}
+	}
+	return ""
 }
 
 // refs returns the words that name inv's container in later commands: its

@@ -60,7 +60,12 @@ func (p *planner) run() expected {
 	// Mount edits come first: at an equal offset they must precede the
 	// inserted flags (edit.Apply keeps the given order).
 	if !p.ig.Skips(finding.ROMounts) {
-		p.mounts()
+		if by := p.later.sharedBy(inv); by != "" {
+			start, end := inv.Words[0].Start, inv.Words[inv.Sub].End
+			p.plan.Add(finding.ROMounts, start, end, false, "another container takes this one's volumes (%s, --volumes-from): :ro here would make them read-only there too; mounts left as written", by)
+		} else {
+			p.mounts()
+		}
 	}
 	var flags, tmpfs []string
 	addReadOnly := s.readOnly.state == policy.Absent && !p.ig.Skips(finding.ReadOnly) && a.ReadOnly

@@ -99,6 +99,7 @@ func PlanIn(name string, src []byte, pol policy.Policy, ctx *Context) (*finding.
 			l.off = ctx.HostOffset
 		}
 	}
+	l.takeVolumes(src, res.Invocations)
 	for _, inv := range res.Invocations {
 		// Rules a config file switches off are skipped like a directive's.
 		ig := dirs.forSpan(inv.Start, inv.End).Merge(directive.Ignore{Rules: pol.Off})

@@ -60,6 +60,9 @@ func readState(inv *shellparse.Invocation) state {
 			} else {
 				s.dynTargets = append(s.dynTargets, dynTarget{flag: f})
 			}
+		case "volumes-from":
+			// The other container's mounts: any path may be one.
+			s.dynTargets = append(s.dynTargets, dynTarget{flag: f})
 		case "mount":
 			if m, ok := policy.ParseMountOpt(f.Value); ok {
 				s.target(f, m.Target, m.Type == "tmpfs")
