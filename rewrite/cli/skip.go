@@ -171,6 +171,7 @@ func generated(src []byte) string {
 // counts), counting lines in n. It returns the marking line, and the rest of
 // src after the block.
 func generatedHeader(src []byte, n int, first bool) (mark string, rest []byte, _ int) {
+	closer := "" // the end of the block comment being read: "-->" or "*/"
 	for ; n < maxHeaderLines && len(src) > 0; n++ {
 		line := src
 		if i := bytes.IndexByte(src, '\n'); i >= 0 {
@@ -182,7 +183,18 @@ func generatedHeader(src []byte, n int, first bool) (mark string, rest []byte, _
 		if first && n == 0 {
 			t = strings.TrimPrefix(t, "\uFEFF")
 		}
+		inBlock := closer != ""
 		switch {
+		case inBlock && strings.Contains(t, closer):
+			closer = ""
+		case inBlock:
+		case strings.HasPrefix(t, "<!--") && !strings.Contains(t, "-->"):
+			closer = "-->"
+		case strings.HasPrefix(t, "/*") && !strings.Contains(t, "*/"):
+			closer = "*/"
+		}
+		switch {
+		case inBlock:
 		case t == "" || t == "---":
 			continue
 		case !isComment(t):

@@ -96,6 +96,10 @@ func TestGenerated(t *testing.T) {
 		{"a Source line that is no chart's", "# Source: https://example.com/app.yaml\nkind: Pod\n", ""},
 		{"do not edit in a later document only", "kind: Pod\n---\n# DO NOT EDIT\nkind: Pod\n", ""},
 		{"helm's mark past the documents read", strings.Repeat("kind: Pod\n---\n", maxHeaderDocs) + "# Source: c/templates/x.yaml\nkind: Pod\n", ""},
+		// docker-library/docs, adminer/README.md: the mark inside a block comment.
+		{"inside a block comment", "<!--\n\n****\n\nWARNING:\n\n    DO NOT EDIT \"adminer/README.md\"\n\n-->\n# Adminer\n",
+			"DO NOT EDIT \"adminer/README.md\""},
+		{"after a block comment", "<!--\nA note.\n-->\nDO NOT EDIT this text\n", ""},
 		{"in the body, not the header", "#!/bin/sh\nset -e\necho '# DO NOT EDIT' > out.yaml\n", ""},
 		{"a plain header", "# Deploys the web tier.\n# Edit values.yaml, not this.\nservices: {}\n", ""},
 		{"mark below the header limit", strings.Repeat("#\n", maxHeaderLines) + "# DO NOT EDIT\n", ""},
