@@ -133,7 +133,7 @@ func hostUses(src []byte, snippets []*Snippet) []shell.Use {
 	var all []shell.Use
 	var pos *textpos.Index
 	for _, sn := range snippets {
-		if !bytes.Contains(sn.Text, []byte("exec")) && !bytes.Contains(sn.Text, []byte("cp")) && !bytes.Contains(sn.Text, []byte("start")) {
+		if !bytes.Contains(sn.Text, []byte("exec")) && !bytes.Contains(sn.Text, []byte("cp")) && !bytes.Contains(sn.Text, []byte("start")) && !bytes.Contains(sn.Text, []byte("volumes-from")) {
 			continue // spares a parse: no use can be there
 		}
 		us, err := shell.FindUses(sn.Text)

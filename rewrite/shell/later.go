@@ -20,7 +20,8 @@ import (
 // A Use is an exec, cp or start command of a script, as the judgement
 // reads it.
 type Use struct {
-	// Kind is "exec", "cp" or "start".
+	// Kind is "exec", "cp", "start", or "volumes-from" for a run command
+	// taking the volumes of the container it names.
 	Kind string
 	// Containers are the words naming containers, as values ("web",
 	// "${CID}"; cp's operand without its ":PATH").
@@ -64,15 +65,15 @@ func FindUses(src []byte) ([]Use, error) {
 	if err != nil {
 		return nil, err
 	}
-	return uses(src, res.ContainerCommands), nil
+	return uses(src, res.ContainerCommands, res.Invocations), nil
 }
 
-func uses(src []byte, cmds []*shellparse.ContainerCommand) []Use {
+func uses(src []byte, cmds []*shellparse.ContainerCommand, invs []*shellparse.Invocation) []Use {
+	out := volumesFromUses(src, invs)
 	if len(cmds) == 0 {
-		return nil
+		return out
 	}
 	pos := textpos.New(src)
-	out := make([]Use, 0, len(cmds))
 	for _, cc := range cmds {
 		u := Use{Kind: cc.Kind, Into: cc.Into, Start: cc.Start, Line: pos.Pos(cc.Start).Line}
 		for _, i := range cc.Containers {
@@ -101,19 +102,12 @@ func uses(src []byte, cmds []*shellparse.ContainerCommand) []Use {
 	return out
 }
 
-// later holds the uses a script's containers are judged by.
-type later struct {
-	uses []Use
-	norm func(string) string // script text to host text
-	off  func(int) int       // script offset to the uses' offsets
-	// volumesFrom are the containers other run commands of the script take
-	// the volumes of (--volumes-from NAME), by name as refs gives it, with
-	// the command's first words.
-	volumesFrom map[string]string
-}
-
-// takeVolumes records the --volumes-from flags of a script's run commands.
-func (l *later) takeVolumes(src []byte, invs []*shellparse.Invocation) {
+// volumesFromUses returns a use of kind "volumes-from" for each
+// --volumes-from flag of the run commands: the container it names shares
+// its volumes, with their modes, with the command's container.
+func volumesFromUses(src []byte, invs []*shellparse.Invocation) []Use {
+	var out []Use
+	var pos *textpos.Index
 	for _, inv := range invs {
 		for _, f := range inv.Flags {
 			if f.Name != "volumes-from" || f.Value == "" {
@@ -123,23 +117,37 @@ func (l *later) takeVolumes(src []byte, invs []*shellparse.Invocation) {
 			if i := strings.LastIndexByte(name, ':'); i >= 0 && (name[i+1:] == "ro" || name[i+1:] == "rw") {
 				name = name[:i]
 			}
-			if l.volumesFrom == nil {
-				l.volumesFrom = map[string]string{}
+			if pos == nil {
+				pos = textpos.New(src)
 			}
-			if _, ok := l.volumesFrom[l.norm(name)]; !ok {
-				l.volumesFrom[l.norm(name)] = fmt.Sprintf("line %d: %s", textpos.New(src).Pos(inv.Start).Line, subject(src, inv).Name)
+			u := Use{Kind: "volumes-from", Containers: []string{name}, Start: inv.Start, Line: pos.Pos(inv.Start).Line}
+			var words []string
+			for _, w := range inv.Words[:inv.Sub+1] {
+				words = append(words, w.Text(src))
+				u.Words = append(u.Words, [2]int{w.Start, w.End})
 			}
+			u.Text = strings.Join(words, " ")
+			out = append(out, u)
 		}
 	}
+	return out
+}
+
+// later holds the uses a script's containers are judged by.
+type later struct {
+	uses []Use
+	norm func(string) string // script text to host text
+	off  func(int) int       // script offset to the uses' offsets
 }
 
 // sharedBy returns where another run command takes inv's volumes
 // (--volumes-from), "" when none does: a :ro added here would make them
 // read-only there too.
 func (l *later) sharedBy(inv *shellparse.Invocation) string {
-	for _, r := range l.refs(inv) {
-		if where, ok := l.volumesFrom[r]; ok {
-			return where
+	rs := l.refs(inv)
+	for _, u := range l.uses {
+		if u.Kind == "volumes-from" && namesAny(u.Containers, rs) {
+			return fmt.Sprintf("line %d: %s", u.Line, u.Text)
 		}
 	}
 	return ""

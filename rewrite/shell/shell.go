@@ -89,7 +89,7 @@ func PlanIn(name string, src []byte, pol policy.Policy, ctx *Context) (*finding.
 	l := &later{norm: func(s string) string { return s }, off: func(o int) int { return o }}
 	switch {
 	case ctx == nil:
-		l.uses = uses(src, res.ContainerCommands)
+		l.uses = uses(src, res.ContainerCommands, res.Invocations)
 	default:
 		l.uses = ctx.Uses
 		if ctx.HostText != nil {
@@ -99,7 +99,6 @@ func PlanIn(name string, src []byte, pol policy.Policy, ctx *Context) (*finding.
 			l.off = ctx.HostOffset
 		}
 	}
-	l.takeVolumes(src, res.Invocations)
 	for _, inv := range res.Invocations {
 		// Rules a config file switches off are skipped like a directive's.
 		ig := dirs.forSpan(inv.Start, inv.End).Merge(directive.Ignore{Rules: pol.Off})
