@@ -25,11 +25,7 @@ func volumesFromSources(v *yaml.Node) []string {
 		if item.Kind != yaml.ScalarNode || strings.HasPrefix(item.Value, "container:") {
 			continue
 		}
-		name := item.Value
-		if i := strings.LastIndexByte(name, ':'); i >= 0 && (name[i+1:] == "ro" || name[i+1:] == "rw") {
-			name = name[:i]
-		}
-		out = append(out, name)
+		out = append(out, policy.VolumesFromName(item.Value))
 	}
 	return out
 }

@@ -112,3 +112,13 @@ func AppendRO(v Volume) string {
 	}
 	return ",ro"
 }
+
+// VolumesFromName returns the container or service a volumes_from item or
+// a --volumes-from value names: NAME, or NAME:ro / NAME:rw, whose mode the
+// taker gets for all of NAME's volumes.
+func VolumesFromName(v string) string {
+	if i := strings.LastIndexByte(v, ':'); i >= 0 && (v[i+1:] == "ro" || v[i+1:] == "rw") {
+		return v[:i]
+	}
+	return v
+}

@@ -113,14 +113,10 @@ func volumesFromUses(src []byte, invs []*shellparse.Invocation) []Use {
 			if f.Name != "volumes-from" || f.Value == "" {
 				continue
 			}
-			name := f.Value
-			if i := strings.LastIndexByte(name, ':'); i >= 0 && (name[i+1:] == "ro" || name[i+1:] == "rw") {
-				name = name[:i]
-			}
 			if pos == nil {
 				pos = textpos.New(src)
 			}
-			u := Use{Kind: "volumes-from", Containers: []string{name}, Start: inv.Start, Line: pos.Pos(inv.Start).Line}
+			u := Use{Kind: "volumes-from", Containers: []string{policy.VolumesFromName(f.Value)}, Start: inv.Start, Line: pos.Pos(inv.Start).Line}
 			var words []string
 			for _, w := range inv.Words[:inv.Sub+1] {
 				words = append(words, w.Text(src))
