@@ -177,7 +177,9 @@ func WriteSARIF(w io.Writer, files []File, opts SARIFOptions) error {
 		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRuleFor(d))
 	}
 	for _, d := range Rules() {
-		addRule(d)
+		if !finding.IsOptIn(string(d.ID)) { // an opt-in rule is described when a result uses it: with them off, the log is what it was
+			addRule(d)
+		}
 	}
 	inv := sarifInvocation{ExecutionSuccessful: true}
 	for i := range files {
