@@ -21,11 +21,24 @@ func (c *Changes) Verify(out []byte) error {
 // VerifyDocs is Verify for an output already parsed (by an engine reading
 // YAML its own way).
 func (c *Changes) VerifyDocs(after []*yaml.Node) error {
+	return SameDocs(c.Intended(), after)
+}
+
+// Intended applies the planned tree changes to the original documents,
+// once, and returns them: what the edited text must parse to.
+func (c *Changes) Intended() []*yaml.Node {
 	for _, m := range c.mutations {
 		m()
 	}
 	c.mutations = nil
-	return SameDocs(c.s.Docs, after)
+	return c.s.Docs
+}
+
+// SameNode reports whether the re-parsed node after equals the intended
+// node want, as SameDocs compares documents.
+func SameNode(want, after *yaml.Node) bool {
+	_, ok := equalNodes(want, after)
+	return ok
 }
 
 // SameDocs checks that the re-parsed documents after equal the intended
