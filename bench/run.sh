@@ -211,7 +211,7 @@ set -- "parse=$B/parse tree" "rofix=$B/rofix -l tree"
 il il-scan "$SCAN_RUNS" 2 "$@"
 il il-scale "$SCALE_RUNS" 1 "tree=$B/rofix -l tree" "tree10=$B/rofix -l tree10"
 il il-big "$BIG_RUNS" 1 "1MB=$B/rofix --stdin-filename compose.yaml <big1/compose.yaml" \
-	"10MB=$B/rofix --stdin-filename compose.yaml <big10/compose.yaml"
+	"10MB=$B/rofix --stdin-filename compose.yaml <big10/compose.yaml" "parse10=$B/parse big10"
 
 # Peak RSS: the median of three runs of /usr/bin/time -v.
 log "peak RSS"

@@ -118,6 +118,10 @@ type options struct {
 	// configs gives each file its config and policy, loading each config
 	// file once for the whole run.
 	configs *config.Finder
+	// cache and roots are shared by the files of a run (runPaths sets
+	// them): the parsed members of compose sets, the trees' roots.
+	cache *policy.Cache
+	roots *treeRoots
 }
 
 // Main runs rofix with args (without the program name) and returns the exit

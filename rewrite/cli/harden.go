@@ -13,7 +13,7 @@ import (
 // readable as rofix reads them): the result
 // holds what -w writes. "rofix try" hardens with it.
 func Harden(path string, src []byte, pol policy.Policy) *rewrite.Result {
-	return rewrite.Process(path, src, rewrite.Compose, withTree(pol, path))
+	return rewrite.Process(path, src, rewrite.Compose, withTree(pol, path, nil))
 }
 
 // WriteFile replaces the content of the file at path, which must still be

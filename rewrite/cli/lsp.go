@@ -72,6 +72,6 @@ func documentPolicy(opts *options) lsp.PolicyFunc {
 		}
 		// Like --stdin-filename: the document's tree gives its Dockerfiles
 		// and the other files of its compose set, read only.
-		return withTree(gov.Policy, path), nil
+		return withTree(gov.Policy, path, nil), nil
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/rofix/rofix/rewrite/config"
 	"github.com/rofix/rofix/rewrite/diff"
 	"github.com/rofix/rofix/rewrite/finding"
+	"github.com/rofix/rofix/rewrite/policy"
 	"github.com/rofix/rofix/rewrite/textpos"
 )
 
@@ -58,6 +59,7 @@ func runPaths(opts *options, stdout, stderr io.Writer) int {
 		rep.add(o)
 		errs.Flush()
 	}
+	opts.cache, opts.roots = policy.NewCache(cacheBytes), &treeRoots{git: map[string]string{}}
 	forEachOrdered(func(yield func(job)) { collect(opts, opts.paths, yield) },
 		func(j job) *outcome { return processJob(opts, j) }, emit)
 	if err := rep.finish(out, errs); err != nil {
@@ -119,6 +121,11 @@ func forEachOrdered(produce func(yield func(job)), work func(job) *outcome, emit
 	}
 }
 
+// cacheBytes bounds the content a run's policy.Cache keeps: the members
+// of the compose sets of the directories the walk is in (a few KiB each),
+// whose parsed trees take ten to twenty times as much.
+const cacheBytes = 1 << 20
+
 // processJob reads, hardens and (with -w) writes one file.
 func processJob(opts *options, j job) *outcome {
 	o := &outcome{job: j}
@@ -166,7 +173,9 @@ func processJob(opts *options, j job) *outcome {
 		o.err = fmt.Errorf("not processed: its config file %s has errors", gov.Path)
 		return o
 	}
-	o.res = rewrite.Process(j.path, src, kind, withTree(gov.Policy, j.path))
+	pol := withTree(gov.Policy, j.path, opts.roots)
+	pol.Cache = opts.cache
+	o.res = rewrite.Process(j.path, src, kind, pol)
 	if opts.write && o.res.Changed() {
 		if err := writeAtomic(j.path, src, o.res.Out, mode); err != nil {
 			o.err = fmt.Errorf("not written: %w", trimPathError(err))
@@ -301,7 +310,7 @@ func runStdin(opts *options, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	kind := rewrite.DetectKind(opts.stdinName, src, true)
 	// An editor names the file it holds: its tree gives the Dockerfiles.
-	res := rewrite.Process(opts.stdinName, src, kind, withTree(gov.Policy, opts.stdinName))
+	res := rewrite.Process(opts.stdinName, src, kind, withTree(gov.Policy, opts.stdinName, nil))
 	status := reportResult(opts, opts.stdinName, res, stderr)
 	if opts.format != formatText {
 		if err := stdinDocument(opts, res, stdout); err != nil {

@@ -23,15 +23,15 @@ const MaxTreeFileSize = 1 << 20
 // above it holding .git, else file's own directory. It refuses absolute
 // paths, paths that leave the tree, paths through a symlink, files that
 // are not regular and files over MaxTreeFileSize. The tree's root is
-// looked for on the first read (most files read nothing else), and the
-// directories found to be no symlink are remembered for the file's
-// other reads.
-func withTree(pol policy.Policy, file string) policy.Policy {
+// looked for on the first read (most files read nothing else), through
+// roots when it is not nil, and the directories found to be no symlink
+// are remembered for the file's other reads.
+func withTree(pol policy.Policy, file string, roots *treeRoots) policy.Policy {
 	dir, err := filepath.Abs(filepath.Dir(file))
 	if err != nil {
 		return pol
 	}
-	root := sync.OnceValue(func() string { return treeRoot(dir) })
+	root := sync.OnceValue(func() string { return roots.root(dir) })
 	seen := &checked{dirs: map[string]bool{}}
 	pol.ReadFile = func(rel string) ([]byte, error) { return readInTree(root(), dir, rel, seen) }
 	pol.Stat = func(rel string) policy.PathKind { return statInTree(root(), dir, rel, seen) }
@@ -116,17 +116,55 @@ func statInTree(root, dir, rel string, seen *checked) policy.PathKind {
 
 // treeRoot returns the nearest directory at or above dir holding .git, or
 // dir itself.
-func treeRoot(dir string) string {
-	for d := dir; ; {
-		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
-			return d
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return dir
-		}
-		d = parent
+func treeRoot(dir string) string { return (*treeRoots)(nil).root(dir) }
+
+// treeRoots remembers, for the directories of a run, the nearest
+// directory at or above each that holds .git ("" for none): the files of
+// a directory and the directories of a tree share the lookups, which
+// otherwise go up to / for every file. It forgets everything once it
+// holds maxTreeRoots directories. Safe for concurrent use; a nil
+// *treeRoots remembers nothing.
+type treeRoots struct {
+	mu  sync.Mutex
+	git map[string]string
+}
+
+const maxTreeRoots = 4096
+
+// root returns the tree root of dir: the nearest directory at or above it
+// holding .git, or dir itself.
+func (r *treeRoots) root(dir string) string {
+	if g := r.gitAt(dir); g != "" {
+		return g
 	}
+	return dir
+}
+
+// gitAt returns the nearest directory at or above d holding .git, or "".
+func (r *treeRoots) gitAt(d string) string {
+	if r != nil {
+		r.mu.Lock()
+		g, ok := r.git[d]
+		r.mu.Unlock()
+		if ok {
+			return g
+		}
+	}
+	var g string
+	if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+		g = d
+	} else if parent := filepath.Dir(d); parent != d {
+		g = r.gitAt(parent)
+	}
+	if r != nil {
+		r.mu.Lock()
+		if len(r.git) >= maxTreeRoots {
+			clear(r.git)
+		}
+		r.git[d] = g
+		r.mu.Unlock()
+	}
+	return g
 }
 
 // readInTree reads rel (slash-separated, relative to dir) if it lies in the

@@ -135,7 +135,7 @@ func planFile(name string, src []byte, pol policy.Policy, depth int) (*finding.P
 	}
 	p.plan.Edits = p.ch.Edits()
 	if len(p.plan.Edits) > 0 {
-		p.plan.Verify = verifier(p.ch)
+		p.plan.Verify = verifier(p.s, p.ch, p.plan.Edits)
 	}
 	return p.plan, nil
 }

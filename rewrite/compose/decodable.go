@@ -32,21 +32,34 @@ func (s *source) checkDecodable() error {
 type decodeWalk struct {
 	s    *source
 	seen map[*yaml.Node]bool
+	// target is the node an alias just led to.
+	target *yaml.Node
 }
 
 // node checks n and what it holds, once per node however many aliases
 // lead to it.
 func (w *decodeWalk) node(n *yaml.Node) error {
-	if n == nil || w.seen[n] {
+	if n == nil {
 		return nil
 	}
-	w.seen[n] = true
+	// Only a node an alias may lead to (an anchored one, an alias's
+	// target) is reached more than once: only those are remembered.
+	if n.Anchor != "" || w.target == n {
+		if w.seen[n] {
+			return nil
+		}
+		w.seen[n] = true
+	}
 	if err := w.tag(n); err != nil {
 		return err
 	}
 	switch n.Kind {
 	case yaml.AliasNode:
-		return w.value(n.Alias)
+		if dropped(n.Alias) {
+			return nil
+		}
+		w.target = n.Alias
+		return w.node(n.Alias)
 	case yaml.ScalarNode:
 		return w.scalar(n)
 	case yaml.MappingNode:

@@ -153,23 +153,41 @@ func (p *planner) readServices(name string) (*source, *yaml.Node) {
 }
 
 // servicesOf parses another file's content and returns it with its
-// services mapping, or nils.
+// services mapping, or nils. The parse is shared through pol.Cache with
+// the run's other files that read the same content: it is only read.
 func (p *planner) servicesOf(name string, src []byte) (*source, *yaml.Node) {
+	m := p.pol.Cache.Get("compose set member", src, func() any { return readSetMember(src) }).(setMember)
+	if m.services == nil {
+		return nil, nil
+	}
+	p.markForeign(m.doc, name, 0)
+	return m.s, m.services
+}
+
+// A setMember is another compose file as a set reads it: its source, the
+// document holding its services mapping and that mapping; all nil when
+// it is not part of a set.
+type setMember struct {
+	s             *source
+	doc, services *yaml.Node
+}
+
+// readSetMember parses src as a member of a set.
+func readSetMember(src []byte) setMember {
 	s, err := parse(src)
 	if err != nil {
-		return nil, nil
+		return setMember{}
 	}
 	// What compose refuses (an alias bomb among it) is no part of a set.
 	if s.CheckAliasExpansion("") != nil || s.checkDecodable() != nil || s.checkAliasPaths() != nil || s.checkAliasRatio() != nil {
-		return nil, nil
+		return setMember{}
 	}
 	for _, d := range s.Docs {
 		if _, services := lookup(yamledit.DocRoot(d), "services"); services != nil && services.Kind == yaml.MappingNode {
-			p.markForeign(d, name, 0)
-			return s, services
+			return setMember{s, d, services}
 		}
 	}
-	return nil, nil
+	return setMember{}
 }
 
 // markForeign records every node of another file's document n.

@@ -2,11 +2,14 @@ package compose
 
 import (
 	"os"
+	"reflect"
 	"slices"
+	"sync"
 	"testing"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/rofix/rofix/rewrite/finding"
 	"github.com/rofix/rofix/rewrite/policy"
 )
 
@@ -58,4 +61,61 @@ func member(ls []map[string]layer) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// TestSetCache: the files of a set share one parse of each member through
+// policy.Cache, and planning them with it, at once, gives the plans
+// planning them alone gives (run with -race: a shared member is only
+// read).
+func TestSetCache(t *testing.T) {
+	tree := map[string]string{
+		"compose.yaml":          "services:\n  web:\n    image: nginx\n    volumes:\n      - ./conf:/etc/nginx/conf.d\n  db:\n    image: postgres\n",
+		"compose.override.yaml": "services:\n  web:\n    read_only: false # rofix:ignore\n  worker:\n    image: busybox\n",
+		"compose.prod.yaml":     "services:\n  web:\n    environment:\n      A: b\n  cron:\n    image: alpine\n",
+		"compose.test.yaml":     "services:\n  db:\n    tmpfs: [/run]\n",
+	}
+	read := func(rel string) ([]byte, error) {
+		if src, ok := tree[rel]; ok {
+			return []byte(src), nil
+		}
+		return nil, os.ErrNotExist
+	}
+	plan := func(name string, cache *policy.Cache) *finding.Plan {
+		pol := policy.Default()
+		pol.ReadFile, pol.Cache = read, cache
+		p, err := PlanFile(name, []byte(tree[name]), pol)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		p.Verify = nil
+		return p
+	}
+	cache := policy.NewCache(1 << 20)
+	var wg sync.WaitGroup
+	for name := range tree {
+		want := plan(name, nil)
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if got := plan(name, cache); !reflect.DeepEqual(got, want) {
+					t.Errorf("%s with a shared cache:\n%+v\nwant\n%+v", name, got, want)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+
+	pol := policy.Default()
+	pol.Cache = cache
+	a := &planner{pol: pol, foreign: map[*yaml.Node]string{}}
+	b := &planner{pol: pol, foreign: map[*yaml.Node]string{}}
+	sa, servicesA := a.servicesOf("compose.yaml", []byte(tree["compose.yaml"]))
+	sb, servicesB := b.servicesOf("compose.yaml", []byte(tree["compose.yaml"]))
+	if sa == nil || sa != sb || servicesA != servicesB {
+		t.Errorf("the same content read twice: parsed twice (%p, %p), want one shared parse", sa, sb)
+	}
+	if b.foreign[servicesB] != "compose.yaml" {
+		t.Errorf("a member from the cache: its nodes are not marked as the file's")
+	}
 }

@@ -86,7 +86,7 @@ const (
 // client is an in-process LSP client: it talks to Serve over pipes, with
 // the framing and JSON a real client sends.
 type client struct {
-	t      *testing.T
+	t      testing.TB
 	w      *io.PipeWriter
 	msgs   chan message  // everything the server sends, in order
 	done   chan struct{} // closed when Serve returns
@@ -98,7 +98,7 @@ type client struct {
 
 // startClient runs `rofix lsp` and initializes it with the given
 // position encodings offered (none: the field is absent).
-func startClient(t *testing.T, encodings ...string) (*client, map[string]any) {
+func startClient(t testing.TB, encodings ...string) (*client, map[string]any) {
 	t.Helper()
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()

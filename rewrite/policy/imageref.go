@@ -189,6 +189,12 @@ func glob(pattern, s string) bool {
 		return false
 	}
 	rest := pattern[star+1:]
+	switch {
+	case rest == "":
+		return true
+	case strings.IndexByte(rest, '*') < 0: // the last star: rest ends s
+		return len(s)-star >= len(rest) && strings.HasSuffix(s, rest)
+	}
 	for i := star; i <= len(s); i++ {
 		if glob(rest, s[i:]) {
 			return true

@@ -90,6 +90,41 @@ func TestMatchPattern(t *testing.T) {
 	}
 }
 
+// TestGlob: "*" stands for any text, also none; the literal text around
+// the stars must not overlap.
+func TestGlob(t *testing.T) {
+	tests := []struct {
+		pattern, s string
+		want       bool
+	}{
+		{"nginx", "nginx", true},
+		{"nginx", "nginx2", false},
+		{"*", "", true},
+		{"*", "anything", true},
+		{"a*", "a", true},
+		{"a*", "ba", false},
+		{"*-windows", "traefik-windows", true},
+		{"*-windows", "-windows", true},
+		{"*-windows", "windows", false},
+		{"a*a", "a", false},
+		{"a*a", "aa", true},
+		{"a*a", "aba", true},
+		{"*windows*", "ltsc-windowsservercore", true},
+		{"*windows*", "windows", true},
+		{"*windows*", "window", false},
+		{"*-nano-*", "1.0-nano-1809", true},
+		{"*-nano-*", "1.0-nano", false},
+		{"a*b*c", "abc", true},
+		{"a*b*c", "acb", false},
+		{"a*b*c", "axxbyyc", true},
+	}
+	for _, tt := range tests {
+		if got := glob(tt.pattern, tt.s); got != tt.want {
+			t.Errorf("glob(%q, %q) = %v, want %v", tt.pattern, tt.s, got, tt.want)
+		}
+	}
+}
+
 // FuzzParseImageRef: no panic, and a dropped variable never leaks into
 // the name or tag as its marker.
 func FuzzParseImageRef(f *testing.F) {

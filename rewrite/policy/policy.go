@@ -71,6 +71,10 @@ type Policy struct {
 	// the tree, behind a symlink); nil knows nothing. rewrite/cli sets
 	// it with ReadFile's rules.
 	Stat func(rel string) PathKind
+	// Cache, when set, remembers what the engines derive from the files
+	// they read through ReadFile, for the other files of the run;
+	// rewrite/cli sets one per run.
+	Cache *Cache
 }
 
 // NeedsFor returns what the container of a service (empty for a run

@@ -87,7 +87,6 @@ func (c *Changes) Edits() []edit.Edit { return c.edits }
 // would land under the mapping's new last key.
 func (c *Changes) Flush() error {
 	var blocks []blockInsert
-	depth := c.s.Depths()
 	for _, a := range c.adds {
 		if a.col.Style&yaml.FlowStyle != 0 || len(a.col.Content) == 0 {
 			if err := c.flushFlow(a); err != nil {
@@ -99,8 +98,26 @@ func (c *Changes) Flush() error {
 		if err != nil {
 			return err
 		}
-		b.depth = depth[a.col]
+		b.col = a.col
 		blocks = append(blocks, b)
+	}
+	// Depth orders only insertions at one offset: it is looked up for
+	// those alone (a walk of the whole tree).
+	at := make(map[int]int, len(blocks))
+	for _, b := range blocks {
+		at[b.edit.Start]++
+	}
+	depth := map[*yaml.Node]int{}
+	for _, b := range blocks {
+		if at[b.edit.Start] > 1 {
+			depth[b.col] = 0
+		}
+	}
+	if len(depth) > 0 {
+		c.s.depths(depth)
+		for i := range blocks {
+			blocks[i].depth = depth[blocks[i].col]
+		}
 	}
 	sort.SliceStable(blocks, func(i, j int) bool {
 		if blocks[i].edit.Start != blocks[j].edit.Start {
@@ -124,6 +141,7 @@ func (c *Changes) Flush() error {
 // it appends to.
 type blockInsert struct {
 	edit  edit.Edit
+	col   *yaml.Node
 	depth int
 }
 

@@ -18,39 +18,46 @@ const MaxExpandedNodes = 1 << 20
 // alias inside the node it refers to (cycle true, an endless value), else
 // the document. It returns nil when every document stays within the bound.
 func (s *Source) AliasExpansion() (at *yaml.Node, cycle bool) {
+	// Only a node an alias may lead to (an anchored one, an alias's
+	// target) is reached more than once: only those are remembered.
 	sizes := map[*yaml.Node]int{}
 	inProgress := map[*yaml.Node]bool{}
 	var loop *yaml.Node // an alias inside the node it refers to
-	var size func(n *yaml.Node) int
-	size = func(n *yaml.Node) int {
+	var size func(n *yaml.Node, shared bool) int
+	size = func(n *yaml.Node, shared bool) int {
 		if n == nil {
 			return 0
 		}
-		if v, ok := sizes[n]; ok {
-			return v
+		shared = shared || n.Anchor != ""
+		if shared {
+			if v, ok := sizes[n]; ok {
+				return v
+			}
+			sizes[n] = MaxExpandedNodes + 1 // a cycle counts as too big
+			inProgress[n] = true
+			defer delete(inProgress, n)
 		}
-		sizes[n] = MaxExpandedNodes + 1 // a cycle counts as too big
-		inProgress[n] = true
-		defer delete(inProgress, n)
 		total := 1
 		if n.Kind == yaml.AliasNode {
 			if inProgress[n.Alias] && loop == nil {
 				loop = n
 			}
-			total = size(n.Alias)
+			total = size(n.Alias, true)
 		}
 		for _, c := range n.Content {
-			total += size(c)
+			total += size(c, false)
 			if total > MaxExpandedNodes {
 				break
 			}
 		}
 		total = min(total, MaxExpandedNodes+1)
-		sizes[n] = total
+		if shared {
+			sizes[n] = total
+		}
 		return total
 	}
 	for _, d := range s.Docs {
-		if size(d) > MaxExpandedNodes {
+		if size(d, false) > MaxExpandedNodes {
 			if loop != nil {
 				return loop, true
 			}

@@ -123,13 +123,14 @@ func (s *Source) directiveLine(off int) bool {
 	return strings.Contains(line, "rofix:ignore") && !strings.Contains(line, "rofix:ignore-file")
 }
 
-// Depths returns the nesting depth of every node of the documents (aliases
-// are not followed: a node is counted where it is written).
-func (s *Source) Depths() map[*yaml.Node]int {
-	depth := map[*yaml.Node]int{}
+// depths sets the nesting depth of each node of want that the documents
+// hold (aliases are not followed: a node is counted where it is written).
+func (s *Source) depths(want map[*yaml.Node]int) {
 	var visit func(n *yaml.Node, d int)
 	visit = func(n *yaml.Node, d int) {
-		depth[n] = d
+		if _, ok := want[n]; ok {
+			want[n] = d
+		}
 		for _, child := range n.Content {
 			visit(child, d+1)
 		}
@@ -137,7 +138,6 @@ func (s *Source) Depths() map[*yaml.Node]int {
 	for _, d := range s.Docs {
 		visit(d, 0)
 	}
-	return depth
 }
 
 // FlowAppend returns the edit appending entries (each already written in

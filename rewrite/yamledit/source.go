@@ -134,6 +134,9 @@ func (s *Source) indexLines() {
 	if bytes.HasPrefix(src, []byte("\xEF\xBB\xBF")) {
 		start = 3
 	}
+	if n := bytes.Count(src, []byte("\n")) + 1; cap(s.lineStarts) < n {
+		s.lineStarts = make([]int, 0, n) // most files end lines with \n alone
+	}
 	s.lineStarts = append(s.lineStarts[:0], start)
 	for i := start; i < len(src); i++ {
 		switch src[i] {

@@ -21,11 +21,24 @@ func (c *Changes) Verify(out []byte) error {
 // VerifyDocs is Verify for an output already parsed (by an engine reading
 // YAML its own way).
 func (c *Changes) VerifyDocs(after []*yaml.Node) error {
+	return SameDocs(c.Intended(), after)
+}
+
+// Intended applies the planned tree changes to the original documents,
+// once, and returns them: what the edited text must parse to.
+func (c *Changes) Intended() []*yaml.Node {
 	for _, m := range c.mutations {
 		m()
 	}
 	c.mutations = nil
-	return SameDocs(c.s.Docs, after)
+	return c.s.Docs
+}
+
+// SameNode reports whether the re-parsed node after equals the intended
+// node want, as SameDocs compares documents.
+func SameNode(want, after *yaml.Node) bool {
+	_, ok := equalNodes(want, after)
+	return ok
 }
 
 // SameDocs checks that the re-parsed documents after equal the intended
@@ -35,7 +48,7 @@ func SameDocs(want, after []*yaml.Node) error {
 		return fmt.Errorf("the edited file has %d documents, want %d", len(after), len(want))
 	}
 	for i, d := range want {
-		if path, ok := equalNodes(d, after[i], ""); !ok {
+		if path, ok := equalNodes(d, after[i]); !ok {
 			return fmt.Errorf("the edited file differs from the intended change at %s", path)
 		}
 	}
@@ -43,27 +56,27 @@ func SameDocs(want, after []*yaml.Node) error {
 }
 
 // equalNodes compares two trees by kind, resolved tag, value, anchor and
-// children, returning the path of the first difference.
-func equalNodes(a, b *yaml.Node, path string) (string, bool) {
+// children, returning the path of the first difference (built only then:
+// the trees are usually equal).
+func equalNodes(a, b *yaml.Node) (string, bool) {
 	if a.Kind != b.Kind || a.ShortTag() != b.ShortTag() || a.Anchor != b.Anchor || len(a.Content) != len(b.Content) {
-		return fmt.Sprintf("%s (kind %v/%v, tag %s/%s, %d/%d children)", path, a.Kind, b.Kind, a.ShortTag(), b.ShortTag(), len(a.Content), len(b.Content)), false
+		return fmt.Sprintf(" (kind %v/%v, tag %s/%s, %d/%d children)", a.Kind, b.Kind, a.ShortTag(), b.ShortTag(), len(a.Content), len(b.Content)), false
 	}
 	switch a.Kind {
 	case yaml.ScalarNode, yaml.AliasNode:
 		if a.Value != b.Value {
-			return fmt.Sprintf("%s (%q, want %q)", path, b.Value, a.Value), false
+			return fmt.Sprintf(" (%q, want %q)", b.Value, a.Value), false
 		}
 	}
 	for i := range a.Content {
-		child := path
-		if a.Kind == yaml.MappingNode && i%2 == 1 {
-			child += "." + a.Content[i-1].Value
-		} else if a.Kind == yaml.SequenceNode {
-			child += fmt.Sprintf("[%d]", i)
-		}
-		if p, ok := equalNodes(a.Content[i], b.Content[i], child); !ok {
+		if p, ok := equalNodes(a.Content[i], b.Content[i]); !ok {
+			if a.Kind == yaml.MappingNode && i%2 == 1 {
+				p = "." + a.Content[i-1].Value + p
+			} else if a.Kind == yaml.SequenceNode {
+				p = fmt.Sprintf("[%d]", i) + p
+			}
 			return p, false
 		}
 	}
-	return path, true
+	return "", true
 }
