@@ -180,23 +180,28 @@ func added(orig, list []string, isAdded func(string) bool) []string {
 	return out
 }
 
-// TestOracleCorpus runs the compose-go oracle over the shared corpus.
+// TestOracleCorpus runs the compose-go oracle over the shared corpus, in
+// both --ro-mounts modes and with the opt-in rules on.
 func TestOracleCorpus(t *testing.T) {
 	logrus.SetOutput(io.Discard)
 	dir := corpusDir(t)
-	for _, mode := range []policy.ROMounts{policy.ROMountsAuto, policy.ROMountsBinds} {
-		pol := policy.Default()
-		pol.ROMounts = mode
+	binds, optIn := policy.Default(), policy.Default()
+	binds.ROMounts = policy.ROMountsBinds
+	optIn.On = finding.OptInRules()
+	for _, run := range []struct {
+		name string
+		pol  policy.Policy
+	}{{"--ro-mounts=auto", policy.Default()}, {"--ro-mounts=binds", binds}, {"--enable cap-drop,non-root", optIn}} {
 		var st oracleStats
 		for _, path := range corpusFiles(t, dir) {
 			src, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkOracle(t, &st, filepath.Dir(path), filepath.Base(path), src, pol)
+			checkOracle(t, &st, filepath.Dir(path), filepath.Base(path), src, run.pol)
 		}
-		t.Logf("--ro-mounts=%v: %d files, %d loaded by compose-go before, %d after, %d services compared",
-			mode, st.files, st.loadedBefore, st.loadedAfter, st.services)
+		t.Logf("%s: %d files, %d loaded by compose-go before, %d after, %d services compared",
+			run.name, st.files, st.loadedBefore, st.loadedAfter, st.services)
 	}
 }
 
