@@ -176,7 +176,11 @@ func (p *planner) container(m *yaml.Node, volumes map[string]*yaml.Node, vols, p
 	ig, found := p.s.Directive(m.Content[0])
 	if found {
 		if len(ig.Unknown) > 0 {
-			p.at(finding.Directive, c.label, "unknown rule %q in rofix:ignore; the container is skipped (rules: read-only, tmpfs, no-new-privileges, ro-mounts)", strings.Join(ig.Unknown, ","))
+			optIn := "" // named once they are on: with them off the message stays as it was
+			if len(p.pol.On) > 0 {
+				optIn = "; opt-in: cap-drop, non-root"
+			}
+			p.at(finding.Directive, c.label, "unknown rule %q in rofix:ignore; the container is skipped (rules: read-only, tmpfs, no-new-privileges, ro-mounts%s)", strings.Join(ig.Unknown, ","), optIn)
 		}
 		if ig.All || ig.File {
 			p.at(finding.Directive, c.label, "container %s skipped by rofix:ignore", c.name)
