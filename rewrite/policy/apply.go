@@ -67,6 +67,11 @@ type Container struct {
 	// PersistentVolumeClaim data"). non-root withholds run_as when one is
 	// on a path the image writes (host binds are in Role.Binds).
 	ForeignMounts []Bind
+	// ScratchForAll is true when the scratch mounts the engine adds for
+	// the tmpfs entries are writable by every user (Kubernetes' emptyDir,
+	// mode 0777): a non-root user needs no owner there, so nothing is
+	// said about it.
+	ScratchForAll bool
 	// DropOptions are tmpfs options the engine refuses, by name (podman
 	// 4.3 refuses uid= and gid= on --tmpfs): entries are added without them.
 	DropOptions []string

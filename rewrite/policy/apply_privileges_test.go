@@ -228,3 +228,20 @@ func TestCapName(t *testing.T) {
 		}
 	}
 }
+
+// TestOwnerNoteScratchForAll: a non-root user gets the warning that a
+// tmpfs over an image directory is root's, unless the engine's scratch
+// mounts are writable by all (Kubernetes' emptyDir).
+func TestOwnerNoteScratchForAll(t *testing.T) {
+	n := Needs{Image: "example/app", Tmpfs: []string{"/run/app", "/tmp"}, Verdict: Works}
+	for _, forAll := range []bool{false, true} {
+		a := Apply(n, Container{User: "1000", UserSet: true, ScratchForAll: forAll})
+		warned := false
+		for _, note := range a.Notes {
+			warned = warned || strings.Contains(note.Text, "the container runs as user 1000: a tmpfs on /run/app")
+		}
+		if warned == forAll {
+			t.Errorf("ScratchForAll %v: owner warning %v, want %v", forAll, warned, !forAll)
+		}
+	}
+}
