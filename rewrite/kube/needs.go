@@ -16,7 +16,8 @@ import (
 // MountPoint.Ref).
 func (p *planner) decide(c *container, sc *yaml.Node, volumes map[string]*yaml.Node) (policy.Applied, []*yaml.Node) {
 	needs := p.pol.NeedsFor("", c.image)
-	pc := policy.Container{Env: map[string]string{}, Role: c.role}
+	// An emptyDir is mode 0777: whatever user runs, it can write there.
+	pc := policy.Container{Env: map[string]string{}, Role: c.role, ScratchForAll: true}
 	var nodes []*yaml.Node
 	if c.mounts != nil {
 		for _, mt := range c.mounts.Content {
