@@ -69,7 +69,7 @@ func (q *quadlet) privileges(a policy.Applied) {
 			uid, gid, _ := strings.Cut(a.User, ":")
 			said := "User=" + uid
 			q.add("User", uid)
-			if gid != "" {
+			if gid != "" && q.last("Group") == nil { // a Group= of the unit is kept
 				q.add("Group", gid)
 				said += ", Group=" + gid
 			}
