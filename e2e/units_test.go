@@ -526,7 +526,7 @@ func (h *harness) runQuadlet(t *testing.T, ctx context.Context, c goldenCase, se
 	drop := map[string]bool{"--replace": true, "-d": true}
 	dropWithValue := map[string]bool{"--name": true, "--publish": true, "-p": true}
 	withValue := map[string]bool{"--tmpfs": true, "-v": true, "--volume": true, "--env": true, "-e": true,
-		"--env-file": true, "--cap-add": true, "--mount": true, "--user": true, "-u": true, "--label": true}
+		"--env-file": true, "--cap-add": true, "--cap-drop": true, "--mount": true, "--user": true, "-u": true, "--label": true}
 	args := []string{"run", "--network", "none"}
 	var volumes []string
 	i := 2

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/rofix/rofix/rewrite"
+	"github.com/rofix/rofix/rewrite/finding"
 	"github.com/rofix/rofix/rewrite/policy"
 )
 
@@ -26,11 +27,20 @@ var embeddedKinds = map[string]rewrite.Kind{
 // corpus of Makefiles, workflows, GitLab CI files, Markdown and systemd
 // units: no error on files the host format accepts, verification passes,
 // the output is idempotent, only run commands change (every edited line
-// held an engine's name), and YAML hosts still parse.
+// held an engine's name), and YAML hosts still parse; with the opt-in
+// rules cap-drop and non-root off (the default) and on.
 func TestEmbeddedCorpus(t *testing.T) {
 	dir := sharedCorpus(t, "embedded")
+	optIn := policy.Default()
+	optIn.On = finding.OptInRules()
+	for _, pol := range []policy.Policy{policy.Default(), optIn} {
+		embeddedCorpus(t, dir, pol)
+	}
+}
+
+func embeddedCorpus(t *testing.T, dir string, pol policy.Policy) {
 	for folder, kind := range embeddedKinds {
-		files, changed, commands := 0, 0, 0
+		files, changed, commands, optFixed := 0, 0, 0, 0
 		for _, path := range corpusFiles(t, filepath.Join(dir, folder)) {
 			rel, _ := filepath.Rel(dir, path)
 			src, err := os.ReadFile(path)
@@ -38,7 +48,7 @@ func TestEmbeddedCorpus(t *testing.T) {
 				t.Fatal(err)
 			}
 			files++
-			res := rewrite.Process(rel, src, kind, policy.Default())
+			res := rewrite.Process(rel, src, kind, pol)
 			if res.Err != nil {
 				t.Errorf("%s: %v", rel, res.Err)
 				continue
@@ -64,15 +74,18 @@ func TestEmbeddedCorpus(t *testing.T) {
 				if f.Fixed && f.Rule == "read-only" {
 					commands++
 				}
+				if f.Fixed && (f.Rule == finding.CapDrop || f.Rule == finding.NonRoot) {
+					optFixed++
+				}
 			}
 			if (kind == rewrite.Workflow || kind == rewrite.GitLab) && !yamlParses(res.Out) {
 				t.Errorf("%s: the output does not parse as YAML", rel)
 			}
-			again := rewrite.Process(rel, res.Out, kind, policy.Default())
+			again := rewrite.Process(rel, res.Out, kind, pol)
 			if again.Err != nil || again.Changed() {
 				t.Errorf("%s: second pass not idempotent: err=%v", rel, again.Err)
 			}
 		}
-		t.Logf("embedded %s: %d files, %d changed, %d commands made read-only", folder, files, changed, commands)
+		t.Logf("embedded %s (opt-in %v): %d files, %d changed, %d commands made read-only, %d cap-drop/non-root edits", folder, pol.On, files, changed, commands, optFixed)
 	}
 }

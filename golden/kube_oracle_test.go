@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -175,6 +176,11 @@ func TestKubeOracle(t *testing.T) {
 				containers += n
 			}
 		}
+		// The opt-in rules on: the same, and every container drops ALL
+		// or says why, runs non-root or says why.
+		pol := policy.Default()
+		pol.On = finding.OptInRules()
+		checkKubeOracle(t, rel, src, pol)
 	}
 	t.Logf("kubernetes oracle: %d files, %d loaded strictly before and after hardening, %d containers checked", files, loaded, containers)
 }
@@ -212,6 +218,9 @@ func checkKubeOracle(t *testing.T, name string, src []byte, pol policy.Policy) (
 			n += len(spec.Containers) + len(spec.InitContainers)
 			if !skipped {
 				checkPodHardened(t, name, after[i].kind, spec, reported)
+				if len(pol.On) > 0 {
+					checkPodPrivileges(t, name, after[i].kind, spec, reported)
+				}
 			}
 			restorePodSpec(before[i].specs[j], spec)
 		}
@@ -255,6 +264,29 @@ func checkPodHardened(t *testing.T, name, kind string, spec *corev1.PodSpec, rep
 	}
 }
 
+// checkPodPrivileges checks the opt-in rules on each container of a
+// hardened pod spec: capabilities drop ALL, or a cap-drop finding says
+// why not; a non-root user (the container's or the pod's), or a non-root
+// finding says why not. Privileged containers are left alone (reported).
+func checkPodPrivileges(t *testing.T, name, kind string, spec *corev1.PodSpec, reported map[string]bool) {
+	t.Helper()
+	podNonRoot := spec.SecurityContext != nil && (spec.SecurityContext.RunAsUser != nil || spec.SecurityContext.RunAsNonRoot != nil)
+	for _, c := range append(spec.InitContainers, spec.Containers...) {
+		sc := c.SecurityContext
+		if sc != nil && sc.Privileged != nil && *sc.Privileged {
+			continue
+		}
+		dropsAll := sc != nil && sc.Capabilities != nil && slices.ContainsFunc(sc.Capabilities.Drop, func(c corev1.Capability) bool { return strings.EqualFold(string(c), "ALL") })
+		if !dropsAll && !reported[string(finding.CapDrop)] && !reported[string(finding.ReadOnly)] {
+			t.Errorf("%s: %s container %s keeps the default capabilities and nothing says why", name, kind, c.Name)
+		}
+		nonRoot := podNonRoot || sc != nil && (sc.RunAsUser != nil || sc.RunAsNonRoot != nil)
+		if !nonRoot && !reported[string(finding.NonRoot)] && !reported[string(finding.ReadOnly)] {
+			t.Errorf("%s: %s container %s runs as the image's user and nothing says why", name, kind, c.Name)
+		}
+	}
+}
+
 // restorePodSpec puts the hardening fields of after back as they are in
 // before: the two securityContext fields, the readOnly flags of mounts,
 // the added mounts and volumes.
@@ -292,12 +324,16 @@ func restoreContainer(b, a *corev1.Container, added map[string]bool) {
 	if a.SecurityContext != nil {
 		if b.SecurityContext == nil {
 			a.SecurityContext.ReadOnlyRootFilesystem, a.SecurityContext.AllowPrivilegeEscalation = nil, nil
+			a.SecurityContext.Capabilities, a.SecurityContext.RunAsUser, a.SecurityContext.RunAsGroup, a.SecurityContext.RunAsNonRoot = nil, nil, nil, nil
 			if reflect.ValueOf(*a.SecurityContext).IsZero() {
 				a.SecurityContext = nil
 			}
 		} else {
 			a.SecurityContext.ReadOnlyRootFilesystem = b.SecurityContext.ReadOnlyRootFilesystem
 			a.SecurityContext.AllowPrivilegeEscalation = b.SecurityContext.AllowPrivilegeEscalation
+			a.SecurityContext.Capabilities = b.SecurityContext.Capabilities
+			a.SecurityContext.RunAsUser, a.SecurityContext.RunAsGroup = b.SecurityContext.RunAsUser, b.SecurityContext.RunAsGroup
+			a.SecurityContext.RunAsNonRoot = b.SecurityContext.RunAsNonRoot
 		}
 	}
 	var mounts []corev1.VolumeMount

@@ -13,8 +13,9 @@ import (
 // ruleTarget matches the explicit targets of a Makefile's rules.
 var ruleTarget = regexp.MustCompile(`(?m)^([A-Za-z0-9_.-]+)\s*:([^=]|$)`)
 
-// addedFlags are the texts the shell engine inserts into a command.
-var addedFlags = regexp.MustCompile(`(?m)( --read-only| --tmpfs /tmp| --security-opt no-new-privileges|:ro\b|,ro\b| \\\n\s*--read-only| \\\n\s*--tmpfs /tmp| \\\n\s*--security-opt no-new-privileges|^\s*--read-only \\\n|^\s*--tmpfs /tmp \\\n|^\s*--security-opt no-new-privileges \\\n)`)
+// addedFlags are the texts the shell engine inserts into a command
+// (the opt-in rules' --user UID:GID, --cap-drop ALL and --cap-add CAP too).
+var addedFlags = regexp.MustCompile(`(?m)( --read-only| --tmpfs /tmp| --security-opt no-new-privileges| --user [0-9]+:[0-9]+| --cap-drop ALL| --cap-add [A-Z_]+|:ro\b|,ro\b| \\\n\s*--read-only| \\\n\s*--tmpfs /tmp| \\\n\s*--security-opt no-new-privileges|^\s*--read-only \\\n|^\s*--tmpfs /tmp \\\n|^\s*--security-opt no-new-privileges \\\n)`)
 
 // checkMake runs "make -n" on every explicit target of a Makefile before
 // and after hardening: make must accept the output, and the commands it

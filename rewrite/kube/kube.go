@@ -21,6 +21,9 @@
 //   - the emptyDir is named after the path ("tmp"), prefixed with the
 //     container's name when several containers of the pod need one, so
 //     containers never share a scratch directory;
+//   - with the opt-in rules cap-drop and non-root on, the container's
+//     securityContext also gets capabilities {drop: [ALL], add} and
+//     runAsUser, runAsGroup, runAsNonRoot: true (privileges.go);
 //   - Helm templates ({{ }}) and Kustomize patches (a container without an
 //     image, $patch) are left alone with a finding.
 //

@@ -11,11 +11,13 @@ import (
 // image, its volumeMounts and its environment. The decisions are the
 // policy's (the same as for compose and shell); kube only reads them.
 
-// decide returns what the policy gives container c, and the mount nodes
-// its notes refer to (by MountPoint.Ref).
-func (p *planner) decide(c *container) (policy.Applied, []*yaml.Node) {
+// decide returns what the policy gives container c (whose
+// securityContext is sc), and the mount nodes its notes refer to (by
+// MountPoint.Ref).
+func (p *planner) decide(c *container, sc *yaml.Node, volumes map[string]*yaml.Node) (policy.Applied, []*yaml.Node) {
 	needs := p.pol.NeedsFor("", c.image)
-	pc := policy.Container{Env: map[string]string{}, Role: c.role}
+	// An emptyDir is mode 0777: whatever user runs, it can write there.
+	pc := policy.Container{Env: map[string]string{}, Role: c.role, ScratchForAll: true}
 	var nodes []*yaml.Node
 	if c.mounts != nil {
 		for _, mt := range c.mounts.Content {
@@ -45,6 +47,9 @@ func (p *planner) decide(c *container) (policy.Applied, []*yaml.Node) {
 	}
 	if k, _ := yamledit.Lookup(c.m, "envFrom"); k != nil {
 		pc.EnvUnknown = true // a ConfigMap or Secret may set anything
+	}
+	if pc.On = p.pol.OptIn(c.ig.Skips); len(pc.On) > 0 {
+		p.readPrivileges(c, sc, volumes, &pc)
 	}
 	return policy.Apply(needs, pc), nodes
 }

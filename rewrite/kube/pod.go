@@ -24,11 +24,16 @@ type container struct {
 	scratch []string
 	// sc holds the securityContext keys to add.
 	sc []scKey
+	// podSC is the pod's securityContext (nil when it has none), for the
+	// user the pod sets; nnp is true when the container has or gets
+	// allowPrivilegeEscalation: false.
+	podSC *yaml.Node
+	nnp   bool
 }
 
 type scKey struct {
 	key string
-	val bool
+	val yamledit.Value
 }
 
 // pod hardens the containers and init containers of a pod spec.
@@ -46,6 +51,7 @@ func (p *planner) pod(spec *yaml.Node, kind string) {
 		p.at(finding.ReadOnly, spec.Content[0], "a Windows pod (%s): Windows containers have no read-only root filesystem and Kubernetes rejects these securityContext fields there; left unchanged", os)
 		return
 	}
+	_, podSC := yamledit.Lookup(spec, "securityContext")
 	var all []*container
 	for _, key := range []string{"initContainers", "containers"} {
 		_, list := yamledit.Lookup(spec, key)
@@ -56,7 +62,7 @@ func (p *planner) pod(spec *yaml.Node, kind string) {
 			if m.Kind != yaml.MappingNode || len(m.Content) == 0 {
 				continue
 			}
-			if c := p.container(m, volumes, vols); c != nil {
+			if c := p.container(m, volumes, vols, podSC); c != nil {
 				all = append(all, c)
 			}
 		}
@@ -105,13 +111,13 @@ func (p *planner) pod(spec *yaml.Node, kind string) {
 		if sc == nil {
 			var kv []any
 			for _, k := range c.sc {
-				kv = append(kv, k.key, yamledit.Bool(k.val))
+				kv = append(kv, k.key, k.val)
 			}
 			p.ch.AddKey(c.m, indent, "securityContext", yamledit.Map(kv...))
 			continue
 		}
 		for _, k := range c.sc {
-			p.ch.AddKey(sc, p.s.KeyColumn(scK), k.key, yamledit.Bool(k.val))
+			p.ch.AddKey(sc, p.s.KeyColumn(scK), k.key, k.val)
 		}
 	}
 	if len(newVols) == 0 {
@@ -159,8 +165,8 @@ func windowsPod(spec *yaml.Node) string {
 }
 
 // container plans the changes to one container; nil when it is skipped.
-func (p *planner) container(m *yaml.Node, volumes map[string]*yaml.Node, vols *yaml.Node) *container {
-	c := &container{m: m, label: m}
+func (p *planner) container(m *yaml.Node, volumes map[string]*yaml.Node, vols, podSC *yaml.Node) *container {
+	c := &container{m: m, label: m, podSC: podSC}
 	if _, n := yamledit.Lookup(m, "name"); n != nil && n.Kind == yaml.ScalarNode {
 		c.name, c.label = n.Value, n
 	}
@@ -170,7 +176,11 @@ func (p *planner) container(m *yaml.Node, volumes map[string]*yaml.Node, vols *y
 	ig, found := p.s.Directive(m.Content[0])
 	if found {
 		if len(ig.Unknown) > 0 {
-			p.at(finding.Directive, c.label, "unknown rule %q in rofix:ignore; the container is skipped (rules: read-only, tmpfs, no-new-privileges, ro-mounts)", strings.Join(ig.Unknown, ","))
+			optIn := "" // named once they are on: with them off the message stays as it was
+			if len(p.pol.On) > 0 {
+				optIn = "; opt-in: cap-drop, non-root"
+			}
+			p.at(finding.Directive, c.label, "unknown rule %q in rofix:ignore; the container is skipped (rules: read-only, tmpfs, no-new-privileges, ro-mounts%s)", strings.Join(ig.Unknown, ","), optIn)
 		}
 		if ig.All || ig.File {
 			p.at(finding.Directive, c.label, "container %s skipped by rofix:ignore", c.name)
@@ -202,9 +212,12 @@ func (p *planner) container(m *yaml.Node, volumes map[string]*yaml.Node, vols *y
 		return c
 	}
 	sysAdmin := addsSysAdmin(sc)
+	_, esc := yamledit.Lookup(sc, "allowPrivilegeEscalation")
+	c.nnp = boolOf(esc) == policy.Off || esc == nil && !sysAdmin && scOK && !c.ig.Skips(finding.NoNewPrivileges)
+	applied, nodes := p.decide(c, sc, volumes)
 
 	if !c.ig.Skips(finding.ReadOnly) || !c.ig.Skips(finding.Tmpfs) {
-		p.readOnly(c, sc, scOK, vols)
+		p.readOnly(c, sc, scOK, vols, applied, nodes)
 	}
 	if !c.ig.Skips(finding.NoNewPrivileges) {
 		p.noEscalation(c, sc, scOK, sysAdmin)
@@ -212,16 +225,16 @@ func (p *planner) container(m *yaml.Node, volumes map[string]*yaml.Node, vols *y
 	if !c.ig.Skips(finding.ROMounts) {
 		p.roMounts(c, volumes)
 	}
+	p.privileges(c, sc, scOK, applied)
 	return c
 }
 
 // readOnly plans readOnlyRootFilesystem: true and the scratch emptyDirs,
 // as policy.Apply decides: it is withheld when the image does not run
 // read-only, and the emptyDirs are Apply's tmpfs entries.
-func (p *planner) readOnly(c *container, sc *yaml.Node, scOK bool, vols *yaml.Node) {
+func (p *planner) readOnly(c *container, sc *yaml.Node, scOK bool, vols *yaml.Node, applied policy.Applied, nodes []*yaml.Node) {
 	_, v := yamledit.Lookup(sc, "readOnlyRootFilesystem")
 	state := boolOf(v)
-	applied, nodes := p.decide(c)
 	var missing []string
 	for _, e := range applied.Tmpfs {
 		missing = append(missing, policy.TmpfsTarget(e))
@@ -244,7 +257,7 @@ func (p *planner) readOnly(c *container, sc *yaml.Node, scOK bool, vols *yaml.No
 	case len(missing) > 0 && !c.ig.Skips(finding.Tmpfs) && !canMount:
 		p.at(finding.ReadOnly, c.label, "readOnlyRootFilesystem not added to container %s: rofix cannot add the emptyDir a read-only container needs here (volumeMounts or volumes is not a list it can append to)", c.name)
 	default:
-		c.sc = append(c.sc, scKey{"readOnlyRootFilesystem", true})
+		c.sc = append(c.sc, scKey{"readOnlyRootFilesystem", yamledit.Bool(true)})
 		p.fixed(finding.ReadOnly, c.label, "securityContext.readOnlyRootFilesystem: true added to container %s", c.name)
 		readOnly = true
 	}
@@ -276,7 +289,7 @@ func (p *planner) noEscalation(c *container, sc *yaml.Node, scOK, sysAdmin bool)
 		p.at(finding.NoNewPrivileges, c.label, "container %s adds SYS_ADMIN: allowPrivilegeEscalation: false not added (Kubernetes rejects it with CAP_SYS_ADMIN)", c.name)
 	case !scOK:
 	default:
-		c.sc = append(c.sc, scKey{"allowPrivilegeEscalation", false})
+		c.sc = append(c.sc, scKey{"allowPrivilegeEscalation", yamledit.Bool(false)})
 		p.fixed(finding.NoNewPrivileges, c.label, "securityContext.allowPrivilegeEscalation: false added to container %s", c.name)
 	}
 }

@@ -60,6 +60,18 @@ type Container struct {
 	// policy's On less the rules its ignore directives name (Policy.OptIn
 	// computes it). Apply decides cap-drop and non-root only for these.
 	On []finding.Rule
+	// ForeignMounts are mounts whose owner is not the image's: the engine
+	// does not give them the owner of the image's directory, as Docker
+	// does a new named volume (Kubernetes: a hostPath, a
+	// PersistentVolumeClaim). Source says what is mounted ("the
+	// PersistentVolumeClaim data"). non-root withholds run_as when one is
+	// on a path the image writes (host binds are in Role.Binds).
+	ForeignMounts []Bind
+	// ScratchForAll is true when the scratch mounts the engine adds for
+	// the tmpfs entries are writable by every user (Kubernetes' emptyDir,
+	// mode 0777): a non-root user needs no owner there, so nothing is
+	// said about it.
+	ScratchForAll bool
 	// DropOptions are tmpfs options the engine refuses, by name (podman
 	// 4.3 refuses uid= and gid= on --tmpfs): entries are added without them.
 	DropOptions []string

@@ -115,15 +115,24 @@ func (ap *applier) nonRoot() {
 }
 
 // runAsBlocked says why the image's run_as user cannot be set here, or
-// "": a host directory mounted on a state path (its owner on the host
-// decides whether that user can write it; as root the entrypoint makes it
-// its own), or an engine that refuses uid= on a tmpfs rofix would add.
+// "": a host directory or a foreign mount (Container.ForeignMounts) on a
+// state path (its owner decides whether that user can write it; as root
+// the entrypoint makes it its own), or an engine that refuses uid= on a
+// tmpfs rofix would add.
 func (ap *applier) runAsBlocked() string {
 	for _, b := range ap.c.Role.Binds {
 		t := CanonicalPath(b.Target)
 		for _, v := range ap.state {
 			if within(t, v) || within(v, t) {
 				return "the host directory " + b.Source + " is mounted on " + b.Target + ", which it writes; as root its entrypoint makes it its own, as " + ap.n.RunAs + " it needs it owned by that uid on the host: chown it there, then set the user"
+			}
+		}
+	}
+	for _, m := range ap.c.ForeignMounts {
+		t := CanonicalPath(m.Target)
+		for _, v := range ap.state {
+			if within(t, v) || within(v, t) {
+				return m.Source + " is mounted on " + m.Target + ", which it writes, and does not get the owner of the image's directory: as " + ap.n.RunAs + " it needs it owned by that uid (or its group, with fsGroup), then set the user"
 			}
 		}
 	}

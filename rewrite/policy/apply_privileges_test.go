@@ -70,6 +70,10 @@ func TestApplyPrivileges(t *testing.T) {
 			needs: runAs, c: Container{On: both[1:], Mounts: []MountPoint{{Target: "/var/lib/postgresql/data"}},
 				Role: Role{Binds: []Bind{{Source: "./data", Target: "/var/lib/postgresql/data"}}}},
 			notes: []note{{finding.NonRoot, false, false, "the host directory ./data is mounted on /var/lib/postgresql/data"}}},
+		{name: "run_as withheld: a foreign mount (a PersistentVolumeClaim) over a state path",
+			needs: runAs, c: Container{On: both[1:], Mounts: []MountPoint{{Target: "/var/lib/postgresql"}},
+				ForeignMounts: []Bind{{Source: "the PersistentVolumeClaim data", Target: "/var/lib/postgresql"}}},
+			notes: []note{{finding.NonRoot, false, false, "the PersistentVolumeClaim data is mounted on /var/lib/postgresql, which it writes, and does not get the owner of the image's directory"}}},
 		{name: "run_as withheld: the engine refuses uid= on a tmpfs",
 			needs: runAs, c: Container{On: both[1:], Mounts: []MountPoint{{Target: "/var/lib/postgresql/data"}}, DropOptions: []string{"uid", "gid"}},
 			notes: []note{{finding.NonRoot, false, false, "the engine refuses uid= on a tmpfs, so the tmpfs on /run/postgresql would be root's"}}},
@@ -225,6 +229,23 @@ func TestCapName(t *testing.T) {
 	for in, want := range map[string]string{"999:999": "", "999": "numeric UID:GID", "postgres:postgres": "numeric UID:GID", "0:0": "is root", "0:999": "is root"} {
 		if got := CheckRunAs(in); (want == "") != (got == "") || !strings.Contains(got, want) {
 			t.Errorf("CheckRunAs(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestOwnerNoteScratchForAll: a non-root user gets the warning that a
+// tmpfs over an image directory is root's, unless the engine's scratch
+// mounts are writable by all (Kubernetes' emptyDir).
+func TestOwnerNoteScratchForAll(t *testing.T) {
+	n := Needs{Image: "example/app", Tmpfs: []string{"/run/app", "/tmp"}, Verdict: Works}
+	for _, forAll := range []bool{false, true} {
+		a := Apply(n, Container{User: "1000", UserSet: true, ScratchForAll: forAll})
+		warned := false
+		for _, note := range a.Notes {
+			warned = warned || strings.Contains(note.Text, "the container runs as user 1000: a tmpfs on /run/app")
+		}
+		if warned == forAll {
+			t.Errorf("ScratchForAll %v: owner warning %v, want %v", forAll, warned, !forAll)
 		}
 	}
 }

@@ -50,6 +50,9 @@ func (p *planner) decide(s state) policy.Applied {
 		}
 	}
 	c.Role = p.role(s)
+	if c.On = p.pol.OptIn(p.ig.Skips); len(c.On) > 0 {
+		p.readPrivileges(s, &c)
+	}
 	if inv.Engine == shellparse.Podman {
 		// podman 4.3 refuses uid= and gid= on --tmpfs ("unknown mount
 		// option"); the tmpfs it mounts itself copies the image's

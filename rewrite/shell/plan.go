@@ -113,6 +113,7 @@ func (p *planner) run() expected {
 			p.report(finding.NoNewPrivileges, s.nnp.flag, "%s may set no-new-privileges; it is not known statically: not added", p.flagText(s.nnp.flag))
 		}
 	}
+	flags = append(flags, p.privileges(a, start, end)...)
 	for _, h := range inv.Hidden {
 		if p.ig.All {
 			break

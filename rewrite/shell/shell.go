@@ -21,6 +21,10 @@
 //   - nerdctl ignores no-new-privileges:true, so the bare form is added;
 //   - arguments hidden in "${args[@]}", "$@" or $OPTS before the image are
 //     reported; the flags are still inserted, before them;
+//   - with the opt-in rules cap-drop and non-root on, --user UID:GID,
+//     --cap-drop ALL and --cap-add CAP are inserted with the other flags;
+//     a command's own --cap-add, --cap-drop and -u/--user are kept
+//     (privileges.go);
 //   - a container that is no service is judged by policy.Judge: privileged,
 //     Windows and never-started ones are left alone, jobs and containers
 //     the script later changes (docker exec, docker cp into them; see

@@ -26,6 +26,11 @@ type podmanArgs struct {
 	env           map[string]string
 	envUnknown    bool // --env-file, --env NAME (from the host), --env-host
 	user          string
+	userSet       bool // --user, whatever its value
+	// capAdd and capDrop are the --cap-add and --cap-drop values, split
+	// on commas (nil when none); capsDynamic is one that is not static.
+	capAdd, capDrop []string
+	capsDynamic     bool
 	// privileged, platform and workdir are --privileged, --platform and
 	// --workdir, for policy.Judge.
 	privileged        bool
@@ -99,7 +104,20 @@ func (pa *podmanArgs) flag(f shellparse.Flag) {
 	case "env-file", "env-host", "env-merge":
 		pa.envUnknown = true
 	case "user":
-		pa.user = f.Value
+		pa.user, pa.userSet = f.Value, true
+	case "cap-add", "cap-drop":
+		list := &pa.capAdd
+		if f.Name == "cap-drop" {
+			list = &pa.capDrop
+		}
+		if *list == nil {
+			*list = []string{}
+		}
+		if !f.Static {
+			pa.capsDynamic = true
+			return
+		}
+		*list = append(*list, strings.Split(f.Value, ",")...)
 	case "privileged":
 		pa.privileged = pa.privileged || flagBool(f) == policy.On
 	case "platform":

@@ -16,8 +16,10 @@ import (
 // already mount (with ReadOnlyTmpfs=false, /tmp too), and :ro on the
 // Volume= binds the policy picks. ReadOnly=true and the Tmpfs= entries
 // are policy.Apply's decision, as for compose. Explicit ReadOnly=false,
-// NoNewPrivileges=false and :rw are kept and reported. New keys go after
-// the last setting of [Container].
+// NoNewPrivileges=false and :rw are kept and reported. With the opt-in
+// rules on, DropCapability=all, AddCapability=, User= and Group= too (see
+// quadlet_privileges.go). New keys go after the last setting of
+// [Container], whichever rules a directive or the config skips.
 func PlanContainer(src []byte, pol policy.Policy) (*finding.Plan, error) {
 	if err := encoding.Check(src, false); err != nil {
 		return nil, err
@@ -127,7 +129,9 @@ func (q *quadlet) harden() {
 		// ReadOnly= or Tmpfs= could break the unit; the rest still applies.
 		e := q.last("PodmanArgs")
 		q.plan.Add(finding.Unsupported, e.keyAt, e.lineEnd, false, "PodmanArgs=: %v; ReadOnly= and Tmpfs= not added", pa.unreadable)
-		q.ig = q.ig.Merge(directive.Ignore{Rules: []finding.Rule{finding.ReadOnly, finding.Tmpfs}})
+		// Capabilities and a user may be there too: the opt-in rules
+		// add nothing either.
+		q.ig = q.ig.Merge(directive.Ignore{Rules: []finding.Rule{finding.ReadOnly, finding.Tmpfs, finding.CapDrop, finding.NonRoot}})
 	}
 	a := q.decide(image, pa)
 	if a.Alone != "" {
@@ -153,9 +157,11 @@ func (q *quadlet) harden() {
 	if !q.ig.Skips(finding.NoNewPrivileges) {
 		q.noNewPrivileges(pa)
 	}
+	q.privileges(a)
 	if !q.ig.Skips(finding.ROMounts) {
 		q.volumes()
 	}
+	q.flushAdded()
 }
 
 // boolOf reads a systemd boolean (1/yes/true/on, 0/no/false/off).
@@ -269,7 +275,6 @@ func (q *quadlet) volumes() {
 		q.changed[e] = spec + suffix
 		q.plan.Add(finding.ROMounts, e.valStart, e.valEnd, true, "%s mounted read-only (%s)", v.Source, d.Reason)
 	}
-	q.flushAdded()
 }
 
 // flushAdded inserts the new settings after the last line of [Container].

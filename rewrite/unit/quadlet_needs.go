@@ -71,6 +71,9 @@ func (q *quadlet) decide(image string, pa podmanArgs) policy.Applied {
 		c.EngineTmpfs = podmanTmpfs
 	}
 	c.Role = q.role(pa)
+	if c.On = q.pol.OptIn(q.ig.Skips); len(c.On) > 0 {
+		q.readPrivileges(pa, &c)
+	}
 	return policy.Apply(q.pol.NeedsFor("", image), c)
 }
 
