@@ -57,6 +57,11 @@ Flags:
   -ro-mounts MODE which bind mounts become read-only: auto (configuration
                   under /etc, the engine socket, single files; the default),
                   binds (every bind mount) or off
+  -enable RULE[,RULE]
+                  switch on opt-in rules, off by default: cap-drop (drop
+                  every capability, add back what the image needs) and
+                  non-root (run as the image's unprivileged user); wins
+                  over .rofix.yaml's rules:, and may be repeated
   -config FILE    use FILE as the config file of every processed file instead
                   of discovering .rofix.yaml (in the file's directory or the
                   nearest parent, up to the repository root)
@@ -84,7 +89,8 @@ state paths, verdict, sources); without PATTERN it lists every known image.
 
 Findings and errors go to stderr as path:line:col: rule: message (path:
 rule: message without a position). Rules: read-only, tmpfs,
-no-new-privileges, ro-mounts; errors are syntax or unsupported.
+no-new-privileges, ro-mounts, and the opt-in cap-drop and non-root; errors
+are syntax or unsupported.
 
 Directives in comments:
   # rofix:ignore               on the line above a service or command, or at
@@ -166,6 +172,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&opts.stdinName, "stdin-filename", "", "")
 	fs.StringVar(&opts.configFile, "config", "", "")
 	roMounts := fs.String("ro-mounts", "auto", "")
+	var enable policy.EnableFlag
+	fs.Var(&enable, "enable", "")
 	fs.StringVar(&opts.format, "format", formatText, "")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -178,6 +186,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, err
 	}
 	opts.policy.ROMounts = mode
+	opts.policy.On = enable
 	fs.Visit(func(f *flag.Flag) { opts.roMountsGiven = opts.roMountsGiven || f.Name == "ro-mounts" })
 	opts.paths = fs.Args()
 	if opts.stdinName != "" {

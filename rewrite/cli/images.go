@@ -130,6 +130,15 @@ func describeNeeds(w io.Writer, k *policy.Knowledge, n policy.Needs) {
 	if n.User != "" {
 		fmt.Fprintf(w, "user:       %s\n", n.User)
 	}
+	if n.CapsKnown {
+		fmt.Fprintf(w, "caps:       %s\n", orDash(strings.Join(n.Caps, " ")))
+	}
+	if n.RunAs != "" {
+		fmt.Fprintf(w, "run_as:     %s\n", n.RunAs)
+	}
+	if n.NeedsRoot != "" {
+		wrap(w, "needs_root: ", n.NeedsRoot)
+	}
 	for _, c := range n.Checks {
 		wrap(w, "check:      ", c.String()+strings.TrimSuffix(" ("+c.Why+")", " ()"))
 	}
@@ -208,6 +217,8 @@ func describeFacts(w io.Writer, e *policy.ImageEntry, rangeOf func(key string) s
 			label = "user " + e.User
 		case "from":
 			label = "from " + e.From
+		case "run_as":
+			label = "run_as " + e.RunAs
 		case "verdict":
 			label = "verdict " + string(e.Verdict)
 			if len(e.Evidence[key]) == 0 && e.Verdict != policy.DoesNotWork {

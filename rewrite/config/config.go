@@ -11,11 +11,15 @@
 //	  tmpfs: true
 //	  no-new-privileges: true
 //	  ro-mounts: true
+//	  cap-drop: false          # opt-in rules: off unless switched on here
+//	  non-root: false          # or by the --enable flag
 //	images:                    # entries in the built-in schema: they extend or override it
 //	  - name: my nginx
 //	    match: [registry.example.com/web]
 //	    tmpfs: [/var/cache/nginx, "/run/app:uid=1000,gid=1000"]
 //	    volumes: [/var/lib/app]
+//	    caps: [CHOWN, SETUID, SETGID]   # needed back after cap_drop: [ALL]
+//	    run_as: "1000:1000"     # a non-root UID:GID it runs correctly as
 //	    verdict: yes
 //	    confidence: learned
 //	    sources: ["rofix learn on 2026-11-30"]
@@ -38,6 +42,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/rofix/rofix/rewrite/finding"
@@ -122,16 +127,24 @@ func trimPathError(err error) string {
 
 // Apply returns the policy of a file this config governs: base (the
 // command line's policy) with the config's ro-mounts mode unless
-// flagROMounts says the flag was given, the rules it switches off, its
-// image entries over the built-in table, and its service overrides.
+// flagROMounts says the flag was given, the rules it switches off, the
+// opt-in rules it switches on (added to base.On: an --enable flag wins
+// over a false there), its image entries over the built-in table, and its
+// service overrides.
 func (c *Config) Apply(base policy.Policy, flagROMounts bool) policy.Policy {
 	p := base
 	if c.ROMounts != nil && !flagROMounts {
 		p.ROMounts = *c.ROMounts
 	}
 	p.Off = append([]finding.Rule(nil), base.Off...)
+	p.On = append([]finding.Rule(nil), base.On...)
 	for _, r := range finding.Rules {
-		if on, set := c.Rules[r.ID]; set && !on {
+		on, set := c.Rules[r.ID]
+		switch {
+		case !set:
+		case r.OptIn && on && !slices.Contains(p.On, r.ID):
+			p.On = append(p.On, r.ID)
+		case !r.OptIn && !on:
 			p.Off = append(p.Off, r.ID)
 		}
 	}

@@ -130,7 +130,7 @@ func TestParseErrors(t *testing.T) {
 		want      []string
 	}{
 		{"unknown key in an image entry", "images:\n  - match: [x]\n    tmpfs: [/a]\n  - match: [y]\n\n\n    tmpfss: [/b]\n",
-			[]string{`.rofix.yaml:7:5: unknown key "tmpfss" in images[1] (known: name, match, from, unset, user, tmpfs, volumes, image_volumes, optional_volumes, no_tmpfs, env, verdict, checks, conditions, traits, confidence, sources)`}},
+			[]string{`.rofix.yaml:7:5: unknown key "tmpfss" in images[1] (known: name, match, from, unset, user, caps, run_as, needs_root, tmpfs, volumes, image_volumes, optional_volumes, no_tmpfs, env, verdict, checks, conditions, traits, confidence, sources)`}},
 		{"unknown top-level key", "ro_mounts: binds\n",
 			[]string{`.rofix.yaml:1:1: unknown key "ro_mounts" in the config file (known: ro-mounts, rules, images, services, include, exclude)`}},
 		{"bad include glob", "include:\n  - tests/compose.yml\n  - \"tests/[a\"\n",
@@ -140,7 +140,22 @@ func TestParseErrors(t *testing.T) {
 		{"include not a list", "include: tests\n",
 			[]string{`.rofix.yaml:1:10: include must be a list of strings, not a string`}},
 		{"unknown rule", "rules:\n  readonly: false\n",
-			[]string{`.rofix.yaml:2:3: unknown rule "readonly" in rules (rules: read-only, tmpfs, no-new-privileges, ro-mounts)`}},
+			[]string{`.rofix.yaml:2:3: unknown rule "readonly" in rules (rules: read-only, tmpfs, no-new-privileges, ro-mounts, cap-drop, non-root)`}},
+		{"bad capabilities", "images:\n  - match: [x]\n    caps: [CHOWN, cap_foo, ALL]\n",
+			[]string{`.rofix.yaml:3:19: images[0].caps[1] is "cap_foo": want a Linux capability name such as CHOWN, SETUID or NET_BIND_SERVICE`,
+				`.rofix.yaml:3:28: images[0].caps[2] is "ALL": want a Linux capability name such as CHOWN, SETUID or NET_BIND_SERVICE`}},
+		{"caps not a list", "services:\n  db:\n    caps: CHOWN\n",
+			[]string{`.rofix.yaml:3:11: services.db.caps must be a list of strings, not a string`}},
+		{"run_as by name", "services:\n  db:\n    run_as: postgres\n",
+			[]string{`.rofix.yaml:3:13: run_as "postgres": want a numeric UID:GID such as "999:999"`}},
+		{"run_as root", "services:\n  db:\n    run_as: \"0:0\"\n",
+			[]string{`.rofix.yaml:3:13: run_as "0:0" is root: want the image's unprivileged user`}},
+		{"run_as and needs_root", "services:\n  db:\n    run_as: \"1:1\"\n    needs_root: it chowns\n",
+			[]string{`.rofix.yaml:3:5: services.db: service db: run_as and needs_root contradict each other`}},
+		{"needs_root empty", "services:\n  db:\n    needs_root: \"\"\n",
+			[]string{`.rofix.yaml:3:17: services.db.needs_root wants the reason the image must start as root, in words`}},
+		{"opt-in rule not a boolean", "rules:\n  cap-drop: yes\n",
+			[]string{`.rofix.yaml:2:13: rules.cap-drop must be true or false, not "yes"`}},
 		{"rule not a boolean", "rules:\n  tmpfs: no\n",
 			[]string{`.rofix.yaml:2:10: rules.tmpfs must be true or false, not "no"`}},
 		{"bad ro-mounts", "ro-mounts: all\n",
@@ -201,7 +216,7 @@ func TestParseErrors(t *testing.T) {
 			[]string{`.rofix.yaml:2: invalid YAML: did not find expected ',' or ']'`}},
 		{"every error is reported", "rules:\n  tmpfs: 1\nimages:\n  - match: [x]\n    volume: [/a]\n",
 			[]string{`.rofix.yaml:2:10: rules.tmpfs must be true or false, not "1"`,
-				`.rofix.yaml:5:5: unknown key "volume" in images[0] (known: name, match, from, unset, user, tmpfs, volumes, image_volumes, optional_volumes, no_tmpfs, env, verdict, checks, conditions, traits, confidence, sources)`}},
+				`.rofix.yaml:5:5: unknown key "volume" in images[0] (known: name, match, from, unset, user, caps, run_as, needs_root, tmpfs, volumes, image_volumes, optional_volumes, no_tmpfs, env, verdict, checks, conditions, traits, confidence, sources)`}},
 		{"unknown check key", "images:\n  - match: [x]\n    verdict: cond\n    checks: [{env: A, unset: true, mounted: /x}]\n",
 			[]string{`.rofix.yaml:4:36: unknown key "mounted" in images[0].checks[0] (known: env, value, set, unset, mount, user, why)`}},
 		{"a check of two kinds", "images:\n  - match: [x]\n    verdict: cond\n    checks: [{env: A, mount: /x}]\n",
@@ -274,6 +289,55 @@ func TestApply(t *testing.T) {
 	}
 	if got := p.NeedsFor("web", "nginx").Tmpfs; !contains(got, "/srv/tmp") {
 		t.Errorf("NeedsFor(web) tmpfs = %q, want the service's /srv/tmp", got)
+	}
+}
+
+// TestApplyOptIn: rules: switches the opt-in rules on; --enable (the
+// base's On) wins over a false there; they never land in Off.
+func TestApplyOptIn(t *testing.T) {
+	c, err := Parse(".rofix.yaml", []byte("rules:\n  cap-drop: true\n  non-root: false\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.Apply(policy.Default(), false)
+	if !p.RuleOn(finding.CapDrop) || p.RuleOn(finding.NonRoot) || len(p.Off) != 0 {
+		t.Errorf("config alone: On %v Off %v, want cap-drop on, non-root off", p.On, p.Off)
+	}
+	base := policy.Default()
+	base.On = []finding.Rule{finding.NonRoot}
+	p = c.Apply(base, false)
+	if !p.RuleOn(finding.CapDrop) || !p.RuleOn(finding.NonRoot) || len(base.On) != 1 {
+		t.Errorf("with --enable non-root: On %v, want both (the flag wins over non-root: false), base untouched %v", p.On, base.On)
+	}
+	if p := (&Config{}).Apply(policy.Default(), false); p.RuleOn(finding.CapDrop) || p.RuleOn(finding.NonRoot) {
+		t.Errorf("no config: On %v, want the opt-in rules off", p.On)
+	}
+}
+
+// TestParsePrivilegeKeys: caps (any spelling, made canonical and sorted;
+// [] is none, null unknown), run_as and needs_root load into the entry.
+func TestParsePrivilegeKeys(t *testing.T) {
+	src := "images:\n  - match: [my/db]\n    caps: [setuid, CAP_CHOWN, chown]\n    run_as: \"999:999\"\n" +
+		"services:\n  web:\n    caps: []\n    needs_root: binds port 80\n  api:\n    caps:\n"
+	c, err := Parse(".rofix.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := c.Images[0]; !reflect.DeepEqual(e.Caps, []string{"CHOWN", "SETUID"}) || e.RunAs != "999:999" {
+		t.Errorf("image entry caps %q run_as %q", e.Caps, e.RunAs)
+	}
+	if e := c.Services["web"]; e.Caps == nil || len(e.Caps) != 0 || e.NeedsRoot != "binds port 80" {
+		t.Errorf("service web caps %#v needs_root %q", e.Caps, e.NeedsRoot)
+	}
+	if e := c.Services["api"]; e.Caps != nil {
+		t.Errorf("service api caps %#v, want nil (unknown)", e.Caps)
+	}
+	p := c.Apply(policy.Default(), false)
+	if n := p.NeedsFor("web", "my/db"); !n.CapsKnown || len(n.Caps) != 0 || n.RunAs != "" || n.NeedsRoot != "binds port 80" {
+		t.Errorf("NeedsFor(web): %+v", n)
+	}
+	if n := p.NeedsFor("db", "my/db:1"); strings.Join(n.Caps, ",") != "CHOWN,SETUID" || n.RunAs != "999:999" {
+		t.Errorf("NeedsFor(db): caps %q run_as %q", n.Caps, n.RunAs)
 	}
 }
 

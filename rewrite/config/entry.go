@@ -14,7 +14,7 @@ import (
 )
 
 // The keys of an image entry, as in the built-in table's schema.
-var entryKeys = []string{"name", "match", "from", "unset", "user", "tmpfs", "volumes", "image_volumes", "optional_volumes", "no_tmpfs", "env", "verdict", "checks", "conditions", "traits", "confidence", "sources"}
+var entryKeys = []string{"name", "match", "from", "unset", "user", "caps", "run_as", "needs_root", "tmpfs", "volumes", "image_volumes", "optional_volumes", "no_tmpfs", "env", "verdict", "checks", "conditions", "traits", "confidence", "sources"}
 
 var checkKeys = []string{"env", "value", "set", "unset", "mount", "user", "why"}
 
@@ -99,6 +99,22 @@ func (d *decoder) entry(n *yaml.Node, where string, withMatch bool) (*policy.Ima
 			e.Unset, _ = d.list(v, at)
 		case "user":
 			e.User, _ = d.str(v, at)
+		case "caps":
+			e.Caps = d.caps(v, at)
+		case "run_as":
+			if s, ok := d.str(v, at); ok {
+				if msg := policy.CheckRunAs(s); msg != "" {
+					d.errorf(v, "%s", msg)
+				}
+				e.RunAs = s
+			}
+		case "needs_root":
+			if s, ok := d.str(v, at); ok {
+				if strings.TrimSpace(s) == "" {
+					d.errorf(v, "%s wants the reason the image must start as root, in words", at)
+				}
+				e.NeedsRoot = s
+			}
 		case "traits":
 			var ok bool
 			if e.Traits, ok = d.list(v, at); !ok {
@@ -223,6 +239,23 @@ func (d *decoder) checks(n *yaml.Node, where string) []policy.Check {
 		})
 		out = append(out, c)
 	}
+	return out
+}
+
+// caps decodes a list of capabilities: known names in any spelling
+// (chown, CAP_CHOWN), made canonical and sorted; [] is "needs none",
+// null unknown.
+func (d *decoder) caps(n *yaml.Node, where string) []string {
+	names, ok := d.list(n, where)
+	if !ok || names == nil {
+		return nil
+	}
+	for i, c := range names {
+		if name, known := policy.CapName(c); !known || name == "ALL" {
+			d.errorf(resolve(n.Content[i]), "%s[%d] is %q: want a Linux capability name such as CHOWN, SETUID or NET_BIND_SERVICE", where, i, c)
+		}
+	}
+	out, _ := policy.SortCaps(names)
 	return out
 }
 

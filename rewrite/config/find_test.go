@@ -165,7 +165,7 @@ func TestExplicitConfig(t *testing.T) {
 		}
 	}
 	bad := filepath.Join(root, "bad.yaml")
-	if _, err := NewFinder(policy.Default(), false, bad); err == nil || err.Error() != bad+`:2:3: unknown rule "tmpfss" in rules (rules: read-only, tmpfs, no-new-privileges, ro-mounts)` {
+	if _, err := NewFinder(policy.Default(), false, bad); err == nil || err.Error() != bad+`:2:3: unknown rule "tmpfss" in rules (rules: read-only, tmpfs, no-new-privileges, ro-mounts, cap-drop, non-root)` {
 		t.Errorf("bad --config: %v", err)
 	}
 	missing := filepath.Join(root, "nope.yaml")
@@ -185,7 +185,7 @@ func TestBadDiscoveredConfig(t *testing.T) {
 	})
 	f := newFinder(t, "")
 	g := f.For(filepath.Join(root, "bad/sub/compose.yaml"))
-	want := filepath.Join(root, "bad/.rofix.yaml") + `:3:5: unknown key "tmpfss" in images[0] (known: name, match, from, unset, user, tmpfs, volumes, image_volumes, optional_volumes, no_tmpfs, env, verdict, checks, conditions, traits, confidence, sources)`
+	want := filepath.Join(root, "bad/.rofix.yaml") + `:3:5: unknown key "tmpfss" in images[0] (known: name, match, from, unset, user, caps, run_as, needs_root, tmpfs, volumes, image_volumes, optional_volumes, no_tmpfs, env, verdict, checks, conditions, traits, confidence, sources)`
 	if g.Err == nil || g.Err.Error() != want {
 		t.Errorf("bad config: %v, want %s", g.Err, want)
 	}

@@ -20,6 +20,11 @@ const (
 	Tmpfs           Rule = "tmpfs"
 	NoNewPrivileges Rule = "no-new-privileges"
 	ROMounts        Rule = "ro-mounts"
+	// CapDrop drops every capability and adds back the ones the image
+	// needs; NonRoot runs the container as the image's unprivileged user.
+	// Both are opt-in (RuleInfo.OptIn): off unless switched on.
+	CapDrop Rule = "cap-drop"
+	NonRoot Rule = "non-root"
 
 	// Directive reports what an ignore directive did, or a malformed one.
 	Directive Rule = "directive"
@@ -36,18 +41,26 @@ type RuleInfo struct {
 	ID      Rule
 	Summary string
 	Why     string
+	// OptIn marks a rule that is off unless a config file (rules:) or
+	// the command line (--enable) switches it on: done blindly it breaks
+	// containers, so it acts only on what rofix knows of the image.
+	OptIn bool
 }
 
 // Rules lists the hardening rules in the order rofix applies them.
 var Rules = []RuleInfo{
-	{ReadOnly, "make the container's root filesystem read-only",
-		"the writable layer is where an attacker persists; a read-only root leaves nothing to modify"},
-	{Tmpfs, "mount a tmpfs on the scratch paths the app writes (/tmp at least)",
-		"a read-only container without a writable /tmp crashes at its first temp file"},
-	{NoNewPrivileges, "set no-new-privileges",
-		"without it setuid binaries in the image still escalate privileges"},
-	{ROMounts, "mount binds the container only reads as read-only",
-		"read-only does not cover volumes and bind mounts: they stay writable unless marked :ro"},
+	{ID: ReadOnly, Summary: "make the container's root filesystem read-only",
+		Why: "the writable layer is where an attacker persists; a read-only root leaves nothing to modify"},
+	{ID: Tmpfs, Summary: "mount a tmpfs on the scratch paths the app writes (/tmp at least)",
+		Why: "a read-only container without a writable /tmp crashes at its first temp file"},
+	{ID: NoNewPrivileges, Summary: "set no-new-privileges",
+		Why: "without it setuid binaries in the image still escalate privileges"},
+	{ID: ROMounts, Summary: "mount binds the container only reads as read-only",
+		Why: "read-only does not cover volumes and bind mounts: they stay writable unless marked :ro"},
+	{ID: CapDrop, Summary: "drop every capability and add back only those the image needs (opt-in)",
+		Why: "root in a container keeps a default set of capabilities (chown over any file, raw sockets, mknod) that an attacker inherits", OptIn: true},
+	{ID: NonRoot, Summary: "run the container as the image's unprivileged user (opt-in)",
+		Why: "a process running as root in the container is root on every file and mount it reaches", OptIn: true},
 }
 
 // IsRule reports whether id names a hardening rule.
@@ -58,6 +71,27 @@ func IsRule(id string) bool {
 		}
 	}
 	return false
+}
+
+// IsOptIn reports whether id names an opt-in rule (off by default).
+func IsOptIn(id string) bool {
+	for _, r := range Rules {
+		if string(r.ID) == id {
+			return r.OptIn
+		}
+	}
+	return false
+}
+
+// OptInRules lists the ids of the opt-in rules, in the order of Rules.
+func OptInRules() []Rule {
+	var out []Rule
+	for _, r := range Rules {
+		if r.OptIn {
+			out = append(out, r.ID)
+		}
+	}
+	return out
 }
 
 // A Finding is one thing rofix noticed in a file. Start and End are byte

@@ -41,8 +41,25 @@ type Container struct {
 	// the container is read-only (podman: /tmp, /var/tmp, /run), with its
 	// default options.
 	EngineTmpfs []string
-	// User is the user the container runs as ("" when unknown or root).
+	// User is the user the container runs as ("" when unknown or root):
+	// the value the file writes, else the USER of the Dockerfile it
+	// builds.
 	User string
+	// UserSet is true when the file itself sets a user (User is then its
+	// value as written).
+	UserSet bool
+	// CapAdd and CapDrop are the capabilities the file adds and drops, as
+	// written (nil when it names none); CapsDynamic is true when one of
+	// those settings is a variable or a value rofix cannot read.
+	CapAdd, CapDrop []string
+	CapsDynamic     bool
+	// NoNewPrivs is true when the container has or gets
+	// no-new-privileges.
+	NoNewPrivs bool
+	// On lists the opt-in rules that apply to this container: the
+	// policy's On less the rules its ignore directives name (Policy.OptIn
+	// computes it). Apply decides cap-drop and non-root only for these.
+	On []finding.Rule
 	// DropOptions are tmpfs options the engine refuses, by name (podman
 	// 4.3 refuses uid= and gid= on --tmpfs): entries are added without them.
 	DropOptions []string
@@ -56,6 +73,13 @@ type Note struct {
 	// Mount is the Ref of the mount the note is about, or -1.
 	Mount int
 	Text  string
+	// Fixed is true for a note about an edit Applied asks for (cap-drop
+	// and non-root: the capabilities dropped and added, the user set):
+	// the engine reports it as fixed when it makes that edit.
+	Fixed bool
+	// Quiet is true for a note that asks nothing of a person (the image
+	// runs as its own user already): reported as finding.Plan.Note.
+	Quiet bool
 }
 
 // Applied is what one container gets.
@@ -80,6 +104,16 @@ type Applied struct {
 	// Quiet is true when Alone asks nothing of a person: the engine
 	// reports it as a note (finding.Plan.Note).
 	Quiet bool
+	// CapDrop asks the engine to drop every capability (cap_drop: [ALL])
+	// and CapAdd to add these back (canonical names, sorted); User is the
+	// user to set ("UID:GID"). Filled only for the opt-in rules in
+	// Container.On (see apply_privileges.go).
+	CapDrop bool
+	CapAdd  []string
+	User    string
+	// PrivNotes are the findings of cap-drop and non-root, for the rules
+	// that are on: the edits above (Fixed) and what rofix withheld.
+	PrivNotes []Note
 }
 
 // Apply decides what a container whose image has needs n gets, given what
@@ -99,6 +133,9 @@ type Applied struct {
 //   - verdict "no" refuses read-only with the entry's conditions; "cond"
 //     reports them, and withholds read-only unless the container meets
 //     every check of the entries (see Check); notes are reported.
+//
+// With the opt-in rules on (Container.On), it also decides the
+// capabilities and the user (see apply_privileges.go).
 //
 // Before all that, Judge decides from c.Role whether the container is a
 // service at all: one left alone gets only Alone; one that keeps a
@@ -123,13 +160,16 @@ func apply(n Needs, c Container) Applied {
 	if len(n.Entries) > 0 && n.Entries[0].Name != "" {
 		ap.label = n.Entries[0].Name
 	}
+	ap.nonRoot()
 	ap.verdict()
 	ap.checks()
 	ap.tmpfs()
+	ap.runAsTmpfs()
 	ap.owner()
 	ap.stateNotes()
 	ap.env()
 	ap.notes()
+	ap.capDrop()
 	return ap.a
 }
 
@@ -144,7 +184,7 @@ type applier struct {
 }
 
 func (ap *applier) note(rule finding.Rule, mount int, format string, args ...any) {
-	n := Note{rule, mount, fmt.Sprintf(format, args...)}
+	n := Note{Rule: rule, Mount: mount, Text: fmt.Sprintf(format, args...)}
 	if rule == finding.ReadOnly {
 		ap.a.ReadOnlyNotes = append(ap.a.ReadOnlyNotes, n)
 	} else {

@@ -101,7 +101,11 @@ func (e *ImageEntry) Unproven() []string {
 func (e *ImageEntry) unproven(name string) []string {
 	var out []string
 	for _, key := range e.Facts() {
-		if why := mentions(key, e.User, e.Evidence[key]); why != "" {
+		user := e.User
+		if key == FactKey("run_as", "") {
+			user = e.RunAs
+		}
+		if why := mentions(key, user, e.Evidence[key]); why != "" {
 			out = append(out, name+": "+key+": "+why)
 		}
 	}
@@ -124,8 +128,8 @@ func (e *ImageEntry) unproven(name string) []string {
 // quotes, together, mention the fact: a path fact its path (or its last
 // element), an image VOLUME also the word VOLUME, an env fact the
 // variable, a user fact USER and the user, from: FROM, a trait its
-// runtime. It
-// returns why not, or "".
+// runtime, a capability the operation that needs it (mentionsCap), run_as
+// the uid (user holds run_as then) or "id -u". It returns why not, or "".
 func mentions(key, user string, evidence []string) string {
 	if len(evidence) == 0 {
 		return "no evidence"
@@ -170,6 +174,19 @@ func mentions(key, user string, evidence []string) string {
 		if !containsAny(strings.ToLower(all), runtime...) {
 			return fmt.Sprintf("no quote mentions %s", strings.Join(runtime, " or "))
 		}
+		want = nil
+	case "cap":
+		if why := mentionsCap(value, all); why != "" {
+			return why
+		}
+		want = nil
+	case "run_as":
+		uid, _, _ := strings.Cut(user, ":")
+		if !containsAny(all, uid, "id -u") {
+			return fmt.Sprintf("no quote mentions uid %s or id -u", uid)
+		}
+		want = nil
+	case "needs_root":
 		want = nil
 	case "from":
 		want = []string{"FROM"}

@@ -76,6 +76,18 @@ type ImageEntry struct {
 	Traits []string `yaml:"traits,omitempty"`
 	// User is the image's USER (a name or uid[:gid]), when it sets one.
 	User string `yaml:"user,omitempty" json:",omitempty"`
+	// Caps are the capabilities the container needs back after dropping
+	// ALL when it runs as the image's default user (root, whose
+	// entrypoint drops privileges itself): canonical names (CapName),
+	// sorted. Empty but not nil means it needs none; nil, unknown.
+	Caps []string `yaml:"caps,omitempty" json:",omitempty"`
+	// RunAs is a non-root user, numeric "UID:GID", the image runs
+	// correctly as when started as it: its entrypoint skips its own
+	// privilege drop when not root, and the paths it writes are that
+	// user's or tmpfs (which then get uid= and gid=).
+	RunAs string `yaml:"run_as,omitempty" json:",omitempty"`
+	// NeedsRoot, when set, says why the image must start as root.
+	NeedsRoot string `yaml:"needs_root,omitempty" json:",omitempty"`
 	// Checks are the conditions of a cond verdict that rofix checks
 	// against the container (see Check): all met, read-only is added;
 	// one not met, it is withheld, naming that check.
@@ -163,6 +175,20 @@ type Needs struct {
 	// User is the image's USER as the table states it ("" when unknown):
 	// the user a container runs as when the file sets none.
 	User string
+	// Caps are the capabilities the container needs back after dropping
+	// ALL (canonical, sorted); CapsKnown says whether they are known (an
+	// empty Caps then means none).
+	Caps      []string
+	CapsKnown bool
+	// RunAs is a non-root "UID:GID" the image runs correctly as, and
+	// NeedsRoot why it must start as root ("" for either when unknown;
+	// never both).
+	RunAs     string
+	NeedsRoot string
+	// CapsFrom and RunAsFrom name the entry that states Caps, and RunAs
+	// or NeedsRoot, with its first source ("postgres (docker-library/...)"),
+	// for the reports.
+	CapsFrom, RunAsFrom string
 	// Checks are the checks of the entries whose verdict is cond: Apply
 	// adds read-only only when all are met.
 	Checks []Check
@@ -241,6 +267,7 @@ func (e *ImageEntry) clone() *ImageEntry {
 	for _, l := range []*[]string{&c.Match, &c.Tmpfs, &c.Volumes, &c.ImageVolumes, &c.OptionalVolumes, &c.NoTmpfs, &c.Traits, &c.Sources} {
 		*l = slices.Clone(*l)
 	}
+	c.Caps = slices.Clone(c.Caps)
 	c.Env = slices.Clone(c.Env)
 	c.Unset = slices.Clone(c.Unset)
 	c.Checks = slices.Clone(c.Checks)
@@ -366,7 +393,7 @@ func (e *ImageEntry) checkFacts(name string) error {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 	}
-	return nil
+	return e.checkPrivileges(name)
 }
 
 // validDate reports whether s is a date YYYY-MM-DD.

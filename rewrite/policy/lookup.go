@@ -113,6 +113,14 @@ func (k *Knowledge) lookupAt(image string, depth int) Needs {
 		if n.User == "" {
 			n.User = e.User
 		}
+		// The most specific entry that knows the capabilities, or whether
+		// the image runs as non-root, says it.
+		if !n.CapsKnown && e.Caps != nil {
+			n.Caps, n.CapsKnown, n.CapsFrom = e.Caps, true, source(e)
+		}
+		if n.RunAs == "" && n.NeedsRoot == "" && (e.RunAs != "" || e.NeedsRoot != "") {
+			n.RunAs, n.NeedsRoot, n.RunAsFrom = e.RunAs, e.NeedsRoot, source(e)
+		}
 		if e.Verdict == WorksWithConditions {
 			n.Checks = append(n.Checks, e.Checks...)
 		}

@@ -6,6 +6,7 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rofix/rofix/rewrite/finding"
@@ -53,6 +54,9 @@ type Policy struct {
 	// them everywhere, as if every service and command carried
 	// "# rofix:ignore RULE" (see the compose and shell planners).
 	Off []finding.Rule
+	// On lists the opt-in rules (finding.RuleInfo.OptIn) switched on, by
+	// a config file's rules: or the --enable flag; the others are off.
+	On []finding.Rule
 	// Services are per-service overrides by compose service name, merged
 	// over the image's needs by NeedsFor (see services.go).
 	Services map[string]*ImageEntry
@@ -77,6 +81,75 @@ func (p Policy) NeedsFor(service, image string) Needs {
 		n = p.Images.Lookup(image)
 	}
 	return p.overrideService(service, n)
+}
+
+// RuleOn reports whether rule r applies: a default rule unless Off lists
+// it, an opt-in rule only when On lists it.
+func (p Policy) RuleOn(r finding.Rule) bool {
+	if finding.IsOptIn(string(r)) {
+		return slices.Contains(p.On, r) && !slices.Contains(p.Off, r)
+	}
+	return !slices.Contains(p.Off, r)
+}
+
+// OptIn returns the opt-in rules that apply to one container, for
+// Container.On: those switched on, less those skip says its ignore
+// directives skip (a directive.Ignore's Skips; nil skips none).
+func (p Policy) OptIn(skip func(finding.Rule) bool) []finding.Rule {
+	var out []finding.Rule
+	for _, r := range finding.OptInRules() {
+		if p.RuleOn(r) && (skip == nil || !skip(r)) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// ParseEnable parses the value of an --enable flag: opt-in rule ids
+// separated by commas ("cap-drop,non-root").
+func ParseEnable(s string) ([]finding.Rule, error) {
+	var out []finding.Rule
+	for _, id := range strings.Split(s, ",") {
+		id = strings.TrimSpace(id)
+		if !finding.IsOptIn(id) {
+			var ids []string
+			for _, r := range finding.OptInRules() {
+				ids = append(ids, string(r))
+			}
+			return nil, fmt.Errorf("invalid --enable %q: want %s (the other rules are on by default)", id, strings.Join(ids, " or "))
+		}
+		if !slices.Contains(out, finding.Rule(id)) {
+			out = append(out, finding.Rule(id))
+		}
+	}
+	return out, nil
+}
+
+// EnableFlag is the value of a repeatable --enable flag (flag.Value): the
+// opt-in rules it names, each once.
+type EnableFlag []finding.Rule
+
+// String returns the rules, comma-separated.
+func (f *EnableFlag) String() string {
+	var ids []string
+	for _, r := range *f {
+		ids = append(ids, string(r))
+	}
+	return strings.Join(ids, ",")
+}
+
+// Set adds the rules of one --enable value.
+func (f *EnableFlag) Set(s string) error {
+	rules, err := ParseEnable(s)
+	if err != nil {
+		return err
+	}
+	for _, r := range rules {
+		if !slices.Contains(*f, r) {
+			*f = append(*f, r)
+		}
+	}
+	return nil
 }
 
 // Default returns the policy rofix uses without flags.

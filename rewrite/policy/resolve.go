@@ -78,7 +78,8 @@ func (k *Knowledge) resolve(e *ImageEntry, ref ImageRef, depth int) ([]*ImageEnt
 }
 
 // add adds the facts of a tag range to e: its lists to e's, its user,
-// verdict and checks in place of e's, its conditions after e's.
+// caps, run_as or needs_root, verdict and checks in place of e's, its
+// conditions after e's.
 func (e *ImageEntry) add(r *ImageEntry) {
 	e.Tmpfs = append(e.Tmpfs, r.Tmpfs...)
 	e.Volumes = append(e.Volumes, r.Volumes...)
@@ -89,6 +90,12 @@ func (e *ImageEntry) add(r *ImageEntry) {
 	e.Traits = append(e.Traits, r.Traits...)
 	if r.User != "" {
 		e.User = r.User
+	}
+	if r.Caps != nil {
+		e.Caps = r.Caps
+	}
+	if r.RunAs != "" || r.NeedsRoot != "" {
+		e.RunAs, e.NeedsRoot = r.RunAs, r.NeedsRoot
 	}
 	if r.Verdict != "" {
 		e.Verdict, e.Checks = r.Verdict, nil
@@ -105,7 +112,8 @@ func (e *ImageEntry) add(r *ImageEntry) {
 	}
 }
 
-// drop removes the facts named by keys (FactKey) from e.
+// drop removes the facts named by keys (FactKey, and "caps" for every
+// capability) from e.
 func (e *ImageEntry) drop(keys []string) {
 	if len(keys) == 0 {
 		return
@@ -122,5 +130,16 @@ func (e *ImageEntry) drop(keys []string) {
 	e.Env = slices.DeleteFunc(e.Env, func(s EnvSetting) bool { return slices.Contains(keys, FactKey("env", s.Name)) })
 	if slices.Contains(keys, FactKey("user", "")) {
 		e.User = ""
+	}
+	if slices.Contains(keys, "caps") {
+		e.Caps = nil
+	} else if e.Caps != nil {
+		e.Caps = slices.DeleteFunc(e.Caps, gone("cap"))
+	}
+	if slices.Contains(keys, FactKey("run_as", "")) {
+		e.RunAs = ""
+	}
+	if slices.Contains(keys, FactKey("needs_root", "")) {
+		e.NeedsRoot = ""
 	}
 }

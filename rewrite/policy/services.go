@@ -15,7 +15,8 @@ import (
 // no_tmpfs paths are added and remove any tmpfs they forbid (its
 // image_volumes are added; a state path stays optional only when neither
 // side requires it); its env
-// settings replace those of the same name; its user replaces the image's.
+// settings replace those of the same name; its user, caps, and run_as or
+// needs_root replace the image's.
 // A run command (service "") has no override.
 //
 // The override joins n.Entries only when it sets a verdict other than yes:
@@ -72,6 +73,14 @@ func (p Policy) overrideService(service string, n Needs) Needs {
 	sort.SliceStable(out.Env, func(i, j int) bool { return out.Env[i].Name < out.Env[j].Name })
 	if o.User != "" {
 		out.User = o.User
+	}
+	out.Caps, out.CapsKnown, out.CapsFrom = n.Caps, n.CapsKnown, n.CapsFrom
+	if o.Caps != nil {
+		out.Caps, out.CapsKnown, out.CapsFrom = o.Caps, true, source(o)
+	}
+	out.RunAs, out.NeedsRoot, out.RunAsFrom = n.RunAs, n.NeedsRoot, n.RunAsFrom
+	if o.RunAs != "" || o.NeedsRoot != "" {
+		out.RunAs, out.NeedsRoot, out.RunAsFrom = o.RunAs, o.NeedsRoot, source(o)
 	}
 	switch {
 	case o.Verdict != "" && o.Verdict != Works:

@@ -58,6 +58,9 @@ type tableEntry struct {
 	Versions        string            `yaml:"versions"`
 	Ranges          []*tableEntry     `yaml:"ranges"`
 	User            *fact             `yaml:"user"`
+	Caps            []fact            `yaml:"caps"`
+	RunAs           *fact             `yaml:"run_as"`
+	NeedsRoot       *fact             `yaml:"needs_root"`
 	Tmpfs           []fact            `yaml:"tmpfs"`
 	Volumes         []fact            `yaml:"volumes"`
 	ImageVolumes    []fact            `yaml:"image_volumes"`
@@ -163,6 +166,18 @@ func (s *tableEntry) entry(top bool) (*ImageEntry, error) {
 		e.User = s.User.value
 		note(FactKey("user", ""), s.User.evidence)
 	}
+	if s.Caps != nil {
+		e.Caps = make([]string, 0, len(s.Caps)) // caps: [] is "needs none"
+		e.Caps = append(e.Caps, list("cap", s.Caps)...)
+	}
+	if s.RunAs != nil {
+		e.RunAs = s.RunAs.value
+		note(FactKey("run_as", ""), s.RunAs.evidence)
+	}
+	if s.NeedsRoot != nil {
+		e.NeedsRoot = s.NeedsRoot.value
+		note(FactKey("needs_root", ""), s.NeedsRoot.evidence)
+	}
 	if s.From != nil {
 		e.From = s.From.value
 		note(FactKey("from", ""), s.From.evidence)
@@ -192,7 +207,9 @@ func (s *tableEntry) entry(top bool) (*ImageEntry, error) {
 // FactKey names a fact of an entry in its Evidence map: "tmpfs /run/app"
 // (the target, without options), "volume PATH", "image_volume PATH",
 // "no_tmpfs PATH", "trait jvm", "env NAME", "user", "from", "verdict",
-// and a check of a cond verdict "check CHECK" ("check REDIS_HOST unset").
+// a capability of caps "cap CHOWN", "run_as", "needs_root", and a check
+// of a cond verdict "check CHECK" ("check REDIS_HOST unset"). Unset also
+// takes "caps": every capability.
 func FactKey(kind, value string) string {
 	if kind == "tmpfs" {
 		value = TmpfsTarget(value)
@@ -220,6 +237,13 @@ func (e *ImageEntry) Facts() []string {
 		keys = append(keys, FactKey("env", s.Name))
 	}
 	add("trait", e.Traits)
+	add("cap", e.Caps)
+	if e.RunAs != "" {
+		keys = append(keys, FactKey("run_as", ""))
+	}
+	if e.NeedsRoot != "" {
+		keys = append(keys, FactKey("needs_root", ""))
+	}
 	if e.From != "" {
 		keys = append(keys, FactKey("from", ""))
 	}

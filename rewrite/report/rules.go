@@ -41,16 +41,25 @@ var docs = []RuleDoc{
 		Why:   "rofix never edits what it cannot parse and verify, so a person has to look."},
 }
 
-// Rules returns the documentation of every rule id: the hardening rules of
-// finding.Rules in their order, then directive, unsupported and syntax.
+// Rules returns the documentation of every rule id: the default hardening
+// rules of finding.Rules in their order, then directive, unsupported and
+// syntax, then the opt-in rules (last, so that the SARIF rule indexes of
+// the others do not depend on them).
 func Rules() []RuleDoc {
 	var out []RuleDoc
 	for _, r := range finding.Rules {
-		out = append(out, RuleFor(r.ID))
+		if !r.OptIn {
+			out = append(out, RuleFor(r.ID))
+		}
 	}
 	for _, d := range docs {
 		if !finding.IsRule(string(d.ID)) {
 			out = append(out, RuleFor(d.ID))
+		}
+	}
+	for _, r := range finding.Rules {
+		if r.OptIn {
+			out = append(out, RuleFor(r.ID))
 		}
 	}
 	return out

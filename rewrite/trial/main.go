@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rofix/rofix/rewrite/learn"
+	"github.com/rofix/rofix/rewrite/policy"
 )
 
 // Exit statuses, as rofix's.
@@ -22,7 +23,7 @@ const (
 
 const usage = `usage: rofix try [-w] [--engine docker|podman] [--timeout DURATION]
                  [--settle DURATION] [--format text|json|markdown]
-                 [--allow-host-writes] [FILE]
+                 [--allow-host-writes] [--enable RULE[,RULE]] [FILE]
 
 rofix try proves that a compose project still runs hardened, on your own
 container engine. It runs the project as it is, in a scratch copy of its
@@ -61,6 +62,8 @@ Flags:
   --allow-host-writes  run services that mount a host path or an external
                        volume writable (refused by default: the trial would
                        write your files)
+  --enable RULE[,RULE] switch on the opt-in rules cap-drop and non-root
+                       (as rofix's --enable; .rofix.yaml's rules: also do)
   -h                   print this help
 
 Exit status: 0 when every service ends proven, or withheld with its
@@ -76,6 +79,17 @@ type options struct {
 	format          string
 	allowHostWrites bool
 	file            string
+	// enable are the opt-in rules --enable switches on (with the config
+	// file's rules: ones).
+	enable policy.EnableFlag
+}
+
+// policy returns the policy the trial starts from: the default, with the
+// opt-in rules of --enable on.
+func (o options) policy() policy.Policy {
+	p := policy.Default()
+	p.On = o.enable
+	return p
 }
 
 // Main runs "rofix try" with args (after "try") and returns the exit
@@ -90,6 +104,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.settle, "settle", 10*time.Second, "")
 	fs.StringVar(&o.format, "format", "text", "")
 	fs.BoolVar(&o.allowHostWrites, "allow-host-writes", false, "")
+	fs.Var(&o.enable, "enable", "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, usage)

@@ -19,7 +19,6 @@ import (
 	"github.com/rofix/rofix/rewrite/cli"
 	"github.com/rofix/rofix/rewrite/config"
 	"github.com/rofix/rofix/rewrite/learn"
-	"github.com/rofix/rofix/rewrite/policy"
 )
 
 // maxRounds bounds the hardened runs of one trial: the first, and the
@@ -77,7 +76,7 @@ func newTrial(ctx context.Context, o options, p *Project, e *learn.Engine, log i
 	// The id keeps parallel trials' projects apart; it needs no secrecy
 	// (crypto/rand would link the crypto packages into every process).
 	t.id = hex.EncodeToString(binary.BigEndian.AppendUint32(nil, rand.Uint32()))
-	finder, err := config.NewFinder(policy.Default(), false, "")
+	finder, err := config.NewFinder(o.policy(), false, "")
 	if err != nil {
 		return nil, err
 	}
@@ -244,7 +243,7 @@ func (t *trial) hardened(learned []learn.Learned) (cfg []byte, files [][]byte, r
 			return nil, nil, nil, fmt.Errorf("%s: %v", t.cfgShown, err)
 		}
 	}
-	pol := policy.Default()
+	pol := t.o.policy()
 	if len(cfg) > 0 {
 		c, err := config.Parse(t.cfgShown, cfg)
 		if err != nil {
