@@ -362,3 +362,44 @@ func TestPrivSearchRoundError(t *testing.T) {
 		t.Errorf("rounds %d, err %v, done %v", n, err, s.done())
 	}
 }
+
+// TestRefusedNewLines: a privilege round's logs are read against the
+// original run's: a line of the same shape (numbers, ids and times aside)
+// is old; among the new ones, a refused operation is found, as servers
+// print it.
+func TestRefusedNewLines(t *testing.T) {
+	base := []string{
+		"/usr/sbin/apache2ctl: 99: ulimit: error setting limit (Operation not permitted)",
+		"2026/12/07 22:16:00 [notice] 1#1: start worker process 31",
+		"AH00557: apache2: apr_sockaddr_info_get() failed for 88c97196acf0",
+	}
+	logs := []string{
+		"/usr/sbin/apache2ctl: 99: ulimit: error setting limit (Operation not permitted)",
+		"2026/12/07 22:17:04 [notice] 1#1: start worker process 45",
+		"AH00557: apache2: apr_sockaddr_info_get() failed for 3f2a9be01c7d",
+		`2026/12/07 22:17:04 [emerg] 45#45: setgid(33) failed (1: Operation not permitted)`,
+		"2026/12/07 22:17:04 [alert] 1#1: worker process 45 exited with fatal code 2 and cannot be respawned",
+	}
+	fresh := newLines(logs, base)
+	if want := logs[3:]; !slices.Equal(fresh, want) {
+		t.Errorf("new lines %q, want %q", fresh, want)
+	}
+	if got := refusedLine(fresh); got != logs[3] {
+		t.Errorf("refused line %q, want %q", got, logs[3])
+	}
+	for _, line := range []string{
+		"failed to assume identity of user memcache",
+		"failed to drop supplementary groups: Operation not permitted",
+		"setpriv: setresgid failed: Operation not permitted",
+		"chown: changing ownership of '/var/lib/postgresql/data': Operation not permitted",
+		`open() "/var/log/nginx/error.log" failed (13: Permission denied)`,
+		"[Warning] AH02156: setgid: unable to set group id to Group 33",
+	} {
+		if refusedLine([]string{line}) == "" {
+			t.Errorf("not read as refused: %s", line)
+		}
+	}
+	if got := refusedLine([]string{"ready to accept connections", "listening on 0.0.0.0:6379"}); got != "" {
+		t.Errorf("refused line %q in a server's start", got)
+	}
+}
