@@ -30,6 +30,13 @@ func (t *trial) policyFor(cfg []byte) (policy.Policy, error) {
 	return pol, nil
 }
 
+// privOn reports whether the flags or the governing config file switch
+// on non-root or cap-drop.
+func (t *trial) privOn() bool {
+	pol, err := t.policyFor(t.cfgSrc)
+	return err == nil && (pol.RuleOn(finding.NonRoot) || pol.RuleOn(finding.CapDrop))
+}
+
 // privileges searches, for each service that ran hardened, the user it
 // runs as (non-root) and the capabilities it keeps (cap-drop), in rounds
 // of the hardened project (files), and records what it found in learned

@@ -148,11 +148,18 @@ func (t *trial) privRound(ctx context.Context, n int, files [][]byte, base map[s
 			logs = append(logs, lastLines(t.logs(ctx, c.ID, 300), 300)...)
 		}
 		fresh := newLines(logs, t.baseLogs[s])
+		lost := lostUsers(t.baseUsers[s], t.processUsers(ctx, obs[s].Containers), tries[s].User != "")
 		switch {
 		case !o.OK:
 			if o.Line = tellingLine(fresh); o.Line == "" {
 				o.Line = tellingLine(sr.Logs)
 			}
+		case len(lost) > 0:
+			// Its processes no longer run as a user they ran as: a
+			// worker that could not switch to it (and logs that in a
+			// file of its own, not on the engine's log).
+			o.OK, o.State = false, sr.State+" but no process runs as "+strings.Join(lost, ", ")+" as it did as it is"
+			o.Line = refusedLine(fresh)
 		case refusedLine(fresh) != "":
 			// It reached its state, but something in it was refused
 			// that was not as it is (a worker that cannot switch to its
@@ -162,6 +169,68 @@ func (t *trial) privRound(ctx context.Context, n int, files [][]byte, base map[s
 		out[s] = o
 	}
 	return out, nil
+}
+
+// processUsers returns the users the processes of running containers run
+// as, as the engine's top names them (sorted, once each; nil when top
+// fails or none runs).
+func (t *trial) processUsers(ctx context.Context, cs []container) []string {
+	var users []string
+	for _, c := range cs {
+		if c.Status != "running" {
+			continue
+		}
+		out, err := t.engine.Output(ctx, "top", c.ID)
+		if err != nil {
+			return nil
+		}
+		for _, u := range topUsers(string(out)) {
+			if !slices.Contains(users, u) {
+				users = append(users, u)
+			}
+		}
+	}
+	sort.Strings(users)
+	return users
+}
+
+// topUsers reads the user column of what "docker top" (UID) or "podman
+// top" (USER) prints.
+func topUsers(out string) []string {
+	var users []string
+	col := -1
+	for line := range strings.Lines(out) {
+		f := strings.Fields(line)
+		if col < 0 {
+			col = max(slices.Index(f, "UID"), slices.Index(f, "USER"))
+			if col < 0 {
+				return nil
+			}
+			continue
+		}
+		if col < len(f) && !slices.Contains(users, f[col]) {
+			users = append(users, f[col])
+		}
+	}
+	return users
+}
+
+// lostUsers returns the users of base that now lacks (nil when now is
+// unknown); root aside when the round ran the service as another user.
+func lostUsers(base, now []string, asUser bool) []string {
+	if now == nil {
+		return nil
+	}
+	var out []string
+	for _, u := range base {
+		if asUser && (u == "root" || u == "0") {
+			continue
+		}
+		if !slices.Contains(now, u) {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // refused matches a log line that reports an operation refused for lack

@@ -403,3 +403,44 @@ func TestRefusedNewLines(t *testing.T) {
 		t.Errorf("refused line %q in a server's start", got)
 	}
 }
+
+// TestTopUsers: the users of a container's processes, from docker's top
+// (UID) and podman's (USER); a round has lost a user its processes ran as
+// as it is (nginx's workers, which could not switch to www-data), root
+// aside when the round runs the service as another user.
+func TestTopUsers(t *testing.T) {
+	docker := `UID                 PID                 PPID                C                   STIME               TTY                 TIME                CMD
+root                12345               12320               0                   22:16               ?                   00:00:00            nginx: master process nginx -g daemon off;
+www-data            12400               12345               0                   22:16               ?                   00:00:00            nginx: worker process
+www-data            12401               12345               0                   22:16               ?                   00:00:00            nginx: worker process
+`
+	podman := `USER        PID         PPID        %CPU        ELAPSED         TTY         TIME        COMMAND
+root        1           0           0.000       5.12345s        ?           0s          nginx: master process nginx -g daemon off;
+www-data    7           1           0.000       5.1s            ?           0s          nginx: worker process
+`
+	for name, out := range map[string]string{"docker": docker, "podman": podman} {
+		if got := topUsers(out); !slices.Equal(got, []string{"root", "www-data"}) {
+			t.Errorf("%s: users %q", name, got)
+		}
+	}
+	if got := topUsers("no header\n"); got != nil {
+		t.Errorf("without a header: %q", got)
+	}
+	base := []string{"root", "www-data"}
+	cases := []struct {
+		now    []string
+		asUser bool
+		want   []string
+	}{
+		{[]string{"root"}, false, []string{"www-data"}},
+		{[]string{"root", "www-data"}, false, nil},
+		{[]string{"www-data"}, true, nil},
+		{[]string{"101"}, true, []string{"www-data"}},
+		{nil, false, nil}, // top failed: nothing known
+	}
+	for _, c := range cases {
+		if got := lostUsers(base, c.now, c.asUser); !slices.Equal(got, c.want) {
+			t.Errorf("lost from %q to %q (as a user %v): %q, want %q", base, c.now, c.asUser, got, c.want)
+		}
+	}
+}

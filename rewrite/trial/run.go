@@ -98,10 +98,14 @@ func (t *trial) run(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return nil, stopped(err)
 	}
-	t.baseLogs = map[string][]string{}
-	for _, s := range services {
-		for _, c := range base[s].Containers {
-			t.baseLogs[s] = append(t.baseLogs[s], lastLines(t.logs(ctx, c.ID, 300), 300)...)
+	if t.privOn() {
+		// What the privilege rounds are compared with.
+		t.baseLogs, t.baseUsers = map[string][]string{}, map[string][]string{}
+		for _, s := range services {
+			t.baseUsers[s] = t.processUsers(ctx, base[s].Containers)
+			for _, c := range base[s].Containers {
+				t.baseLogs[s] = append(t.baseLogs[s], lastLines(t.logs(ctx, c.ID, 300), 300)...)
+			}
 		}
 	}
 	var downs sync.WaitGroup

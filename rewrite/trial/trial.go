@@ -53,6 +53,7 @@ type trial struct {
 	imageUser  map[string]string
 	candidates map[string]candidate
 	baseLogs   map[string][]string // the end of its logs as it is
+	baseUsers  map[string][]string // the users its processes ran as as it is
 
 	mu       sync.Mutex
 	projects []*project // created, removed by cleanup
