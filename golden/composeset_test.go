@@ -19,6 +19,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/rofix/rofix/rewrite"
+	"github.com/rofix/rofix/rewrite/config"
 	"github.com/rofix/rofix/rewrite/finding"
 	"github.com/rofix/rofix/rewrite/policy"
 	"github.com/rofix/rofix/rewrite/textpos"
@@ -157,7 +158,7 @@ func runSetCase(t *testing.T, file string) {
 
 // processInTree hardens the file name of tree as the command line does,
 // the other files readable through policy.Policy.ReadFile relative to its
-// directory.
+// directory, with the .rofix.yaml of its directory if the tree has one.
 func processInTree(tree map[string][]byte, name string) *rewrite.Result {
 	pol := policy.Default()
 	dir := path.Dir(name)
@@ -170,6 +171,13 @@ func processInTree(tree map[string][]byte, name string) *rewrite.Result {
 			return b, nil
 		}
 		return nil, os.ErrNotExist
+	}
+	if src, ok := tree[path.Join(dir, config.FileName)]; ok {
+		c, err := config.Parse(config.FileName, src)
+		if err != nil {
+			return &rewrite.Result{Name: name, Src: tree[name], Out: tree[name], Err: err}
+		}
+		pol = c.Apply(pol, false)
 	}
 	return rewrite.Process(name, tree[name], rewrite.Compose, pol)
 }

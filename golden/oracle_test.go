@@ -16,6 +16,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/rofix/rofix/rewrite"
+	"github.com/rofix/rofix/rewrite/config"
 	"github.com/rofix/rofix/rewrite/finding"
 	"github.com/rofix/rofix/rewrite/policy"
 )
@@ -97,6 +98,14 @@ func checkOracle(t *testing.T, st *oracleStats, dir, name string, src []byte, po
 		if !slices.ContainsFunc(a.SecurityOpt, isNNP) && !reported[finding.NoNewPrivileges] && !skipped {
 			t.Errorf("%s: service %s has no no-new-privileges and nothing says why", name, svcName)
 		}
+		// The opt-in rules, when on: every capability dropped, and a
+		// non-root user, unless a finding says why not.
+		if pol.RuleOn(finding.CapDrop) && !slices.ContainsFunc(a.CapDrop, isAll) && !reported[finding.CapDrop] && !skipped {
+			t.Errorf("%s: service %s does not drop ALL capabilities (cap_drop %q) and nothing says why", name, svcName, a.CapDrop)
+		}
+		if pol.RuleOn(finding.NonRoot) && policy.IsRootUser(a.User) && !reported[finding.NonRoot] && !skipped {
+			t.Errorf("%s: service %s runs as root (user %q) and nothing says why", name, svcName, a.User)
+		}
 		bj, aj := stripHardening(b, b), stripHardening(b, a)
 		if bj != aj {
 			t.Errorf("%s: service %s changed beyond the hardening fields:\nbefore %s\nafter  %s", name, svcName, bj, aj)
@@ -108,6 +117,8 @@ func checkOracle(t *testing.T, st *oracleStats, dir, name string, src []byte, po
 }
 
 func isNNP(opt string) bool { return policy.NoNewPrivileges(opt) == policy.On }
+
+func isAll(capability string) bool { name, _ := policy.CapName(capability); return name == "ALL" }
 
 func hasTmpMount(s types.ServiceConfig) bool {
 	for _, e := range s.Tmpfs {
@@ -125,12 +136,21 @@ func hasTmpMount(s types.ServiceConfig) bool {
 
 // stripHardening returns s as JSON without what rofix may change: read_only,
 // the tmpfs entries s has and orig lacks (/tmp and the paths the image
-// writes), the no-new-privileges entry it adds to security_opt, and the
-// volumes' read_only flags.
+// writes), the no-new-privileges entry it adds to security_opt, the
+// volumes' read_only flags, and cap_drop, cap_add and user where orig has
+// none.
 func stripHardening(orig, s types.ServiceConfig) string {
 	s.ReadOnly = false
 	s.Tmpfs = added(orig.Tmpfs, s.Tmpfs, func(string) bool { return true }) // /tmp and the image's paths
 	s.SecurityOpt = added(orig.SecurityOpt, s.SecurityOpt, isNNP)
+	// cap_drop, cap_add and user are added only where the service has
+	// none of them (the opt-in rules cap-drop and non-root).
+	if len(orig.CapDrop) == 0 && len(orig.CapAdd) == 0 {
+		s.CapDrop, s.CapAdd = nil, nil
+	}
+	if orig.User == "" {
+		s.User = ""
+	}
 	vols := make([]types.ServiceVolumeConfig, len(s.Volumes))
 	for i, v := range s.Volumes {
 		v.ReadOnly = false
@@ -160,23 +180,28 @@ func added(orig, list []string, isAdded func(string) bool) []string {
 	return out
 }
 
-// TestOracleCorpus runs the compose-go oracle over the shared corpus.
+// TestOracleCorpus runs the compose-go oracle over the shared corpus, in
+// both --ro-mounts modes and with the opt-in rules on.
 func TestOracleCorpus(t *testing.T) {
 	logrus.SetOutput(io.Discard)
 	dir := corpusDir(t)
-	for _, mode := range []policy.ROMounts{policy.ROMountsAuto, policy.ROMountsBinds} {
-		pol := policy.Default()
-		pol.ROMounts = mode
+	binds, optIn := policy.Default(), policy.Default()
+	binds.ROMounts = policy.ROMountsBinds
+	optIn.On = finding.OptInRules()
+	for _, run := range []struct {
+		name string
+		pol  policy.Policy
+	}{{"--ro-mounts=auto", policy.Default()}, {"--ro-mounts=binds", binds}, {"--enable cap-drop,non-root", optIn}} {
 		var st oracleStats
 		for _, path := range corpusFiles(t, dir) {
 			src, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkOracle(t, &st, filepath.Dir(path), filepath.Base(path), src, pol)
+			checkOracle(t, &st, filepath.Dir(path), filepath.Base(path), src, run.pol)
 		}
-		t.Logf("--ro-mounts=%v: %d files, %d loaded by compose-go before, %d after, %d services compared",
-			mode, st.files, st.loadedBefore, st.loadedAfter, st.services)
+		t.Logf("%s: %d files, %d loaded by compose-go before, %d after, %d services compared",
+			run.name, st.files, st.loadedBefore, st.loadedAfter, st.services)
 	}
 }
 
@@ -197,6 +222,15 @@ func TestOracleGolden(t *testing.T) {
 		pol, err := casePolicy(string(ar.Comment))
 		if err != nil {
 			t.Fatal(err)
+		}
+		for _, f := range ar.Files[1:] {
+			if f.Name == config.FileName {
+				c, err := config.Parse(f.Name, f.Data)
+				if err != nil {
+					t.Fatal(err)
+				}
+				pol = c.Apply(pol, strings.Contains(string(ar.Comment), "--ro-mounts="))
+			}
 		}
 		in := ar.Files[0]
 		checkOracle(t, &st, t.TempDir(), filepath.Base(file)+"/"+in.Name, in.Data, pol)

@@ -33,6 +33,7 @@ func (p *planner) harden(svc *service) {
 	if !svc.ignore.Skips(finding.NoNewPrivileges) {
 		p.noNewPrivileges(svc)
 	}
+	p.privileges(svc)
 	if !svc.ignore.Skips(finding.ROMounts) {
 		if by := p.volumesFrom[svc.name]; by != "" {
 			if k, _ := lookup(svc.m, "volumes"); k != nil {

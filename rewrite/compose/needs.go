@@ -72,6 +72,9 @@ func (p *planner) decide(svc *service) {
 	}
 	c.Role = svc.role()
 	c.Role.WindowsSibling = p.windows
+	if c.On = p.pol.OptIn(svc.ignore.Skips); len(c.On) > 0 {
+		p.readPrivileges(svc, &c)
+	}
 	svc.applied = policy.Apply(needs, c)
 }
 

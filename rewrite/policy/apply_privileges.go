@@ -90,7 +90,11 @@ func (ap *applier) nonRoot() {
 	c, n, label := ap.c, ap.n, ap.imageLabel()
 	switch {
 	case c.UserSet && IsRootUser(c.User) && !strings.Contains(c.User, "$"):
-		ap.privNote(finding.NonRoot, false, false, "user "+or(c.User, `""`)+" (root) set in the file: kept")
+		user := c.User
+		if name, _, _ := strings.Cut(user, ":"); name != "root" {
+			user = or(user, `""`) + " (root)"
+		}
+		ap.privNote(finding.NonRoot, false, false, "user "+user+" set in the file: kept")
 	case c.UserSet:
 		// an explicit user wins, and is not root: nothing to say
 	case nonRootUser(ap.imageUser()):
@@ -102,7 +106,7 @@ func (ap *applier) nonRoot() {
 		}
 		ap.a.User = n.RunAs
 		ap.c.User = n.RunAs // the checks and the tmpfs owner see the user it gets
-		ap.privNote(finding.NonRoot, true, false, "runs as user "+n.RunAs+", the unprivileged user "+label+" runs correctly as ("+n.RunAsFrom+")")
+		ap.privNote(finding.NonRoot, true, false, label+" runs correctly as its unprivileged user "+n.RunAs+" ("+n.RunAsFrom+")")
 	case n.NeedsRoot != "":
 		ap.privNote(finding.NonRoot, false, false, label+" must start as root: "+n.NeedsRoot+" ("+n.RunAsFrom+")")
 	default:
