@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -99,8 +98,10 @@ func (h *harness) tryRealServersPrivileges(t *testing.T, ep *endpoint, c compose
 			t.Errorf("%s: neither a user it runs as nor why it needs root", app.name)
 		case s.Caps == nil:
 			t.Errorf("%s: no capability set found (%s)", app.name, s.NoCapDrop)
-		case !slices.ContainsFunc(s.CapDrop, func(c string) bool { return strings.EqualFold(strings.TrimPrefix(c, "CAP_"), "ALL") }):
-			t.Errorf("%s: the file as written ran with cap_drop %v", app.name, s.CapDrop)
+		case len(s.CapDrop) == 0:
+			// docker's inspect says ALL, podman's lists what it dropped;
+			// the bounding set, below, is what counts.
+			t.Errorf("%s: the file as written ran with no cap_drop", app.name)
 		}
 		if s.Caps != nil {
 			for _, k := range s.Caps.Kept {
