@@ -240,10 +240,12 @@ var refused = sync.OnceValue(func() *regexp.Regexp {
 })
 
 // refusedLine returns the first line of lines that reports a refused
-// operation, or "".
+// operation, or "". A refusal that names only paths where the image keeps
+// its programs (an install script's chown under /usr) is not counted: the
+// read-only root refuses it anyway.
 func refusedLine(lines []string) string {
 	for _, l := range lines {
-		if refused().MatchString(l) {
+		if refused().MatchString(l) && !imageCodeOnly(l) {
 			return l
 		}
 	}
@@ -260,20 +262,33 @@ var volatile = sync.OnceValue(func() *regexp.Regexp {
 func shape(line string) string { return volatile().ReplaceAllString(line, "#") }
 
 // newLines returns the lines of logs whose shape is not among the lines
-// of the original run (base), in order.
+// of the original run (base), in order. A line that holds one of base's,
+// or is held in one (two streams' lines run together, a line cut short),
+// is not new.
 func newLines(logs, base []string) []string {
 	seen := map[string]bool{}
+	var shapes []string
 	for _, l := range base {
-		seen[shape(l)] = true
+		if sh := shape(l); !seen[sh] {
+			seen[sh] = true
+			shapes = append(shapes, sh)
+		}
 	}
 	var out []string
 	for _, l := range logs {
-		if !seen[shape(l)] {
-			out = append(out, l)
+		sh := shape(l)
+		if seen[sh] || len(sh) >= minOverlap && slices.ContainsFunc(shapes, func(b string) bool {
+			return len(b) >= minOverlap && (strings.Contains(b, sh) || strings.Contains(sh, b))
+		}) {
+			continue
 		}
+		out = append(out, l)
 	}
 	return out
 }
+
+// minOverlap is the shortest line shape newLines finds inside another.
+const minOverlap = 16
 
 // A candidate is a non-root user to try a service as, and where it comes
 // from.
