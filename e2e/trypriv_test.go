@@ -177,7 +177,21 @@ func (h *harness) tryRealServersPrivileges(t *testing.T, ep *endpoint, c compose
 			} else if s.NeedsRoot == "" {
 				t.Errorf("runs as uid %v with no reason to be root", uid)
 			}
-			p.writeData(t, probe)
+			// The data reached its volume: read as the server's user (a
+			// root without capabilities cannot enter Redis's 0750
+			// directory).
+			if app.write != nil {
+				if out, err := p.exec(t, ctr, probe.user, app.write...); err != nil {
+					t.Errorf("writing data: %v\n%s", err, out)
+				}
+				reader := probe.user
+				if s.RunAs != "" && app.user == "" {
+					reader = s.RunAs
+				}
+				if out, err := p.exec(t, ctr, reader, app.written...); err != nil {
+					t.Errorf("the data volume was not written: %v\n%s", err, out)
+				}
+			}
 		})
 	}
 	if t.Failed() {
