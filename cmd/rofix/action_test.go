@@ -320,6 +320,20 @@ func TestAction(t *testing.T) {
 		}
 	})
 
+	t.Run("the opt-in rules' findings are warnings", func(t *testing.T) {
+		ws := newWorkspace(t)
+		r := runAction(t, ws, map[string]string{"setup-go": "false", "summary": "false", "mode": "diff",
+			"paths": "webapp\n", "flags": "--enable cap-drop,non-root"})
+		for _, rule := range []string{"cap-drop", "non-root"} {
+			if r.status != 0 || !regexp.MustCompile(`::warning file=webapp/compose.yaml,line=\d+,col=\d+,title=rofix::`+rule+`: `).MatchString(r.log) {
+				t.Errorf("status %d; no %s warning in the log:\n%s", r.status, rule, r.log)
+			}
+		}
+		if strings.Contains(r.log, "::error") {
+			t.Errorf("an opt-in finding became an error:\n%s", r.log)
+		}
+	})
+
 	t.Run("an unreadable file fails every mode", func(t *testing.T) {
 		for _, mode := range []string{"check", "diff", "write"} {
 			ws := newWorkspace(t)

@@ -96,7 +96,11 @@ func (p *planner) services(key, services *yaml.Node) error {
 		p.plan.Subject = &finding.Subject{Kind: "service", Name: k.Value, Start: off}
 		ig, hasDirective := p.s.serviceDirective(k)
 		if len(ig.Unknown) > 0 {
-			p.plan.Add(finding.Directive, off, off, false, "unknown rule %q in rofix:ignore; the service is skipped (rules: read-only, tmpfs, no-new-privileges, ro-mounts)", strings.Join(ig.Unknown, ","))
+			optIn := "" // named once they are on: with them off the message stays as it was
+			if len(p.pol.On) > 0 {
+				optIn = "; opt-in: cap-drop, non-root"
+			}
+			p.plan.Add(finding.Directive, off, off, false, "unknown rule %q in rofix:ignore; the service is skipped (rules: read-only, tmpfs, no-new-privileges, ro-mounts%s)", strings.Join(ig.Unknown, ","), optIn)
 		}
 		if hasDirective && (ig.All || ig.File) {
 			p.plan.Add(finding.Directive, off, off, false, "service %s skipped by rofix:ignore", k.Value)

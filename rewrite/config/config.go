@@ -11,15 +11,15 @@
 //	  tmpfs: true
 //	  no-new-privileges: true
 //	  ro-mounts: true
-//	  cap-drop: false          # opt-in rules: off unless switched on here
-//	  non-root: false          # or by the --enable flag
+//	  cap-drop: false          # the opt-in rules are off unless switched on
+//	  non-root: false
 //	images:                    # entries in the built-in schema: they extend or override it
 //	  - name: my nginx
 //	    match: [registry.example.com/web]
 //	    tmpfs: [/var/cache/nginx, "/run/app:uid=1000,gid=1000"]
 //	    volumes: [/var/lib/app]
-//	    caps: [CHOWN, SETUID, SETGID]   # needed back after cap_drop: [ALL]
-//	    run_as: "1000:1000"     # a non-root UID:GID it runs correctly as
+//	    caps: [CHOWN, SETGID, SETUID]   # what it needs back after cap_drop: [ALL]
+//	    run_as: "101:101"      # a non-root UID:GID it runs correctly as
 //	    verdict: yes
 //	    confidence: learned
 //	    sources: ["rofix learn on 2026-11-30"]

@@ -20,11 +20,15 @@ rules:                     # rule switches; every rule is on by default
   tmpfs: true
   no-new-privileges: true
   ro-mounts: true
+  cap-drop: false          # the opt-in rules are off unless switched on
+  non-root: false
 images:                    # entries in the built-in schema: they extend or override it
   - name: my nginx
     match: [registry.example.com/web]
     tmpfs: [/var/cache/nginx, "/run/app:uid=1000,gid=1000"]
     volumes: [/var/lib/app]
+    caps: [CHOWN, SETGID, SETUID]   # what it needs back after cap_drop: [ALL]
+    run_as: "101:101"      # a non-root UID:GID it runs correctly as
     verdict: yes
     confidence: learned
     sources: ["rofix learn on 2026-11-30"]
@@ -43,12 +47,14 @@ func TestParseExample(t *testing.T) {
 	want := &Config{
 		Path:     ".rofix.yaml",
 		ROMounts: &auto,
-		Rules:    map[finding.Rule]bool{finding.ReadOnly: true, finding.Tmpfs: true, finding.NoNewPrivileges: true, finding.ROMounts: true},
+		Rules:    map[finding.Rule]bool{finding.ReadOnly: true, finding.Tmpfs: true, finding.NoNewPrivileges: true, finding.ROMounts: true, finding.CapDrop: false, finding.NonRoot: false},
 		Images: []*policy.ImageEntry{{
 			Name:       "my nginx",
 			Match:      []string{"registry.example.com/web"},
 			Tmpfs:      []string{"/var/cache/nginx", "/run/app:uid=1000,gid=1000"},
 			Volumes:    []string{"/var/lib/app"},
+			Caps:       []string{"CHOWN", "SETGID", "SETUID"},
+			RunAs:      "101:101",
 			Verdict:    policy.Works,
 			Confidence: "learned",
 			Sources:    []string{"rofix learn on 2026-11-30"},
@@ -58,7 +64,7 @@ func TestParseExample(t *testing.T) {
 			Tmpfs:      []string{"/var/cache/app"},
 			Verdict:    policy.DoesNotWork,
 			Confidence: DefaultConfidence,
-			Sources:    []string{".rofix.yaml:17"},
+			Sources:    []string{".rofix.yaml:21"},
 		}},
 	}
 	if !reflect.DeepEqual(c, want) {

@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -212,6 +213,9 @@ func TestCapName(t *testing.T) {
 		if got, ok := CapName(in); got != want || ok != (want != "") {
 			t.Errorf("CapName(%q) = %q, %v; want %q", in, got, ok, want)
 		}
+	}
+	if !slices.IsSorted(capabilities) || len(capabilities) != 41 {
+		t.Errorf("the capability table is not the 41 names of Linux 6.x, sorted (IsCapability searches it): %q", capabilities)
 	}
 	for _, c := range EngineDefaultCaps() {
 		if !IsCapability(c) {

@@ -11,6 +11,7 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/rofix/rofix/rewrite"
+	"github.com/rofix/rofix/rewrite/config"
 	"github.com/rofix/rofix/rewrite/edit"
 	"github.com/rofix/rofix/rewrite/policy"
 )
@@ -23,8 +24,9 @@ type input struct {
 	pol  policy.Policy
 }
 
-// goldenInputs returns every golden case's input, with its policy and its
-// missing final newline, as golden/golden_test.go reads them.
+// goldenInputs returns every golden case's input, with its policy (its
+// flags and .rofix.yaml) and its missing final newline, as
+// golden/golden_test.go reads them.
 func goldenInputs(t *testing.T) []input {
 	t.Helper()
 	files, err := filepath.Glob("../../golden/testdata/*/*.txtar")
@@ -48,6 +50,15 @@ func goldenInputs(t *testing.T) []input {
 		for _, mode := range []string{"binds", "off"} {
 			if strings.Contains(comment, "--ro-mounts="+mode) {
 				in.pol.ROMounts, _ = policy.ParseROMounts(mode)
+			}
+		}
+		for _, f := range ar.Files[1:] {
+			if f.Name == config.FileName {
+				c, err := config.Parse(f.Name, f.Data)
+				if err != nil {
+					t.Fatalf("%s: %v", file, err)
+				}
+				in.pol = c.Apply(in.pol, strings.Contains(comment, "--ro-mounts="))
 			}
 		}
 		out = append(out, in)
