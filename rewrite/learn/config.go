@@ -34,6 +34,13 @@ type Learned struct {
 	// Verdict is "no" when the root must stay writable (Conditions says
 	// why), else "".
 	Verdict, Conditions string
+	// Caps are the capabilities a service needs back after dropping ALL
+	// (nil: not learned; empty: none), RunAs the non-root "UID:GID" it
+	// was proven to run as, NeedsRoot why it must start as root. Only
+	// rofix try learns them, for entries under services:.
+	Caps      []string
+	RunAs     string
+	NeedsRoot string
 	// Sources say which runs this comes from.
 	Sources []string
 
@@ -384,6 +391,21 @@ func merge(t *text, item *yaml.Node, l Learned) ([]byte, string, error) {
 		added = append(added, "verdict: "+l.Verdict)
 		if _, c := mappingValue(item, "conditions"); c == nil && l.Conditions != "" {
 			added = append(added, "conditions: "+quote(l.Conditions))
+		}
+	}
+	// Privilege facts the entry states are the user's: kept. Those it
+	// lacks are added.
+	// run_as and needs_root are one fact: either kept keeps both out.
+	userStated := false
+	for _, key := range []string{"run_as", "needs_root"} {
+		if k, _ := mappingValue(item, key); k != nil {
+			userStated = true
+		}
+	}
+	for _, kv := range privileges(l) {
+		key, _, _ := strings.Cut(kv, ":")
+		if k, _ := mappingValue(item, key); k == nil && !(userStated && key != "caps") {
+			added = append(added, kv)
 		}
 	}
 	if len(edits) == 0 && len(added) == 0 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -99,9 +100,28 @@ func renderService(l Learned, indent int) string {
 			fmt.Fprintf(&b, "%sconditions: %s\n", pad, quote(l.Conditions))
 		}
 	}
+	for _, kv := range privileges(l) {
+		fmt.Fprintf(&b, "%s%s\n", pad, kv)
+	}
 	fmt.Fprintf(&b, "%sconfidence: learned\n", pad)
 	fmt.Fprintf(&b, "%ssources: %s\n", pad, flowList(l.Sources))
 	return b.String()
+}
+
+// privileges renders the privilege facts of l as "key: value" lines, in
+// the order a service entry holds them.
+func privileges(l Learned) []string {
+	var out []string
+	if l.Caps != nil {
+		out = append(out, "caps: "+flowList(l.Caps))
+	}
+	if l.RunAs != "" {
+		out = append(out, "run_as: "+strconv.Quote(l.RunAs))
+	}
+	if l.NeedsRoot != "" {
+		out = append(out, "needs_root: "+quote(l.NeedsRoot))
+	}
+	return out
 }
 
 // servicesDoc is the part of a config file checked after a service edit.
@@ -142,6 +162,18 @@ func verifyService(before, after []byte, l Learned) error {
 	}
 	if l.Verdict != "" && mine.Verdict == "" {
 		return fmt.Errorf("verdict %s missing", l.Verdict)
+	}
+	return verifyPrivileges(mine, l)
+}
+
+// verifyPrivileges checks that an entry holds the privilege facts of l,
+// or its own (run_as and needs_root are one fact: either stands).
+func verifyPrivileges(e policy.ImageEntry, l Learned) error {
+	switch {
+	case l.Caps != nil && e.Caps == nil:
+		return fmt.Errorf("caps %v missing", l.Caps)
+	case (l.RunAs != "" || l.NeedsRoot != "") && e.RunAs == "" && e.NeedsRoot == "":
+		return fmt.Errorf("run_as %q / needs_root %q missing", l.RunAs, l.NeedsRoot)
 	}
 	return nil
 }

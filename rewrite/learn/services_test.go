@@ -34,6 +34,18 @@ func appService() Learned {
 	}
 }
 
+// privService is what a trial learns of the privileges of an nginx
+// service with the rules non-root and cap-drop on: it failed as the owner
+// of its logs, and keeps four capabilities.
+func privService() Learned {
+	return Learned{
+		Service:   "nginx",
+		Caps:      []string{"CHOWN", "NET_BIND_SERVICE", "SETGID", "SETUID"},
+		NeedsRoot: "fails as 33:4 (owner of /var/log/nginx/access.log, which it wrote): exited 1: bind() to 0.0.0.0:80 failed (13: Permission denied)",
+		Sources:   []string{"rofix try on 2026-12-07 (docker diff)"},
+	}
+}
+
 // TestRecordService is the spec of recording a service's entry under
 // services: each case is a config file before and after, byte for byte.
 // Every result parses with the config parser, its override for the
@@ -234,6 +246,38 @@ images: []
 `,
 			action: "updated",
 		},
+		{
+			name: "privileges of a new service: caps, run_as quoted (numeric), needs_root", l: privService(),
+			before: "services:\n  web:\n    tmpfs: [/run]\n",
+			after: `services:
+  web:
+    tmpfs: [/run]
+  nginx:
+    caps: [CHOWN, NET_BIND_SERVICE, SETGID, SETUID]
+    needs_root: "fails as 33:4 (owner of /var/log/nginx/access.log, which it wrote): exited 1: bind() to 0.0.0.0:80 failed (13: Permission denied)"
+    confidence: learned
+    sources: ["rofix try on 2026-12-07 (docker diff)"]
+`,
+			action: "added",
+		},
+		{
+			name: "caps: [] is recorded (needs none), run_as added to an entry", l: Learned{Service: "redis", Caps: []string{}, RunAs: "101:102", Sources: []string{"rofix try on 2026-12-07 (docker diff)"}},
+			before: "services:\n  redis:\n    volumes: [/var/lib/redis]\n",
+			after: `services:
+  redis:
+    caps: []
+    run_as: "101:102"
+    sources: ["rofix try on 2026-12-07 (docker diff)"]
+    volumes: [/var/lib/redis]
+`,
+			action: "updated",
+		},
+		{
+			name: "privilege facts the entry states are kept: run_as keeps needs_root out", l: privService(),
+			before: "services:\n  nginx:\n    caps: [CHOWN]   # by hand\n    run_as: \"33:33\"\n",
+			after:  "",
+			action: "unchanged",
+		},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -294,6 +338,12 @@ func checkService(t *testing.T, src []byte, l Learned, want string) {
 	}
 	if string(e.Verdict) != want {
 		t.Errorf("verdict %q, want %q", e.Verdict, want)
+	}
+	if err := verifyPrivileges(*e, l); err != nil {
+		t.Error(err)
+	}
+	if l.Caps != nil && len(l.Caps) == 0 && len(e.Caps) != 0 {
+		t.Errorf("caps %v, want none", e.Caps)
 	}
 }
 

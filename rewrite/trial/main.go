@@ -37,6 +37,16 @@ withheld from it, with its log lines as the reason. The report says per
 service what it got and the evidence: its state, health, how long it was
 observed, the read-only root and no-new-privileges seen by inspect.
 
+With the opt-in rules non-root and cap-drop on (--enable, or rules: in
+.rofix.yaml), each service that ran hardened is then searched, in more
+rounds: a non-root user (the owner of what it wrote) run with cap_drop
+ALL, else the capabilities it keeps after dropping ALL, starting from the
+engine's default set less NET_RAW, MKNOD and AUDIT_WRITE and removing
+what it runs without. The report gives each kept capability's evidence
+(how the service failed without it); -w records caps:, run_as: and
+needs_root: under services:. The search takes minutes: give --timeout
+room.
+
 Every container, network, volume and image the trial creates is removed
 when it ends, also on failure and on ^C; your files change only with -w,
 which writes the hardened compose file and records what was learned in the

@@ -27,6 +27,11 @@ type container struct {
 	NoNewPrivs        bool
 	Tmpfs             []string // tmpfs mount targets
 	Mounts            []string // every mount target, tmpfs included
+	// User is the user it was created with ("" for the image's);
+	// CapAdd and CapDrop what it was created with; EffectiveCaps the
+	// capabilities podman's inspect says it runs with (docker: nil).
+	User                           string
+	CapAdd, CapDrop, EffectiveCaps []string
 }
 
 // inspectJSON is the part of docker's and podman's inspect output a trial
@@ -40,15 +45,18 @@ type inspectJSON struct {
 		Health      *struct{ Status string }
 		Healthcheck *struct{ Status string }
 	}
-	RestartCount int
-	Config       struct {
+	RestartCount  int
+	EffectiveCaps []string
+	Config        struct {
 		Labels      map[string]string
 		Healthcheck *struct{ Test []string }
+		User        string
 	}
 	HostConfig struct {
-		ReadonlyRootfs bool
-		SecurityOpt    []string
-		Tmpfs          map[string]string
+		ReadonlyRootfs  bool
+		SecurityOpt     []string
+		Tmpfs           map[string]string
+		CapAdd, CapDrop []string
 	}
 	Mounts []struct{ Type, Destination string }
 }
@@ -69,6 +77,8 @@ func parseContainers(out []byte) ([]container, error) {
 			ID: in.ID, Name: strings.TrimPrefix(in.Name, "/"), Service: in.Config.Labels[learn.LabelService],
 			Status: in.State.Status, ExitCode: in.State.ExitCode, Restarts: in.RestartCount,
 			ReadOnly: in.HostConfig.ReadonlyRootfs,
+			User:     in.Config.User, CapAdd: in.HostConfig.CapAdd, CapDrop: in.HostConfig.CapDrop,
+			EffectiveCaps: in.EffectiveCaps,
 		}
 		for _, h := range []*struct{ Status string }{in.State.Health, in.State.Healthcheck} {
 			if h != nil && h.Status != "" {

@@ -15,7 +15,8 @@ import (
 // one-off container of "compose run", which a trial leaves out. Docker's
 // inspect, podman's through its Docker API, and podman's own CLI say the
 // same, except that podman mounts /run, /tmp and /var/tmp itself on a
-// read-only root.
+// read-only root, and podman's CLI says which capabilities each runs with
+// (its default set there, NET_RAW, MKNOD and AUDIT_WRITE included).
 func TestParseContainers(t *testing.T) {
 	job := container{Name: "rofixut-insp-job-1", Service: "job", Status: "exited"}
 	web := container{
@@ -27,6 +28,9 @@ func TestParseContainers(t *testing.T) {
 	podmanWeb.Tmpfs = []string{"/run", "/tmp", "/var/tmp"}
 	startingWeb := podmanWeb
 	startingWeb.Health = "starting"
+	podmanCaps := []string{"CAP_AUDIT_WRITE", "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_MKNOD", "CAP_NET_BIND_SERVICE", "CAP_NET_RAW", "CAP_SETFCAP", "CAP_SETGID", "CAP_SETPCAP", "CAP_SETUID", "CAP_SYS_CHROOT"}
+	cliJob, cliWeb := job, podmanWeb
+	cliJob.EffectiveCaps, cliWeb.EffectiveCaps = podmanCaps, podmanCaps
 	unhealthyWeb := web
 	unhealthyWeb.Health = "unhealthy"
 	cases := []struct {
@@ -37,7 +41,7 @@ func TestParseContainers(t *testing.T) {
 	}{
 		{"docker.json", []container{job, web}, map[string]string{"job": "exited 0", "web": "healthy"}},
 		{"podman-api.json", []container{job, podmanWeb}, map[string]string{"job": "exited 0", "web": "healthy"}},
-		{"podman-cli.json", []container{job, podmanWeb}, map[string]string{"job": "exited 0", "web": "healthy"}},
+		{"podman-cli.json", []container{cliJob, cliWeb}, map[string]string{"job": "exited 0", "web": "healthy"}},
 		// podman runs healthchecks from systemd timers only: here, before
 		// "podman healthcheck run", the health is still starting.
 		{"podman-api-starting.json", []container{job, startingWeb}, map[string]string{"job": "exited 0", "web": ""}},

@@ -37,6 +37,10 @@ type Report struct {
 	Settle float64 `json:"settle_seconds"`
 	// Rounds counts the hardened runs (1 without repairs).
 	Rounds int `json:"rounds"`
+	// PrivRounds counts the rounds of the privilege search (rules
+	// non-root and cap-drop), the final run of the file as written
+	// included.
+	PrivRounds int `json:"privilege_rounds,omitempty"`
 	// Seconds is the trial's duration.
 	Seconds float64 `json:"seconds"`
 	// Outcome says, when not every service is proven or withheld, why.
@@ -80,6 +84,34 @@ type ServiceReport struct {
 	// Logs are the log lines that show it (writes refused read-only, or
 	// the end of the logs of a service that failed).
 	Logs []string `json:"logs,omitempty"`
+
+	// With the opt-in rules non-root and cap-drop on: RunAs is the
+	// non-root user ("UID:GID") it was proven to run as, NeedsRoot why it
+	// starts as root; Caps what it keeps after dropping ALL, NoCapDrop why
+	// it keeps the engine's capabilities; PrivRounds the rounds its search
+	// took.
+	RunAs      string      `json:"run_as,omitempty"`
+	NeedsRoot  string      `json:"needs_root,omitempty"`
+	Caps       *CapsReport `json:"caps,omitempty"`
+	NoCapDrop  string      `json:"no_cap_drop,omitempty"`
+	PrivRounds int         `json:"privilege_rounds,omitempty"`
+	// PrivNotes say what the search left alone and why (a user or
+	// capabilities set in the file, privileged, the image's own user).
+	PrivNotes []string `json:"privilege_notes,omitempty"`
+	// User, CapDrop and CapAdd are what the engine's inspect showed of
+	// the file as written, run after the search.
+	User    string   `json:"user,omitempty"`
+	CapDrop []string `json:"cap_drop,omitempty"`
+	CapAdd  []string `json:"cap_add,omitempty"`
+}
+
+// A CapsReport is what a capability search found: the capabilities kept
+// after dropping ALL, with the evidence that each is needed (how the
+// service did without it), and those it ran without.
+type CapsReport struct {
+	Kept     []string          `json:"kept"`
+	Evidence map[string]string `json:"evidence,omitempty"`
+	Removed  []string          `json:"removed"`
 }
 
 // A Change is one file the hardening changes.
@@ -154,6 +186,9 @@ func writeText(w io.Writer, r *Report) error {
 		b.WriteString(c.Diff)
 	}
 	fmt.Fprintf(&b, "%s: %s\n", r.File, r.Summary())
+	if r.PrivRounds > 0 {
+		fmt.Fprintf(&b, "users and capabilities searched in %d rounds (the last runs the file as written)\n", r.PrivRounds)
+	}
 	for _, s := range r.Services {
 		fmt.Fprintf(&b, "  %-12s %s", s.Name, s.Status)
 		switch s.Status {
@@ -180,6 +215,7 @@ func writeText(w io.Writer, r *Report) error {
 		for _, l := range s.Logs {
 			fmt.Fprintf(&b, "      | %s\n", l)
 		}
+		writePrivText(&b, s)
 	}
 	for _, n := range r.NotRun {
 		fmt.Fprintf(&b, "  %-12s %s\n", n, notRunText)
@@ -220,6 +256,7 @@ func writeMarkdown(w io.Writer, r *Report) error {
 	for _, n := range r.NotRun {
 		fmt.Fprintf(&b, "| %s | not run | | | | | %s |\n", mdCell(n), mdCell(notRunText))
 	}
+	writePrivMarkdown(&b, r)
 	for _, s := range r.Services {
 		if len(s.Logs) == 0 {
 			continue

@@ -71,51 +71,110 @@ func testReport() *Report {
 	}
 }
 
-// TestRender compares the text, JSON and markdown renderings of a fixed
-// report with testdata/report.{txt,json,md} ("go test -update" rewrites
-// them; read the diff).
+// privReport is a report of a trial with the rules non-root and cap-drop
+// on: a service proven as its files' owner, one that must start as root
+// and keeps four capabilities (each with the line of the round without
+// it), one that fails even with the engine's default set, and one whose
+// file sets its own user and capabilities.
+func privReport() *Report {
+	return &Report{
+		File: "compose.yaml", Engine: "Docker 20.10.24+dfsg1", Compose: "docker-compose 1.29.2",
+		Settle: 5, Rounds: 1, PrivRounds: 10, Seconds: 180.4,
+		Services: []ServiceReport{
+			{
+				Name: "redis", Status: StatusProven, Original: "running", State: "running", Seconds: 5.5,
+				ReadOnly: true, NoNewPrivs: true, Tmpfs: []string{"/tmp"},
+				RunAs: "101:102", Caps: &CapsReport{Kept: []string{}, Removed: []string{"CHOWN", "SETUID"}}, PrivRounds: 1,
+				User: "101:102", CapDrop: []string{"ALL"},
+			},
+			{
+				Name: "nginx", Status: StatusProven, Original: "running", State: "running", Seconds: 5.4,
+				ReadOnly: true, NoNewPrivs: true, Tmpfs: []string{"/run", "/tmp", "/var/lib/nginx", "/var/log/nginx"},
+				NeedsRoot: "fails as 33:4 (owner of /var/log/nginx/access.log, which it wrote): exited 1: nginx: [emerg] bind() to 0.0.0.0:80 failed (13: Permission denied)",
+				Caps: &CapsReport{
+					Kept: []string{"CHOWN", "NET_BIND_SERVICE", "SETGID", "SETUID"},
+					Evidence: map[string]string{
+						"CHOWN":            `exited 1: nginx: [emerg] chown("/var/lib/nginx/body", 33) failed (1: Operation not permitted)`,
+						"NET_BIND_SERVICE": "exited 1: nginx: [emerg] bind() to 0.0.0.0:80 failed (13: Permission denied)",
+						"SETGID":           "exited 1: nginx: [emerg] setgid(33) failed (1: Operation not permitted)",
+						"SETUID":           "exited 1: nginx: [emerg] setuid(33) failed (1: Operation not permitted) | `x`",
+					},
+					Removed: []string{"DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "SETFCAP", "SETPCAP", "SYS_CHROOT"},
+				},
+				PrivRounds: 9, CapDrop: []string{"ALL"}, CapAdd: []string{"CHOWN", "NET_BIND_SERVICE", "SETGID", "SETUID"},
+			},
+			{
+				Name: "odd", Status: StatusProven, Original: "running", State: "running", Seconds: 5.2,
+				ReadOnly: true, NoNewPrivs: true, Tmpfs: []string{"/tmp"},
+				NeedsRoot:  "no non-root user found: it wrote nothing owned by one, and rofix knows none for its image",
+				NoCapDrop:  "fails even with the engine's default capabilities less AUDIT_WRITE, MKNOD, NET_RAW: exited 1: mknod: Operation not permitted",
+				PrivRounds: 3,
+			},
+			{
+				Name: "mine", Status: StatusProven, Original: "running", State: "running", Seconds: 5.2,
+				ReadOnly: true, NoNewPrivs: true, Tmpfs: []string{"/tmp"},
+				PrivNotes: []string{"user 1000 set in the file: kept", "cap_add/cap_drop set in the file: kept"},
+				User:      "1000", CapDrop: []string{"ALL"},
+			},
+		},
+		Changes: []Change{},
+		Written: []string{"compose.yaml", ".rofix.yaml"},
+	}
+}
+
+// TestRender compares the text, JSON and markdown renderings of fixed
+// reports with testdata/NAME.{txt,json,md} ("go test -update" rewrites
+// them; read the diff): report, of a trial with the opt-in rules off, and
+// report-priv, with them on.
 func TestRender(t *testing.T) {
-	for _, f := range []struct{ format, file string }{
-		{"text", "report.txt"},
-		{"json", "report.json"},
-		{"markdown", "report.md"},
-	} {
-		t.Run(f.format, func(t *testing.T) {
-			var b bytes.Buffer
-			if err := render(&b, f.format, testReport()); err != nil {
-				t.Fatal(err)
-			}
-			path := filepath.Join("testdata", f.file)
-			if *update {
-				if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+	for _, r := range []struct {
+		name   string
+		report func() *Report
+	}{{"report", testReport}, {"report-priv", privReport}} {
+		for _, f := range []struct{ format, ext string }{
+			{"text", "txt"},
+			{"json", "json"},
+			{"markdown", "md"},
+		} {
+			t.Run(r.name+"/"+f.format, func(t *testing.T) {
+				var b bytes.Buffer
+				if err := render(&b, f.format, r.report()); err != nil {
 					t.Fatal(err)
 				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if b.String() != string(want) {
-				t.Errorf("%s rendering differs from %s (go test -update rewrites it):\n%s",
-					f.format, path, diff.Unified(path, f.format, want, b.Bytes()))
-			}
-		})
+				path := filepath.Join("testdata", r.name+"."+f.ext)
+				if *update {
+					if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					return
+				}
+				want, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if b.String() != string(want) {
+					t.Errorf("%s rendering differs from %s (go test -update rewrites it):\n%s",
+						f.format, path, diff.Unified(path, f.format, want, b.Bytes()))
+				}
+			})
+		}
 	}
 }
 
 // TestRenderJSON: the JSON report decodes back to the report itself.
 func TestRenderJSON(t *testing.T) {
-	var b bytes.Buffer
-	if err := render(&b, "json", testReport()); err != nil {
-		t.Fatal(err)
-	}
-	var got Report
-	if err := json.Unmarshal(b.Bytes(), &got); err != nil {
-		t.Fatal(err)
-	}
-	if want := testReport(); !reflect.DeepEqual(&got, want) {
-		t.Errorf("decoded:\n%+v\nwant:\n%+v", got, *want)
+	for _, report := range []func() *Report{testReport, privReport} {
+		var b bytes.Buffer
+		if err := render(&b, "json", report()); err != nil {
+			t.Fatal(err)
+		}
+		var got Report
+		if err := json.Unmarshal(b.Bytes(), &got); err != nil {
+			t.Fatal(err)
+		}
+		if want := report(); !reflect.DeepEqual(&got, want) {
+			t.Errorf("decoded:\n%+v\nwant:\n%+v", got, *want)
+		}
 	}
 }
 

@@ -47,6 +47,9 @@ func (t *trial) run(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return nil, stopped(fmt.Errorf("running the project as it is: %v", err))
 	}
+	if t.filePriv, err = filePrivileges(orig.config); err != nil {
+		return nil, err
+	}
 	base, err := t.watch(ctx, orig.name, nil, 0)
 	if err != nil && ctx.Err() == nil {
 		return nil, err
@@ -95,6 +98,16 @@ func (t *trial) run(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return nil, stopped(err)
 	}
+	if t.privOn() {
+		// What the privilege rounds are compared with.
+		t.baseLogs, t.baseUsers = map[string][]string{}, map[string][]string{}
+		for _, s := range services {
+			t.baseUsers[s] = t.processUsers(ctx, base[s].Containers)
+			for _, c := range base[s].Containers {
+				t.baseLogs[s] = append(t.baseLogs[s], lastLines(t.logs(ctx, c.ID, 300), 300)...)
+			}
+		}
+	}
 	var downs sync.WaitGroup
 	defer downs.Wait()
 	downs.Add(1)
@@ -104,13 +117,14 @@ func (t *trial) run(ctx context.Context) (*Report, error) {
 	var cfg []byte
 	var files [][]byte
 	var results []ServiceReport
+	var hp *project
 	for round := 1; ; round++ {
 		var reasons map[string]string
 		cfg, files, reasons, err = t.hardened(learned)
 		if err != nil {
 			return nil, err
 		}
-		hp, err := t.start(ctx, fmt.Sprintf("h%d", round), files)
+		hp, err = t.start(ctx, fmt.Sprintf("h%d", round), files)
 		if err != nil {
 			return nil, stopped(fmt.Errorf("running the hardened project: %v", err))
 		}
@@ -148,6 +162,25 @@ func (t *trial) run(ctx context.Context) (*Report, error) {
 		go func() { defer downs.Done(); t.down(hp) }()
 	}
 	rep.Services = results
+
+	// 4. Privileges (the opt-in rules non-root and cap-drop): per
+	// service, its user and capabilities, searched in rounds; then the
+	// file as written with what was found, run once more as the proof.
+	if rep.OK() && ctx.Err() == nil {
+		n, err := t.privileges(ctx, cfg, files, base, results, &learned)
+		if err != nil {
+			return nil, stopped(err)
+		}
+		if n > 0 {
+			downs.Add(1)
+			go func() { defer downs.Done(); t.down(hp) }()
+			if cfg, files, results, err = t.proveWritten(ctx, learned, base, services, results); err != nil {
+				return nil, stopped(err)
+			}
+			rep.PrivRounds = n + 1
+			rep.Services = results
+		}
+	}
 	rep.Seconds = time.Since(begin).Seconds()
 	rep.setChanges(t, cfg, files)
 	if !rep.OK() {
@@ -191,6 +224,7 @@ func (t *trial) learn(ctx context.Context, base map[string]*Observation) ([]lear
 	}
 	sort.Strings(ids)
 	props := make([]learn.Proposal, len(ids))
+	owners := make([]candidate, len(ids))
 	errs := make([]error, len(ids))
 	var wg sync.WaitGroup
 	for i, id := range ids {
@@ -198,11 +232,22 @@ func (t *trial) learn(ctx context.Context, base map[string]*Observation) ([]lear
 		go func() {
 			defer wg.Done()
 			props[i], errs[i] = learn.Learn(ctx, t.engine, id)
+			if errs[i] == nil {
+				owners[i].user, owners[i].from = ownerCandidate(props[i], func(p string) (learn.Info, error) { return t.engine.Stat(ctx, id, p) })
+			}
 		}()
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
+	}
+	t.imageUser, t.candidates = map[string]string{}, map[string]candidate{}
+	for i, pr := range props {
+		s := pr.Container.Service
+		if _, seen := t.candidates[s]; !seen || t.candidates[s].user == "" {
+			t.candidates[s] = owners[i]
+		}
+		t.imageUser[s] = pr.Container.User
 	}
 	sort.SliceStable(props, func(i, j int) bool { return props[i].Container.Service < props[j].Container.Service })
 	t.serviceImage = map[string]string{}

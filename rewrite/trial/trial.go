@@ -46,6 +46,15 @@ type trial struct {
 	repairs      map[string][]string // per service, what the repairs gave it
 	serviceImage map[string]string   // per service, its image (normalised)
 
+	// What the privilege search starts from, per service: what the file
+	// says of its privileges, the user its image runs as, and the owner
+	// of what it wrote.
+	filePriv   map[string]filePriv
+	imageUser  map[string]string
+	candidates map[string]candidate
+	baseLogs   map[string][]string // the end of its logs as it is
+	baseUsers  map[string][]string // the users its processes ran as as it is
+
 	mu       sync.Mutex
 	projects []*project // created, removed by cleanup
 	report   *Report
@@ -56,6 +65,7 @@ type project struct {
 	name, dir string
 	files     []string
 	services  []string // the services compose's resolved config names
+	config    []byte   // compose's resolved config
 	downOnce  sync.Once
 	downErr   error
 }
@@ -113,6 +123,13 @@ func (t *trial) logf(format string, args ...any) {
 // container names), checks that no service writes outside the copy, and
 // brings the project up under the name suffix.
 func (t *trial) start(ctx context.Context, suffix string, files [][]byte) (*project, error) {
+	return t.startWith(ctx, suffix, files, nil, nil)
+}
+
+// startWith is start with a compose file of the trial's own on top (over,
+// when not nil: written as privFile) and only the services named in only
+// brought up (with what they depend on; nil: all).
+func (t *trial) startWith(ctx context.Context, suffix string, files [][]byte, over []byte, only []string) (*project, error) {
 	pr := &project{name: projectPrefix + t.id + suffix, dir: filepath.Join(t.scratch, suffix)}
 	if err := copyTree(t.p.Dir, pr.dir); err != nil {
 		return nil, fmt.Errorf("copying %s: %v", t.p.Dir, err)
@@ -127,6 +144,12 @@ func (t *trial) start(ctx context.Context, suffix string, files [][]byte) (*proj
 		}
 		pr.files = append(pr.files, "-f", f)
 	}
+	if over != nil {
+		if err := os.WriteFile(filepath.Join(pr.dir, privFile), over, 0o644); err != nil {
+			return nil, err
+		}
+		pr.files = append(pr.files, "-f", privFile)
+	}
 	cfg, err := t.compose.output(ctx, pr.dir, append(slices.Clone(pr.files), "-p", pr.name, "config")...)
 	if err != nil {
 		return nil, err
@@ -134,6 +157,7 @@ func (t *trial) start(ctx context.Context, suffix string, files [][]byte) (*proj
 	if pr.services, err = configServices(cfg); err != nil {
 		return nil, err
 	}
+	pr.config = cfg
 	if !t.o.allowHostWrites {
 		hw, err := hostWrites(cfg, pr.dir)
 		if err != nil {
@@ -151,7 +175,8 @@ func (t *trial) start(ctx context.Context, suffix string, files [][]byte) (*proj
 	t.projects = append(t.projects, pr)
 	t.mu.Unlock()
 	t.logf("starting %s (%s)", pr.name, t.compose)
-	if _, err := t.compose.output(ctx, pr.dir, append(slices.Clone(pr.files), "-p", pr.name, "up", "-d", "--no-color")...); err != nil {
+	up := append(slices.Clone(pr.files), "-p", pr.name, "up", "-d", "--no-color")
+	if _, err := t.compose.output(ctx, pr.dir, append(up, only...)...); err != nil {
 		if ctx.Err() != nil {
 			return pr, ctx.Err()
 		}
