@@ -195,7 +195,7 @@ func readInTree(root, dir, rel string, seen *checked) ([]byte, error) {
 	case info.Size() > MaxTreeFileSize:
 		return nil, fmt.Errorf("%d bytes, over the %d KiB limit", info.Size(), MaxTreeFileSize>>10)
 	}
-	src, err := io.ReadAll(io.LimitReader(f, MaxTreeFileSize+1))
+	src, err := readAll(io.LimitReader(f, MaxTreeFileSize+1), info.Size())
 	if err == nil && len(src) > MaxTreeFileSize {
 		err = fmt.Errorf("grew over the %d KiB limit while read", MaxTreeFileSize>>10)
 	}
