@@ -83,7 +83,8 @@ func readFile(path string) ([]byte, os.FileMode, error) {
 // costs a read call and a copy per step. It reads on past size (a file
 // that grew, or one whose size is not known) as io.ReadAll does.
 func readAll(r io.Reader, size int64) ([]byte, error) {
-	b := make([]byte, 0, max(size, 0)+1) // +1: the read that meets EOF
+	// +1: the read that meets EOF; 512 as io.ReadAll when size is unknown.
+	b := make([]byte, 0, max(size+1, 512))
 	for {
 		if len(b) == cap(b) {
 			b = append(b, 0)[:len(b)]
