@@ -71,11 +71,33 @@ func readFile(path string) ([]byte, os.FileMode, error) {
 	if info.Size() > MaxFileSize {
 		return nil, 0, fmt.Errorf("file is %d bytes, over the %d MiB limit; skipped", info.Size(), MaxFileSize>>20)
 	}
-	src, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	src, err := readAll(io.LimitReader(f, MaxFileSize+1), info.Size())
 	if err == nil && len(src) > MaxFileSize {
 		err = fmt.Errorf("file grew over the %d MiB limit while reading; skipped", MaxFileSize>>20)
 	}
 	return src, info.Mode(), err
+}
+
+// readAll is io.ReadAll with a buffer sized for the size bytes a file
+// had when opened: io.ReadAll starts from 512 bytes and grows, which
+// costs a read call and a copy per step. It reads on past size (a file
+// that grew, or one whose size is not known) as io.ReadAll does.
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	// +1: the read that meets EOF; 512 as io.ReadAll when size is unknown.
+	b := make([]byte, 0, max(size+1, 512))
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+	}
 }
 
 // hasShellShebang reads just the start of a file for its shebang.

@@ -63,8 +63,10 @@ func (c *checked) add(p string) {
 }
 
 // inTree returns the path of rel (slash-separated, relative to dir) when
-// it lies in the tree under root and no element on the way is a symlink;
-// the elements in seen are known to be none.
+// it lies in the tree under root and no directory on the way is a symlink;
+// the elements in seen are known to be none. The target itself is not
+// looked at: the caller reads or stats it without following a symlink
+// (one system call, where a check here would make two).
 func inTree(root, dir, rel string, seen *checked) (string, error) {
 	if rel == "" || path.IsAbs(rel) || filepath.IsAbs(rel) || strings.Contains(rel, `\`) {
 		return "", errors.New("not a relative path; rofix reads only files of the tree")
@@ -75,7 +77,8 @@ func inTree(root, dir, rel string, seen *checked) (string, error) {
 		return "", fmt.Errorf("outside the tree (%s); not read", root)
 	}
 	cur := root
-	for _, part := range strings.Split(inside, string(filepath.Separator)) {
+	parts := strings.Split(inside, string(filepath.Separator))
+	for _, part := range parts[:len(parts)-1] {
 		cur = filepath.Join(cur, part)
 		if seen.has(cur) {
 			continue
@@ -85,14 +88,15 @@ func inTree(root, dir, rel string, seen *checked) (string, error) {
 			return "", trimPathError(err)
 		}
 		if info.Mode()&os.ModeSymlink != 0 {
-			return "", errors.New("passes through a symlink; not followed")
+			return "", errSymlink()
 		}
-		if cur != target {
-			seen.add(cur)
-		}
+		seen.add(cur)
 	}
 	return target, nil
 }
+
+// errSymlink is the error of a path through a symlink.
+func errSymlink() error { return errors.New("passes through a symlink; not followed") }
 
 // statInTree says whether rel (as readInTree takes it) is a regular file
 // or a directory of the tree; PathUnknown when it is absent, outside the
@@ -175,6 +179,9 @@ func readInTree(root, dir, rel string, seen *checked) ([]byte, error) {
 		return nil, err
 	}
 	f, err := os.OpenFile(target, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, errSymlink() // O_NOFOLLOW refuses a symlink as the target
+	}
 	if err != nil {
 		return nil, trimPathError(err)
 	}
@@ -188,7 +195,7 @@ func readInTree(root, dir, rel string, seen *checked) ([]byte, error) {
 	case info.Size() > MaxTreeFileSize:
 		return nil, fmt.Errorf("%d bytes, over the %d KiB limit", info.Size(), MaxTreeFileSize>>10)
 	}
-	src, err := io.ReadAll(io.LimitReader(f, MaxTreeFileSize+1))
+	src, err := readAll(io.LimitReader(f, MaxTreeFileSize+1), info.Size())
 	if err == nil && len(src) > MaxTreeFileSize {
 		err = fmt.Errorf("grew over the %d KiB limit while read", MaxTreeFileSize>>10)
 	}
