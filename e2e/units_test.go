@@ -16,6 +16,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/txtar"
 
+	"github.com/rofix/rofix/rewrite/config"
 	"github.com/rofix/rofix/rewrite/edit"
 	"github.com/rofix/rofix/rewrite/policy"
 	"github.com/rofix/rofix/rewrite/shell"
@@ -137,6 +138,9 @@ type goldenCase struct {
 	name, file string
 	in, out    []byte
 	findings   string
+	// pol is the policy the case runs with: the default, with the case's
+	// .rofix.yaml applied when it has one (the opt-in rules' cases).
+	pol policy.Policy
 }
 
 // goldenCases reads golden/testdata/KIND/*.txtar as golden_test.go does.
@@ -151,7 +155,7 @@ func goldenCases(t *testing.T, kind string) []goldenCase {
 	for _, f := range files {
 		ar, err := txtar.ParseFile(f)
 		must(t, err)
-		c := goldenCase{name: strings.TrimSuffix(filepath.Base(f), ".txtar"), file: ar.Files[0].Name}
+		c := goldenCase{name: strings.TrimSuffix(filepath.Base(f), ".txtar"), file: ar.Files[0].Name, pol: policy.Default()}
 		noEOL := strings.Contains("\n"+string(ar.Comment), "\nno-final-newline")
 		for i, sec := range ar.Files {
 			data := sec.Data
@@ -165,6 +169,10 @@ func goldenCases(t *testing.T, kind string) []goldenCase {
 				c.out = data
 			case sec.Name == "findings":
 				c.findings = string(data)
+			case sec.Name == config.FileName:
+				conf, err := config.Parse(sec.Name, data)
+				must(t, err)
+				c.pol = conf.Apply(c.pol, false)
 			}
 		}
 		if c.out == nil {
@@ -307,8 +315,9 @@ func mentionsEngine(cmd string) bool {
 // rewritten one (a command rofix left alone must be unchanged), and finds
 // nothing left to harden in it. A rofix:ignore comment above a setting goes
 // with its command, as in rofix. It returns the number of problems, each
-// reported with t.Errorf.
-func checkExecCommands(t *testing.T, name string, in, out []byte) (problems int) {
+// reported with t.Errorf. pol is the policy rofix ran with (a golden
+// case's .rofix.yaml switches on the opt-in rules).
+func checkExecCommands(t *testing.T, name string, in, out []byte, pol policy.Policy) (problems int) {
 	t.Helper()
 	fail := func(format string, args ...any) {
 		t.Helper()
@@ -345,7 +354,7 @@ func checkExecCommands(t *testing.T, name string, in, out []byte) (problems int)
 			continue
 		}
 		src, got := text(b), text(a)
-		p, err := shell.Plan("exec.sh", src, policy.Default())
+		p, err := shell.Plan("exec.sh", src, pol)
 		if err != nil {
 			fail("%s: %s=: the shell engine cannot read the original command: %v", name, b.key, err)
 			continue
@@ -359,7 +368,7 @@ func checkExecCommands(t *testing.T, name string, in, out []byte) (problems int)
 		} else if err := p.Verify(got); err != nil {
 			fail("%s: %s=: the shell engine's verification refuses the rewritten command: %v\n%s", name, b.key, err, got)
 		}
-		again, err := shell.Plan("exec.sh", got, policy.Default())
+		again, err := shell.Plan("exec.sh", got, pol)
 		if err != nil {
 			fail("%s: %s=: the rewritten command does not parse: %v\n%s", name, b.key, err, got)
 		} else if len(again.Edits) > 0 {
@@ -621,7 +630,7 @@ func TestUnitsService(t *testing.T) {
 			dir := t.TempDir()
 			must(t, os.WriteFile(filepath.Join(dir, c.file), c.out, 0o644))
 			cleanVerify(t, analyze, dir, c.file)
-			checkExecCommands(t, c.file, c.in, c.out)
+			checkExecCommands(t, c.file, c.in, c.out, c.pol)
 		})
 	}
 }
@@ -732,7 +741,7 @@ func TestUnitsCorpus(t *testing.T) {
 		if !ok {
 			t.Errorf("%s: systemd-analyze verify, before rofix:\n%s\nafter:\n%s", name, before[name], got)
 		}
-		if checkExecCommands(t, name, orig[name], after) == 0 && ok {
+		if checkExecCommands(t, name, orig[name], after, policy.Default()) == 0 && ok {
 			pass++
 		}
 	}
