@@ -189,10 +189,7 @@ func (h *harness) realServers(t *testing.T, ep *endpoint) {
 	newDir := func(name string) string {
 		dir := filepath.Join(root, name)
 		must(t, os.MkdirAll(dir, 0o755))
-		src, err := os.ReadFile(filepath.Join("testdata", "realapps", "compose.yaml"))
-		must(t, err)
-		text := strings.ReplaceAll(string(src), ":TAG", ":"+tag)
-		must(t, os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(text), 0o644))
+		writeRealappsCompose(t, dir, tag)
 		return dir
 	}
 	project := func(dir, suffix string) composeProject {
@@ -410,4 +407,16 @@ func (p composeProject) writeData(t *testing.T, app realApp) {
 	if out, err := p.exec(t, c, app.user, app.written...); err != nil {
 		t.Errorf("%s: the data volume was not written: %v\n%s", app.name, err, out)
 	}
+}
+
+// writeRealappsCompose writes the six real servers' compose file
+// (testdata/realapps/compose.yaml, its images tagged tag) into dir and
+// returns its path.
+func writeRealappsCompose(t *testing.T, dir, tag string) string {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join("testdata", "realapps", "compose.yaml"))
+	must(t, err)
+	file := filepath.Join(dir, "compose.yaml")
+	must(t, os.WriteFile(file, []byte(strings.ReplaceAll(string(src), ":TAG", ":"+tag)), 0o644))
+	return file
 }

@@ -210,10 +210,7 @@ func TestTryRealServers(t *testing.T) {
 
 func (h *harness) tryRealServers(t *testing.T, ep *endpoint, c composeImpl, tag string, again bool) {
 	dir, tmp := t.TempDir(), t.TempDir()
-	src, err := os.ReadFile(filepath.Join("testdata", "realapps", "compose.yaml"))
-	must(t, err)
-	file := filepath.Join(dir, "compose.yaml")
-	must(t, os.WriteFile(file, []byte(strings.ReplaceAll(string(src), ":TAG", ":"+tag)), 0o644))
+	file := writeRealappsCompose(t, dir, tag)
 	env := tryEnv(c, tmp)
 	h.started.Add(int64(2 * len(realApps)))
 	r := h.try(t, dir, env, "-w", "--settle", "5s")

@@ -66,10 +66,7 @@ func TestTryRealServersPrivileges(t *testing.T) {
 
 func (h *harness) tryRealServersPrivileges(t *testing.T, ep *endpoint, c composeImpl, tag string) {
 	dir, tmp := t.TempDir(), t.TempDir()
-	src, err := os.ReadFile(filepath.Join("testdata", "realapps", "compose.yaml"))
-	must(t, err)
-	file := filepath.Join(dir, "compose.yaml")
-	must(t, os.WriteFile(file, []byte(strings.ReplaceAll(string(src), ":TAG", ":"+tag)), 0o644))
+	file := writeRealappsCompose(t, dir, tag)
 	env := tryEnv(c, tmp)
 	begin := time.Now()
 	r, report := h.tryPriv(t, dir, env)

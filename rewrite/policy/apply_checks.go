@@ -75,7 +75,7 @@ func (ap *applier) unmet(c Check) string {
 	switch {
 	case strings.Contains(user, "$"):
 		return "the user is not known statically here"
-	case c.User == "non-root" && (name == "" || name == "root" || name == "0"):
+	case c.User == "non-root" && IsRootUser(user):
 		return "it runs as root here: set a user other than root"
 	case c.User != "non-root" && name != c.User:
 		return "it runs as " + or(user, "root") + " here: set user " + c.User

@@ -63,7 +63,7 @@ func (ap *applier) tmpfs() {
 // the added tmpfs entries that set no owner or mode.
 func (ap *applier) owner() {
 	u := ap.c.User
-	if ap.c.ScratchForAll || u == "" || u == "root" || u == "0" || strings.HasPrefix(u, "0:") || strings.HasPrefix(u, "root:") {
+	if ap.c.ScratchForAll || IsRootUser(u) {
 		return
 	}
 	for _, e := range ap.a.Tmpfs {

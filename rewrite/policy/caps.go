@@ -45,12 +45,17 @@ func IsCapability(name string) bool {
 // writes it ("cap_chown", "CAP_CHOWN", "chown": CHOWN; "all": ALL), and
 // whether it names a capability or ALL.
 func CapName(s string) (string, bool) {
-	name := strings.ToUpper(strings.TrimSpace(s))
-	name = strings.TrimPrefix(name, "CAP_")
+	name := CanonicalCap(s)
 	if name == "ALL" || IsCapability(name) {
 		return name, true
 	}
 	return "", false
+}
+
+// CanonicalCap returns a capability as rofix writes it, upper case without
+// the CAP_ prefix ("cap_chown": CHOWN), whether or not the name is known.
+func CanonicalCap(s string) string {
+	return strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(s)), "CAP_")
 }
 
 // EngineDefaultCaps returns the capabilities a container gets from Docker

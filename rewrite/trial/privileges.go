@@ -91,7 +91,7 @@ func (t *trial) privileges(ctx context.Context, cfg []byte, files [][]byte, base
 		if n.CapsKnown {
 			in.KnownCaps = n.Caps
 		}
-		in.Default = dockerDefaultCaps
+		in.Default = dockerDefaultCaps()
 		if len(base[s].Containers) > 0 {
 			if caps := capsOf(base[s].Containers[0].EffectiveCaps); caps != nil {
 				in.Default = caps

@@ -9,14 +9,16 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/rofix/rofix/rewrite/policy"
 )
 
-// dockerDefaultCaps is Docker's default capability set less NET_RAW, MKNOD
+// dockerDefaultCaps returns Docker's default capability set less NET_RAW, MKNOD
 // and AUDIT_WRITE, which no search keeps unless a service is shown to need
 // them (it never is: they are not tried). Podman 4's default
 // (containers.conf default_capabilities) is read from the original
 // containers' inspect instead.
-var dockerDefaultCaps = []string{"CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"}
+func dockerDefaultCaps() []string { return without(policy.EngineDefaultCaps(), neverTried) }
 
 // neverTried are the capabilities of an engine's default set a search
 // starts without.
@@ -304,7 +306,7 @@ func without(set, drop []string) []string {
 func sortedCaps(caps []string) []string {
 	out := []string{}
 	for _, c := range caps {
-		c = strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(c)), "CAP_")
+		c = policy.CanonicalCap(c)
 		if c != "" && !slices.Contains(out, c) {
 			out = append(out, c)
 		}

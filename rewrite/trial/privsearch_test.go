@@ -89,12 +89,12 @@ func TestPrivSearchServers(t *testing.T) {
 		"apache":    {needs: [][]string{{"KILL", "NET_BIND_SERVICE", "SETGID", "SETUID"}}},
 	}
 	searches := []*privSearch{
-		newPrivSearch(privSearch{Service: "redis", doUser: true, doCaps: true, Candidate: "101:102", From: "owner of /var/lib/redis", Default: dockerDefaultCaps}),
-		newPrivSearch(privSearch{Service: "nginx", doUser: true, doCaps: true, Candidate: "33:33", From: "owner of /var/log/nginx", Default: dockerDefaultCaps}),
-		newPrivSearch(privSearch{Service: "postgres", doUser: true, doCaps: true, Candidate: "103:105", From: "owner of /run/postgresql", Default: dockerDefaultCaps}),
-		newPrivSearch(privSearch{Service: "memcached", doUser: true, doCaps: true, Default: dockerDefaultCaps}),
-		newPrivSearch(privSearch{Service: "known", doUser: true, doCaps: true, KnownNeedsRoot: "its entrypoint drops privileges itself", KnownCaps: []string{"setuid", "CAP_SETGID"}, Default: dockerDefaultCaps}),
-		newPrivSearch(privSearch{Service: "apache", doUser: true, doCaps: true, Candidate: "33:33", From: "owner of /var/log/apache2", Default: dockerDefaultCaps}),
+		newPrivSearch(privSearch{Service: "redis", doUser: true, doCaps: true, Candidate: "101:102", From: "owner of /var/lib/redis", Default: dockerDefaultCaps()}),
+		newPrivSearch(privSearch{Service: "nginx", doUser: true, doCaps: true, Candidate: "33:33", From: "owner of /var/log/nginx", Default: dockerDefaultCaps()}),
+		newPrivSearch(privSearch{Service: "postgres", doUser: true, doCaps: true, Candidate: "103:105", From: "owner of /run/postgresql", Default: dockerDefaultCaps()}),
+		newPrivSearch(privSearch{Service: "memcached", doUser: true, doCaps: true, Default: dockerDefaultCaps()}),
+		newPrivSearch(privSearch{Service: "known", doUser: true, doCaps: true, KnownNeedsRoot: "its entrypoint drops privileges itself", KnownCaps: []string{"setuid", "CAP_SETGID"}, Default: dockerDefaultCaps()}),
+		newPrivSearch(privSearch{Service: "apache", doUser: true, doCaps: true, Candidate: "33:33", From: "owner of /var/log/apache2", Default: dockerDefaultCaps()}),
 	}
 	var log []map[string]privTry
 	rounds, err := searchPrivileges(searches, 30, fakeRounds(t, svcs, &log))
@@ -190,7 +190,7 @@ func TestPrivSearchEdges(t *testing.T) {
 	}{
 		{
 			name: "fails with the default set",
-			s:    privSearch{doCaps: true, Default: dockerDefaultCaps},
+			s:    privSearch{doCaps: true, Default: dockerDefaultCaps()},
 			f:    fakeService{needs: [][]string{{"SYS_ADMIN"}}},
 			check: func(t *testing.T, s *privSearch) {
 				if s.CapsFound || !strings.Contains(s.NoCapDrop, "default capabilities") || !strings.Contains(s.NoCapDrop, "without SYS_ADMIN") {
@@ -201,7 +201,7 @@ func TestPrivSearchEdges(t *testing.T) {
 		},
 		{
 			name: "broken whatever it gets",
-			s:    privSearch{doUser: true, doCaps: true, Candidate: "1:1", From: "x", Default: dockerDefaultCaps},
+			s:    privSearch{doUser: true, doCaps: true, Candidate: "1:1", From: "x", Default: dockerDefaultCaps()},
 			f:    fakeService{broken: true},
 			check: func(t *testing.T, s *privSearch) {
 				if s.CapsFound || s.NoCapDrop == "" || !strings.Contains(s.NeedsRoot, "fatal: broken") {
@@ -212,7 +212,7 @@ func TestPrivSearchEdges(t *testing.T) {
 		},
 		{
 			name: "cap-drop only",
-			s:    privSearch{doCaps: true, Candidate: "1:1", Default: dockerDefaultCaps},
+			s:    privSearch{doCaps: true, Candidate: "1:1", Default: dockerDefaultCaps()},
 			f:    fakeService{runsAs: "1:1", needs: [][]string{{"CHOWN"}}},
 			check: func(t *testing.T, s *privSearch) {
 				if s.RunAs != "" || s.NeedsRoot != "" || !slices.Equal(s.Caps, []string{"CHOWN"}) {
@@ -222,7 +222,7 @@ func TestPrivSearchEdges(t *testing.T) {
 		},
 		{
 			name: "non-root only, proven",
-			s:    privSearch{doUser: true, Candidate: "1:1", Default: dockerDefaultCaps},
+			s:    privSearch{doUser: true, Candidate: "1:1", Default: dockerDefaultCaps()},
 			f:    fakeService{runsAs: "1:1"},
 			check: func(t *testing.T, s *privSearch) {
 				if s.RunAs != "1:1" || s.CapsFound {
@@ -233,7 +233,7 @@ func TestPrivSearchEdges(t *testing.T) {
 		},
 		{
 			name: "non-root only, fails",
-			s:    privSearch{doUser: true, Candidate: "1:1", From: "owner of /x", Default: dockerDefaultCaps},
+			s:    privSearch{doUser: true, Candidate: "1:1", From: "owner of /x", Default: dockerDefaultCaps()},
 			f:    fakeService{},
 			check: func(t *testing.T, s *privSearch) {
 				if s.RunAs != "" || !strings.Contains(s.NeedsRoot, "Permission denied") || s.CapsFound {
@@ -244,7 +244,7 @@ func TestPrivSearchEdges(t *testing.T) {
 		},
 		{
 			name: "needs none",
-			s:    privSearch{doUser: true, doCaps: true, Default: dockerDefaultCaps},
+			s:    privSearch{doUser: true, doCaps: true, Default: dockerDefaultCaps()},
 			f:    fakeService{},
 			check: func(t *testing.T, s *privSearch) {
 				if !s.CapsFound || len(s.Caps) != 0 || s.Caps == nil {
@@ -255,7 +255,7 @@ func TestPrivSearchEdges(t *testing.T) {
 		},
 		{
 			name: "known caps that do not work",
-			s:    privSearch{doCaps: true, KnownCaps: []string{"CHOWN"}, Default: dockerDefaultCaps},
+			s:    privSearch{doCaps: true, KnownCaps: []string{"CHOWN"}, Default: dockerDefaultCaps()},
 			f:    fakeService{needs: [][]string{{"CHOWN", "SETUID"}}},
 			check: func(t *testing.T, s *privSearch) {
 				if !slices.Equal(s.Caps, []string{"CHOWN", "SETUID"}) {
@@ -265,7 +265,7 @@ func TestPrivSearchEdges(t *testing.T) {
 		},
 		{
 			name: "either of two",
-			s:    privSearch{doCaps: true, Default: dockerDefaultCaps},
+			s:    privSearch{doCaps: true, Default: dockerDefaultCaps()},
 			f:    fakeService{needs: [][]string{{"DAC_OVERRIDE"}, {"FOWNER"}}},
 			check: func(t *testing.T, s *privSearch) {
 				if len(s.Caps) != 1 || s.Caps[0] != "DAC_OVERRIDE" && s.Caps[0] != "FOWNER" {
@@ -321,13 +321,13 @@ func TestPrivSearchMinimal(t *testing.T) {
 	const n = 300
 	for range n {
 		var need []string
-		for _, c := range dockerDefaultCaps {
+		for _, c := range dockerDefaultCaps() {
 			if chance := map[bool]int{true: 20, false: 2}[slices.Contains(rarelyNeeded, c)]; r.IntN(chance) == 0 {
 				need = append(need, c)
 			}
 		}
 		f := fakeService{needs: [][]string{need}}
-		s := newPrivSearch(privSearch{Service: "svc", doCaps: true, Default: dockerDefaultCaps})
+		s := newPrivSearch(privSearch{Service: "svc", doCaps: true, Default: dockerDefaultCaps()})
 		var log []map[string]privTry
 		if _, err := searchPrivileges([]*privSearch{s}, 40, fakeRounds(t, map[string]fakeService{"svc": f}, &log)); err != nil {
 			t.Fatal(err)
@@ -355,7 +355,7 @@ func TestPrivSearchMinimal(t *testing.T) {
 
 // TestPrivSearchRoundError: an error from a round ends the search with it.
 func TestPrivSearchRoundError(t *testing.T) {
-	s := newPrivSearch(privSearch{Service: "svc", doCaps: true, Default: dockerDefaultCaps})
+	s := newPrivSearch(privSearch{Service: "svc", doCaps: true, Default: dockerDefaultCaps()})
 	boom := errors.New("compose up: boom")
 	n, err := searchPrivileges([]*privSearch{s}, 10, func(int, map[string]privTry) (map[string]privOutcome, error) { return nil, boom })
 	if !errors.Is(err, boom) || n != 1 || s.done() {
